@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, bottom up (see README): C shims → LetheTensor → LetheIO / LetheDistributed → lethe (CLI).
+let package = Package(
+    name: "Lethe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lethe", targets: ["lethe"]),
+        .library(name: "LetheTensor", targets: ["LetheTensor"]),
+        .library(name: "LetheIO", targets: ["LetheIO"]),
+        .library(name: "LetheDistributed", targets: ["LetheDistributed"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found with pkg-config; each module map wraps our own shim.h.
+        .systemLibrary(
+            name: "CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+
+        .target(name: "LetheTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "LetheIO", dependencies: ["LetheTensor", "CZstd"]),
+        .target(name: "LetheDistributed", dependencies: ["CMPI"]),
+        .executableTarget(
+            name: "lethe",
+            dependencies: [
+                "LetheTensor", "LetheIO", "LetheDistributed", "COpenBLAS", "CZstd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "LetheTensorTests", dependencies: ["LetheTensor"]),
+        .testTarget(
+            name: "LetheIOTests", dependencies: ["LetheIO", "LetheTensor"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "LetheDistributedTests", dependencies: ["LetheDistributed"]),
+        // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
+        .executableTarget(
+            name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import Testing
+import LetheDistributed
+@Test func distPlaceholder() {}

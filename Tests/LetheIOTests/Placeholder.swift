@@ -1,0 +1,3 @@
+import Testing
+import LetheIO
+@Test func ioPlaceholder() {}
