@@ -1,0 +1,71 @@
+extension Tensor {
+    /// Sum of all elements, accumulated in float64.
+    public func sum() -> Double {
+        let input = contiguous()
+        var total = 0.0
+        for index in 0..<count { total += Double(input.pointer[index]) }
+        return total
+    }
+
+    public func mean() -> Double { sum() / Double(Swift.max(count, 1)) }
+
+    /// Sum of squares, accumulated in float64 (the squared L2 norm).
+    public func sumOfSquares() -> Double {
+        let input = contiguous()
+        var total = 0.0
+        for index in 0..<count {
+            let value = Double(input.pointer[index])
+            total += value * value
+        }
+        return total
+    }
+
+    /// Largest element (NaN if any element is NaN, as torch.max); -inf for an empty tensor.
+    public func max() -> Float {
+        let input = contiguous()
+        var best = -Float.infinity
+        for index in 0..<count {
+            let value = input.pointer[index]
+            if value.isNaN { return .nan }
+            best = Swift.max(best, value)
+        }
+        return best
+    }
+
+    /// Whether every element is finite (no NaN or infinity).
+    public var isFinite: Bool {
+        let input = contiguous()
+        for index in 0..<count where !input.pointer[index].isFinite { return false }
+        return true
+    }
+
+    /// Sums over `axis`, removing it (or keeping it with size 1).
+    public func sum(axis: Int, keepingDimension: Bool = false) -> Tensor {
+        reduce(axis: axis, keepingDimension: keepingDimension, scale: 1)
+    }
+
+    /// Means over `axis`, removing it (or keeping it with size 1).
+    public func mean(axis: Int, keepingDimension: Bool = false) -> Tensor {
+        reduce(axis: axis, keepingDimension: keepingDimension, scale: 1 / Double(Swift.max(shape[axis], 1)))
+    }
+
+    private func reduce(axis: Int, keepingDimension: Bool, scale: Double) -> Tensor {
+        precondition(axis >= 0 && axis < rank, "axis \(axis) out of range for shape \(shape)")
+        let input = contiguous()
+        let outer = shape[..<axis].reduce(1, *), size = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        var outShape = shape
+        if keepingDimension { outShape[axis] = 1 } else { outShape.remove(at: axis) }
+        let result = Tensor(zeros: outShape)
+        var accumulator = [Double](repeating: 0, count: inner)
+        for block in 0..<outer {
+            for index in 0..<inner { accumulator[index] = 0 }
+            for step in 0..<size {
+                let row = input.pointer + (block * size + step) * inner
+                for index in 0..<inner { accumulator[index] += Double(row[index]) }
+            }
+            let destination = result.pointer + block * inner
+            for index in 0..<inner { destination[index] = Float(accumulator[index] * scale) }
+        }
+        return result
+    }
+}
