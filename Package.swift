@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers, bottom up (see README): C shims → LetheTensor → LetheIO / LetheDistributed → lethe (CLI).
+// Layers, bottom up (see README): C shims → LetheTensor → LetheIO / LetheDistributed → LetheModels →
+// LetheDiffusion → lethe (CLI).
 let package = Package(
     name: "Lethe",
     platforms: [.macOS(.v14)],
@@ -10,6 +11,8 @@ let package = Package(
         .library(name: "LetheTensor", targets: ["LetheTensor"]),
         .library(name: "LetheIO", targets: ["LetheIO"]),
         .library(name: "LetheDistributed", targets: ["LetheDistributed"]),
+        .library(name: "LetheModels", targets: ["LetheModels"]),
+        .library(name: "LetheDiffusion", targets: ["LetheDiffusion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +32,8 @@ let package = Package(
         .target(name: "LetheTensor", dependencies: ["COpenBLAS"]),
         .target(name: "LetheIO", dependencies: ["LetheTensor", "CZstd"]),
         .target(name: "LetheDistributed", dependencies: ["CMPI"]),
+        .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
+        .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheModels"]),
         .executableTarget(
             name: "lethe",
             dependencies: [
@@ -41,6 +46,8 @@ let package = Package(
             name: "LetheIOTests", dependencies: ["LetheIO", "LetheTensor"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheDistributedTests", dependencies: ["LetheDistributed"]),
+        .testTarget(name: "LetheModelsTests", dependencies: ["LetheModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LetheDiffusionTests", dependencies: ["LetheDiffusion"], resources: [.copy("Fixtures")]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds in release mode and runs every test: the Swift test suites, the MPI
+# collectives under mpirun for 1-4 ranks, and the command-line checks. Exits non-zero on any failure.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$LETHE_ROOT"
+
+lethe_build --build-tests
+BIN="$(swift build -c release --show-bin-path)"
+LOGS="$(mktemp -d)"
+trap 'rm -rf "$LOGS"' EXIT
+
+echo "== swift test" >&2
+# One BLAS thread per test process: the suites run in parallel and the machines are small.
+OPENBLAS_NUM_THREADS=1 swift test -c release --skip-build 2>&1 | tee "$LOGS/swift-test.log" | grep -E "✘|recorded an issue|Test run" || true
+swift_status=${PIPESTATUS[0]}
+swift_passed=$(sed -nE 's/.*Test run with ([0-9]+) tests? .* passed.*/\1/p' "$LOGS/swift-test.log" | tail -1)
+if [[ $swift_status != 0 || -z "$swift_passed" ]]; then
+    echo "swift test failed (exit $swift_status); its log:" >&2
+    grep -E "✘|error" "$LOGS/swift-test.log" | head -50 >&2
+    exit 1
+fi
+
+echo "== mpirun collectives" >&2
+Scripts/mpi-check.sh "$BIN/lethe-mpi-check" | tee "$LOGS/mpi.log"
+mpi_passed=0
+for count in $(sed -nE 's/.*: ([0-9]+) passed, 0 failed.*/\1/p' "$LOGS/mpi.log"); do mpi_passed=$((mpi_passed + count)); done
+
+echo "== command line" >&2
+Scripts/cli-check.sh "$BIN/lethe" | tee "$LOGS/cli.log"
+cli_passed=$(sed -nE 's/^cli-check: ([0-9]+) passed, 0 failed$/\1/p' "$LOGS/cli.log")
+
+echo "all: $((swift_passed + mpi_passed + cli_passed)) passed, 0 failed"

@@ -1,0 +1,2 @@
+/// Schedulers and the text-to-image pipeline arrive here.
+public enum LetheDiffusion {}

@@ -1,0 +1,3 @@
+import Testing
+import LetheDiffusion
+@Test func diffusionPlaceholder() {}

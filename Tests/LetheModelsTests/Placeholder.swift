@@ -1,0 +1,3 @@
+import Testing
+import LetheModels
+@Test func modelsPlaceholder() {}
