@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Reference values for LetheTensor's Philox4x32 and RandomStream.
+
+Writes Tests/LetheTensorTests/PhiloxReferenceValues.swift. Re-run from the repository root:
+
+    python3 Scripts/reference/philox_reference.py
+
+Philox4x32-10 is implemented here from the paper (Salmon et al., SC11) and checked against Random123's published
+known-answer vectors; when the `randomgen` package is installed (pip install randomgen) every block is also
+cross-checked against its independent C implementation. The RandomStream layout (key = seed, counter = (block low,
+block high, stream low, stream high)), the uniform conversions and Box–Muller follow the documentation of
+RandomStream and are evaluated here in float64 with Python's math module.
+"""
+import math
+import os
+import struct
+import sys
+
+MASK32 = 0xFFFFFFFF
+MASK64 = 0xFFFFFFFFFFFFFFFF
+
+# Random123 tests/kat_vectors, "philox4x32 10" lines: counter words, key words, expected output words.
+RANDOM123_KAT = [
+    ([0x00000000] * 4, [0x00000000] * 2, [0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8]),
+    ([0xFFFFFFFF] * 4, [0xFFFFFFFF] * 2, [0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD]),
+    ([0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344], [0xA4093822, 0x299F31D0],
+     [0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1]),
+]
+
+
+def philox4x32_10(counter, key):
+    x0, x1, x2, x3 = counter
+    k0, k1 = key
+    for r in range(10):
+        if r:
+            k0 = (k0 + 0x9E3779B9) & MASK32
+            k1 = (k1 + 0xBB67AE85) & MASK32
+        p0 = 0xD2511F53 * x0
+        p1 = 0xCD9E8D57 * x2
+        x0, x1, x2, x3 = ((p1 >> 32) ^ x1 ^ k0) & MASK32, p1 & MASK32, ((p0 >> 32) ^ x3 ^ k1) & MASK32, p0 & MASK32
+    return [x0, x1, x2, x3]
+
+
+try:
+    from randomgen import Philox as RandomgenPhilox
+except ImportError:  # the cross-check is optional; the KAT check is not
+    RandomgenPhilox = None
+
+
+def randomgen_block(counter, key):
+    value = sum(w << (32 * i) for i, w in enumerate(counter))
+    # randomgen increments its 128-bit counter before producing a block.
+    generator = RandomgenPhilox(counter=(value - 1) % (1 << 128), key=key[0] | key[1] << 32, number=4, width=32)
+    return [int(w) for w in generator.random_raw(4)]
+
+
+for counter, key, expected in RANDOM123_KAT:
+    assert philox4x32_10(counter, key) == expected, "Python Philox disagrees with Random123 KAT"
+    if RandomgenPhilox is not None:
+        assert randomgen_block(counter, key) == expected, "randomgen disagrees with Random123 KAT"
+
+
+def fnv1a64(data):
+    h = 0xCBF29CE484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & MASK64
+    return h
+
+
+# Published FNV-1a 64 test vectors (Noll's test suite): "" and "a", "foobar".
+assert fnv1a64(b"") == 0xCBF29CE484222325
+assert fnv1a64(b"a") == 0xAF63DC4C8601EC8C
+assert fnv1a64(b"foobar") == 0x85944171F73967E8
+
+
+def stream_number(purpose, ident):
+    return fnv1a64(purpose.encode("utf-8") + struct.pack("<Q", ident))
+
+
+blocks_checked = 0
+
+
+def block(seed, stream, index):
+    global blocks_checked
+    counter = [index & MASK32, index >> 32 & MASK32, stream & MASK32, stream >> 32 & MASK32]
+    key = [seed & MASK32, seed >> 32]
+    words = philox4x32_10(counter, key)
+    if RandomgenPhilox is not None:
+        assert randomgen_block(counter, key) == words
+        blocks_checked += 1
+    return words
+
+
+def bits(seed, stream, i):
+    return block(seed, stream, i >> 2)[i & 3]
+
+
+def to_float32(x):
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def uniform_float(seed, stream, i):
+    return (bits(seed, stream, i) >> 8) * 2.0 ** -24
+
+
+def uniform_double(seed, stream, i):
+    w = block(seed, stream, i >> 1)
+    lo, hi = (w[0], w[1]) if i & 1 == 0 else (w[2], w[3])
+    return ((hi << 32 | lo) >> 11) * 2.0 ** -53
+
+
+def normal_float(seed, stream, i):
+    w = block(seed, stream, i >> 2)
+    p = i & 2
+    u = (w[p] + 1) * 2.0 ** -32
+    angle = w[p + 1] * (math.pi * 2.0 ** -31)
+    r = math.sqrt(-2.0 * math.log(u))
+    return to_float32(r * (math.cos(angle) if i & 1 == 0 else math.sin(angle)))
+
+
+def normal_double(seed, stream, i):
+    w = block(seed, stream, i >> 1)
+    u = (((w[1] << 32 | w[0]) >> 11) + 1) * 2.0 ** -53
+    angle = ((w[3] << 32 | w[2]) >> 11) * 2.0 ** -53 * (2.0 * math.pi)
+    r = math.sqrt(-2.0 * math.log(u))
+    return r * (math.cos(angle) if i & 1 == 0 else math.sin(angle))
+
+
+STREAMS = [
+    ("zero", 0, 0),
+    ("mixed", 0x0123456789ABCDEF, 0xFEDCBA9876543210),
+    ("noise3", 20240607, stream_number("noise", 3)),
+]
+BITS_INDICES = list(range(12)) + [(1 << 34) + 5, MASK64 - 1]
+UNIFORM_FLOAT_INDICES = list(range(8)) + [1_000_003]
+UNIFORM_DOUBLE_INDICES = list(range(6)) + [(1 << 33) + 1]
+NORMAL_FLOAT_INDICES = list(range(8)) + [999_999]
+NORMAL_DOUBLE_INDICES = list(range(6)) + [(1 << 34) + 3]
+PURPOSES = [("noise", 0), ("noise", 3), ("timestep", 0), ("", 0), ("é", 1 << 63)]
+
+
+def swift_string(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def main():
+    lines = [
+        "// Generated by Scripts/reference/philox_reference.py; do not edit by hand.",
+        "// Independent float64 evaluation of RandomStream's documented layout"
+        + (f"; {{BLOCKS}} Philox blocks cross-checked against randomgen." if RandomgenPhilox else "."),
+        "",
+        "struct PhiloxStreamReference: Sendable {",
+        "    let name: String",
+        "    let seed: UInt64",
+        "    let stream: UInt64",
+        "    let bits: [(index: UInt64, value: UInt32)]",
+        "    let uniformFloats: [(index: UInt64, value: Float)]",
+        "    let uniformDoubles: [(index: UInt64, value: Double)]",
+        "    let normalFloats: [(index: UInt64, value: Float)]",
+        "    let normalDoubles: [(index: UInt64, value: Double)]",
+        "}",
+        "",
+        "enum PhiloxReferenceValues {",
+        "    static let streams: [PhiloxStreamReference] = [",
+    ]
+    for name, seed, stream in STREAMS:
+        def table(indices, fn, fmt):
+            return "[" + ", ".join(f"({i}, {fmt(fn(seed, stream, i))})" for i in indices) + "]"
+        lines += [
+            "        PhiloxStreamReference(",
+            f"            name: {swift_string(name)}, seed: 0x{seed:016X}, stream: 0x{stream:016X},",
+            f"            bits: {table(BITS_INDICES, bits, lambda v: f'0x{v:08X}')},",
+            f"            uniformFloats: {table(UNIFORM_FLOAT_INDICES, uniform_float, float.hex)},",
+            f"            uniformDoubles: {table(UNIFORM_DOUBLE_INDICES, uniform_double, float.hex)},",
+            f"            normalFloats: {table(NORMAL_FLOAT_INDICES, normal_float, float.hex)},",
+            f"            normalDoubles: {table(NORMAL_DOUBLE_INDICES, normal_double, float.hex)}),",
+        ]
+    lines += ["    ]", "", "    /// (purpose, id, stream number) from FNV-1a 64 over UTF-8 purpose bytes + little-endian id.",
+              "    static let streamNumbers: [(purpose: String, id: UInt64, stream: UInt64)] = ["]
+    for purpose, ident in PURPOSES:
+        lines.append(f"        ({swift_string(purpose)}, 0x{ident:X}, 0x{stream_number(purpose, ident):016X}),")
+    lines += ["    ]", "}", ""]
+    text = "\n".join(lines).replace("{BLOCKS}", str(blocks_checked))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.join(root, "Tests", "LetheTensorTests", "PhiloxReferenceValues.swift")
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"wrote {path}" + (f" ({blocks_checked} blocks cross-checked with randomgen)" if RandomgenPhilox else
+                             " (randomgen not installed: KAT-checked only)"), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

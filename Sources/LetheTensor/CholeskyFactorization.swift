@@ -1,0 +1,96 @@
+import COpenBLAS
+
+/// A = L·Lᵀ for a symmetric positive-definite A (LAPACK dpotrf/dpotrs), reused across solves.
+///
+/// Layout: a symmetric matrix reads the same in row- and column-major order, and LAPACK's column-major upper
+/// factor U (A = UᵀU) is, read row-major, the lower factor L = Uᵀ. So the row-major buffer is passed to LAPACK
+/// untouched with uplo = "U".
+public struct CholeskyFactorization: Sendable {
+    /// The order n of the factorised n×n matrix.
+    public let size: Int
+    /// Row-major; the lower triangle holds L, the strict upper triangle holds leftovers of A.
+    let factor: [Double]
+
+    /// Factorises `matrix`, which must be square, finite, symmetric (to 1e-10 relative) and positive definite.
+    public init(_ matrix: DoubleMatrix) throws {
+        let operation = "Cholesky factorisation"
+        try matrix.requireSymmetric(operation)
+        try matrix.requireFinite(operation)
+        let n = matrix.rows
+        var n32 = try DoubleMatrix.lapackInt(n, "matrix size", operation)
+        var leading = try DoubleMatrix.lapackInt(Swift.max(1, n), "leading dimension", operation)
+        var factor = matrix.elements
+        size = n
+        if n > 0 {
+            var uplo = CChar(UInt8(ascii: "U"))
+            var info: Int32 = 0
+            factor.withUnsafeMutableBufferPointer { a in
+                dpotrf_(&uplo, &n32, a.baseAddress, &leading, &info, 1)
+            }
+            if info > 0 {
+                throw LinearAlgebraError.notPositiveDefinite(operation: operation, size: n, order: Int(info))
+            }
+            if info < 0 { throw LinearAlgebraError.invalidArgument(routine: "dpotrf", argument: Int(-info)) }
+        }
+        self.factor = factor
+    }
+
+    /// L, with zeros above the diagonal.
+    public var lower: DoubleMatrix {
+        var result = DoubleMatrix(rows: size, columns: size)
+        result.withUnsafeMutableBufferPointer { destination in
+            for row in 0..<size {
+                for column in 0...row { destination[row * size + column] = factor[row * size + column] }
+            }
+        }
+        return result
+    }
+
+    /// X with A·X = B.
+    public func solve(_ rightHandSide: DoubleMatrix) throws -> DoubleMatrix {
+        let operation = "Cholesky solve A·X = B"
+        guard rightHandSide.rows == size else {
+            throw LinearAlgebraError.dimensionMismatch(
+                operation: operation, leftRows: size, leftColumns: size,
+                rightRows: rightHandSide.rows, rightColumns: rightHandSide.columns)
+        }
+        // LAPACK wants each right-hand side contiguous (column-major B); a single column already is.
+        if rightHandSide.columns == 1 {
+            return try solveColumnMajor(rightHandSide, count: 1, operation: operation)
+        }
+        return try solveColumnMajor(rightHandSide.transposed(), count: rightHandSide.columns, operation: operation)
+            .transposed()
+    }
+
+    /// X with X·A = B, without forming A⁻¹: the UCE edit W' = C·G⁻¹ is `G.choleskyFactorization().solveRight(C)`.
+    ///
+    /// X·A = B is A·Xᵀ = Bᵀ (A symmetric), and row-major B is column-major Bᵀ: no transposition is needed.
+    public func solveRight(_ rightHandSide: DoubleMatrix) throws -> DoubleMatrix {
+        let operation = "Cholesky solve X·A = B"
+        guard rightHandSide.columns == size else {
+            throw LinearAlgebraError.dimensionMismatch(
+                operation: operation, leftRows: rightHandSide.rows, leftColumns: rightHandSide.columns,
+                rightRows: size, rightColumns: size)
+        }
+        return try solveColumnMajor(rightHandSide, count: rightHandSide.rows, operation: operation)
+    }
+
+    /// Solves A·Y = C where `buffer`'s elements, read column-major, are the size×count matrix C.
+    private func solveColumnMajor(_ buffer: DoubleMatrix, count: Int, operation: String) throws -> DoubleMatrix {
+        try buffer.requireFinite(operation)
+        var n32 = try DoubleMatrix.lapackInt(size, "matrix size", operation)
+        var count32 = try DoubleMatrix.lapackInt(count, "right-hand side count", operation)
+        var leading = try DoubleMatrix.lapackInt(Swift.max(1, size), "leading dimension", operation)
+        var result = buffer
+        guard size > 0, count > 0 else { return result }
+        var uplo = CChar(UInt8(ascii: "U"))
+        var info: Int32 = 0
+        factor.withUnsafeBufferPointer { a in
+            result.withUnsafeMutableBufferPointer { b in
+                dpotrs_(&uplo, &n32, &count32, a.baseAddress, &leading, b.baseAddress, &leading, &info, 1)
+            }
+        }
+        if info < 0 { throw LinearAlgebraError.invalidArgument(routine: "dpotrs", argument: Int(-info)) }
+        return result
+    }
+}
