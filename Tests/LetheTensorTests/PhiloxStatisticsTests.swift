@@ -98,18 +98,4 @@ import LetheTensor
         #expect(found.high < 1 && found.high > 1 - 1e-4)
         #expect(found.low >= 0 && found.low < 1e-4)
     }
-
-    @Test func fillThroughput() {
-        // 16 M normals (a batch of SD latents is far smaller); generous bound for a shared 2-core machine.
-        let count = 1 << 24
-        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
-        defer { buffer.deallocate() }
-        let clock = ContinuousClock()
-        let elapsed = clock.measure { RandomStream(seed: 1, stream: 2).fill(normal: buffer, startingAt: 0) }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        print("RandomStream: \(count) normal Floats in \(seconds) s (\(Double(count) / seconds / 1e6) M/s)")
-        #expect(seconds < 10, "filling \(count) normals took \(seconds) s")
-        let allFinite = buffer.allSatisfy { $0.isFinite }
-        #expect(allFinite)
-    }
 }
