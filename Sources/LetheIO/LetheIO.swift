@@ -1,2 +1,0 @@
-import CZstd
-public enum LetheIOModule { public static func v() -> String { String(cString: ZSTD_versionString()) } }
