@@ -30,7 +30,14 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]),
 
         .target(name: "LetheTensor", dependencies: ["COpenBLAS"]),
-        .target(name: "LetheIO", dependencies: ["LetheTensor", "CZstd"]),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]),
+
+        .target(name: "LetheIO", dependencies: ["LetheTensor", "CZstd", "CPNG", "CJPEG"]),
         .target(name: "LetheDistributed", dependencies: ["CMPI"]),
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheModels"]),

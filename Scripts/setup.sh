@@ -4,7 +4,8 @@
 set -euo pipefail
 
 LETHE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LETHE_SYSTEM_PACKAGES=(pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libzstd-dev)
+# zstd (the command-line tool) lets the tests check our frames against the reference implementation.
+LETHE_SYSTEM_PACKAGES=(pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libzstd-dev zstd libpng-dev libjpeg-dev)
 
 lethe_missing_packages() {
     local missing=()
