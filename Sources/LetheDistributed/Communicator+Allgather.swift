@@ -52,7 +52,7 @@ extension Communicator {
         _ buffer: UnsafeMutableBufferPointer<T>, layout: VariableCountLayout
     ) throws {
         guard case .mpi(let handle) = backend, layout.total > 0, let base = buffer.baseAddress else { return }
-        let datatype = T.communicatorDatatype.mpiDatatype
+        let datatype = T.checkedDatatype.mpiDatatype
         if layout.fitsInOneCall(limit: maxElementsPerCall) {
             let counts = layout.int32Counts
             let displacements = layout.int32Displacements

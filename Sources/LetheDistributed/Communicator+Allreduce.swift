@@ -5,7 +5,7 @@ extension Communicator {
     /// Reduces `buffer` in place across ranks with `op`; every rank passes the same number of elements.
     public func allreduce<T: CommunicatorReducible>(_ buffer: UnsafeMutableBufferPointer<T>, op: ReductionOp) throws {
         guard case .mpi(let handle) = backend, let base = buffer.baseAddress else { return }
-        let datatype = T.communicatorDatatype.mpiDatatype
+        let datatype = T.checkedDatatype.mpiDatatype
         let mpiOp = op.mpiOp
         try forEachChunk(of: buffer.count) { offset, count in
             try MPIRuntime.shared.call("MPI_Allreduce") {

@@ -5,7 +5,7 @@ extension Communicator {
     /// Overwrites `buffer` on every rank with root's; every rank passes the same number of elements.
     public func broadcast<T: CommunicatorElement>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int) throws {
         try broadcastRaw(
-            UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, datatype: T.communicatorDatatype,
+            UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, datatype: T.checkedDatatype,
             root: root)
     }
 

@@ -20,7 +20,7 @@ extension Communicator {
             copyElements(send, into: receive, at: layout.displacements[rank])
         }
         guard case .mpi(let handle) = backend, layout.total > 0 else { return }
-        let datatype = T.communicatorDatatype.mpiDatatype
+        let datatype = T.checkedDatatype.mpiDatatype
         if layout.fitsInOneCall(limit: maxElementsPerCall) {
             let counts = layout.int32Counts
             let displacements = layout.int32Displacements

@@ -46,3 +46,14 @@ extension ReductionOp {
         }
     }
 }
+
+extension CommunicatorElement {
+    /// The wire type, after checking that the conformance matches the memory layout (a mismatch would make MPI
+    /// read or write past the buffer, so it is a programmer error that stops the program).
+    static var checkedDatatype: CommunicatorDatatype {
+        precondition(
+            MemoryLayout<Self>.stride == communicatorDatatype.byteCount,
+            "\(Self.self) is \(MemoryLayout<Self>.stride) bytes but claims the wire type \(communicatorDatatype)")
+        return communicatorDatatype
+    }
+}

@@ -37,6 +37,8 @@ final class MPIRuntime: Sendable {
                 var alreadyInitialized: Int32 = 0
                 try Self.check("MPI_Initialized", MPI_Initialized(&alreadyInitialized))
                 if alreadyInitialized == 0 {
+                    // Open MPI as packaged by Debian provides MULTIPLE; a build that provides less still works for
+                    // the single-threaded CLI, so the provided level is not enforced.
                     var provided: Int32 = 0
                     try Self.check(
                         "MPI_Init_thread", MPI_Init_thread(nil, nil, lethe_mpi_thread_serialized(), &provided))
@@ -66,7 +68,7 @@ final class MPIRuntime: Sendable {
         }
     }
 
-    /// Whether MPI is started and not yet finalised.
+    /// Whether MPI is started and not yet finalised (waits while another thread is inside an MPI call).
     var isRunning: Bool {
         phase.withLock { phase in
             if case .running = phase { return true }

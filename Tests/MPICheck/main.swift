@@ -26,6 +26,7 @@ do {
     try AllreduceChecks(world: world, recorder: recorder, limits: limits).run()
     try BroadcastChecks(world: world, recorder: recorder, limits: limits).run()
     try GatherChecks(world: world, recorder: recorder, limits: limits).run()
+    try LargeMessageChecks(world: world, recorder: recorder).run()
     try SplitChecks(world: world, recorder: recorder).run()
     try BarrierChecks(world: world, recorder: recorder).run()
     try ErrorChecks(world: world, recorder: recorder).run()
