@@ -20,6 +20,9 @@ static inline int lethe_mpi_success(void) { return MPI_SUCCESS; }
 static inline int lethe_mpi_undefined(void) { return MPI_UNDEFINED; }
 static inline int lethe_mpi_max_library_version_string(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }
 static inline int lethe_mpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+static inline int lethe_mpi_thread_serialized(void) { return MPI_THREAD_SERIALIZED; }
+static inline int lethe_mpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+static inline MPI_Status *lethe_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 static inline MPI_Errhandler lethe_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }
 
 #endif

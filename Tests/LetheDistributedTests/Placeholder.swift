@@ -1,3 +1,0 @@
-import Testing
-import LetheDistributed
-@Test func distPlaceholder() {}
