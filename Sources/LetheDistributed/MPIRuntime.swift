@@ -103,7 +103,8 @@ final class MPIRuntime: Sendable {
         var buffer = [CChar](repeating: 0, count: Int(lethe_mpi_max_library_version_string()) + 1)
         var length: Int32 = 0
         guard MPI_Get_library_version(&buffer, &length) == lethe_mpi_success() else { return "unknown MPI library" }
-        let bytes = buffer.prefix(Int(max(0, length))).map { UInt8(bitPattern: $0) }
+        // Open MPI counts the terminating NUL in `length`; stop at the first NUL whatever the count says.
+        let bytes = buffer.prefix(Int(max(0, length))).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
     }
 

@@ -25,6 +25,7 @@ import Testing
     @Test func libraryVersionIsReadWithoutStartingMPI() {
         let version = Communicator.mpiLibraryVersion
         #expect(version.contains("Open MPI"))
+        #expect(!version.contains("\u{0}"), "the version string carries a NUL")
         #expect(!Communicator.isMPIInitialized)
     }
 

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import LetheDistributed
+
+@main
+struct Lethe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lethe",
+        abstract: "Erase concepts from Stable Diffusion models, on one machine or across MPI ranks.",
+        discussion: """
+            Models are diffusers folders (model_index.json, config.json files, safetensors weights). Every \
+            subcommand runs unchanged under mpirun or srun; only rank 0 prints results.
+            """,
+        version: LetheVersion.current,
+        subcommands: [Info.self])
+
+    /// Parses, runs, and ends MPI cleanly. A failing rank of a multi-rank job aborts the whole job, so the other
+    /// ranks never wait in a collective for it (Open MPI has no fault tolerance).
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            var runnable = command
+            try runnable.run()
+            try Communicator.finalize()
+        } catch {
+            JobFailure.end(with: error, messageFor: { message(for: $0) }, exitCode: { exitCode(for: $0).rawValue })
+        }
+    }
+}
