@@ -116,6 +116,16 @@ def main():
         "half": torch.tensor([0.5, 2.0], dtype=torch.float16),
     }, expected=expected)
 
+    # Names that need JSON escaping (quote, backslash, control characters) or are non-ASCII, to check the
+    # header's string escaping and the byte order of names.
+    save("names.safetensors", {
+        "tab\there\u0001\u001f\u007f": torch.tensor([1], dtype=torch.uint8),
+        'quote"back\\slash/': torch.tensor([2], dtype=torch.uint8),
+        "\u00e9t\u00e9\U0001F600": torch.tensor([3], dtype=torch.uint8),
+        "Zebra": torch.tensor([4], dtype=torch.uint8),
+        "apple": torch.tensor([5], dtype=torch.uint8),
+    }, metadata={"n\u00f6te\n": "\u00fcber \"x\"\t"}, expected=expected)
+
     # float32 → F16/BF16 rounding as torch does it: ties (odd and even), overflow to infinity, the largest finite
     # values, subnormal results, underflow to zero, and ordinary values.
     source = bits_to_f32([

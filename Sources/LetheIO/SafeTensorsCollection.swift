@@ -10,6 +10,7 @@ public final class SafeTensorsCollection: SafeTensorsReader {
     public let files: [SafeTensorsFile]
     /// The indexes the shards were found through, with their URLs.
     public let indexes: [(url: URL, index: SafeTensorsIndex)]
+    public let tensorNames: [String]
     private let owners: [String: Int]
 
     /// Merges `files`, rejecting a tensor name found in two of them.
@@ -26,6 +27,7 @@ public final class SafeTensorsCollection: SafeTensorsReader {
         self.files = files
         self.indexes = indexes
         self.owners = owners
+        tensorNames = Array(owners.keys).sortedByUTF8()
     }
 
     /// Opens a safetensors file, a shard index (`*.json`) or a folder (its indexes with their shards, plus any
@@ -52,8 +54,6 @@ public final class SafeTensorsCollection: SafeTensorsReader {
     public func file(containing name: String) -> SafeTensorsFile? {
         owners[name].map { files[$0] }
     }
-
-    public var tensorNames: [String] { Array(owners.keys).sortedByUTF8() }
 
     public func info(named name: String) -> SafeTensorInfo? { file(containing: name)?.info(named: name) }
 

@@ -15,6 +15,7 @@ public final class SafeTensorsFile: SafeTensorsReader {
     public let metadata: [String: String]?
     /// The header entries in data order.
     public let tensorsInDataOrder: [SafeTensorInfo]
+    public let tensorNames: [String]
 
     let mapping: MappedFile
     let dataStart: Int
@@ -34,6 +35,7 @@ public final class SafeTensorsFile: SafeTensorsReader {
         tensorsInDataOrder = header.tensors
         dataStart = header.dataStart
         entries = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        tensorNames = header.tensors.map(\.name).sortedByUTF8()
     }
 
     /// The file's path, as error messages give it.
@@ -43,8 +45,6 @@ public final class SafeTensorsFile: SafeTensorsReader {
 
     /// The file's size in bytes.
     public var fileSize: Int { mapping.count }
-
-    public var tensorNames: [String] { Array(entries.keys).sortedByUTF8() }
 
     public func info(named name: String) -> SafeTensorInfo? { entries[name] }
 

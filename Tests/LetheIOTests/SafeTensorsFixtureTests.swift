@@ -50,7 +50,7 @@ enum SafeTensorsFixtures {
 @Suite("Safetensors fixtures written by Python")
 struct SafeTensorsFixtureTests {
     static let files = ["f32.safetensors", "f16.safetensors", "bf16.safetensors", "f64.safetensors",
-                        "mixed.safetensors", "empty.safetensors", "conversion.safetensors",
+                        "mixed.safetensors", "empty.safetensors", "conversion.safetensors", "names.safetensors",
                         "sharded/model-00001-of-00003.safetensors", "sharded/model-00002-of-00003.safetensors",
                         "sharded/model-00003-of-00003.safetensors"]
 

@@ -96,13 +96,14 @@ struct SafeTensorsWriteTests {
         #expect(String(decoding: bytes.dropFirst(8).prefix(60), as: UTF8.self).contains(#""shape":[3,2]"#))
     }
 
-    @Test("raw bytes of integer dtypes are written as given")
+    @Test("raw bytes of integer and F8 dtypes are written as given")
     func rawEntries() throws {
         let ids: [Int64] = [3, -4]
         let idBytes = ids.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }
         let bytes = try SafeTensorsWriter.serialize(entries: [
             SafeTensorsEntry(name: "ids", dtype: .i64, shape: [2], bytes: idBytes),
             SafeTensorsEntry(name: "mask", dtype: .bool, shape: [3], bytes: [1, 0, 1]),
+            SafeTensorsEntry(name: "fp8", dtype: .f8E4M3, shape: [2], bytes: [0x38, 0xB8]),
         ])
         let folder = try SafeTensorsFixtures.temporaryFolder()
         defer { SafeTensorsFixtures.cleanUp(folder) }
@@ -111,6 +112,12 @@ struct SafeTensorsWriteTests {
         let file = try SafeTensorsFile.open(url)
         #expect(try file.int64Values(named: "ids") == ids)
         #expect(try file.int64Values(named: "mask") == [1, 0, 1])
+        // F8 is recognised and kept as bytes, but not converted to float32.
+        #expect(file.info(named: "fp8")?.dtype == .f8E4M3)
+        #expect(try file.rawBytes(named: "fp8") == [0x38, 0xB8])
+        #expect(throws: SafeTensorsError.notConvertibleToFloat(path: url.path, tensor: "fp8", dtype: .f8E4M3)) {
+            try file.tensor(named: "fp8")
+        }
     }
 
     @Test("writer input errors are reported before anything is written")
