@@ -73,7 +73,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendabl
 
     // MARK: Writing
 
-    /// A tensor name that cannot be written (empty, or the reserved `__metadata__`).
+    /// A tensor name that cannot be written: `__metadata__`, which the format reserves.
     case invalidTensorName(path: String, tensor: String)
     /// The same tensor name was given twice to the writer.
     case duplicateTensorToWrite(path: String, tensor: String)
@@ -154,7 +154,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendabl
         case let .noSafeTensorsFound(path):
             return "'\(path)' is neither a safetensors file, a safetensors index nor a folder holding any."
         case let .invalidTensorName(path, tensor):
-            return "Cannot write a tensor named '\(tensor)' to '\(path)': names must be non-empty and not __metadata__."
+            return "Cannot write a tensor named '\(tensor)' to '\(path)': the name is reserved for the metadata block."
         case let .duplicateTensorToWrite(path, tensor):
             return "Cannot write '\(path)': tensor '\(tensor)' is given more than once."
         case let .unsupportedOutputDType(path, tensor, dtype):

@@ -37,10 +37,3 @@ extension SafeTensorsReader {
     /// Every tensor's header entry, in `tensorNames` order.
     public var infos: [SafeTensorInfo] { tensorNames.compactMap { info(named: $0) } }
 }
-
-extension Array where Element == String {
-    /// Sorted by UTF-8 bytes, which is code point order, as Rust and Python sort strings.
-    func sortedByUTF8() -> [String] {
-        sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
-}
