@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A whole file mapped into memory, privately and copy-on-write: pages are read from the file on first touch,
+/// and writes through the mapping (for example into a zero-copy tensor) stay in this process, never reaching
+/// the file. The mapping lives as long as this object, so tensors borrowing it keep it as their owner.
+///
+/// If another process truncates the file while it is mapped, touching the lost pages raises SIGBUS; writers in
+/// this package replace files by renaming a new one into place, which leaves existing mappings intact.
+public final class MappedFile: @unchecked Sendable {
+    /// The path the file was opened from.
+    public let path: String
+    /// The start of the mapping (nil for an empty file, which cannot be mapped).
+    private let base: UnsafeMutableRawPointer?
+    /// The file's size in bytes.
+    public let count: Int
+
+    /// Maps the file at `path`.
+    public init(path: String) throws(SafeTensorsError) {
+        self.path = path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Self.systemError(path: path, operation: "open") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw Self.systemError(path: path, operation: "stat") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .io(path: path, operation: "map", reason: "it is not a regular file")
+        }
+        count = Int(status.st_size)
+        if count == 0 {
+            base = nil
+            return
+        }
+        let mapping = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0)
+        guard let mapping, mapping != MAP_FAILED else { throw Self.systemError(path: path, operation: "mmap") }
+        base = mapping
+    }
+
+    deinit {
+        if let base { munmap(base, count) }
+    }
+
+    /// The file's bytes (read-only access).
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// The file's bytes as a writable private copy-on-write view, for zero-copy tensors.
+    var mutableBytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base, count: count) }
+
+    static func systemError(path: String, operation: String) -> SafeTensorsError {
+        let code = errno
+        return .io(path: path, operation: operation, reason: String(cString: strerror(code)))
+    }
+}

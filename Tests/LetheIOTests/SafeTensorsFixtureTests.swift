@@ -1,0 +1,137 @@
+import Foundation
+import LetheIO
+import LetheTensor
+import Testing
+
+/// Helpers shared by the safetensors suites.
+enum SafeTensorsFixtures {
+    /// A fixture written by Scripts/reference/make_safetensors_fixtures.py (e.g. "f32.safetensors", "sharded/…").
+    static func url(_ relativePath: String) throws -> URL {
+        let parts = relativePath.split(separator: "/")
+        let subdirectory = (["Fixtures", "safetensors"] + parts.dropLast().map(String.init)).joined(separator: "/")
+        return try #require(
+            Bundle.module.url(forResource: String(parts.last ?? ""), withExtension: nil, subdirectory: subdirectory),
+            "missing fixture \(relativePath)")
+    }
+
+    /// expected.json: per fixture file, its metadata and every tensor's dtype, shape, bytes and values.
+    static func expected() throws -> [String: Any] {
+        let data = try Data(contentsOf: url("expected.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func bytes(fromHex hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            result.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return result
+    }
+
+    /// A fresh empty folder, removed by `cleanUp`.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-safetensors-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func cleanUp(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    static func readBytes(_ url: URL) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: url))
+    }
+}
+
+@Suite("Safetensors fixtures written by Python")
+struct SafeTensorsFixtureTests {
+    static let files = ["f32.safetensors", "f16.safetensors", "bf16.safetensors", "f64.safetensors",
+                        "mixed.safetensors", "empty.safetensors", "conversion.safetensors", "names.safetensors",
+                        "sharded/model-00001-of-00003.safetensors", "sharded/model-00002-of-00003.safetensors",
+                        "sharded/model-00003-of-00003.safetensors"]
+
+    @Test("every tensor has the dtype, shape, bytes and values Python wrote", arguments: files)
+    func readsPythonFile(_ name: String) throws {
+        let expectedFile = try #require(try SafeTensorsFixtures.expected()[name] as? [String: Any])
+        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url(name))
+        #expect(file.metadata == expectedFile["metadata"] as? [String: String])
+
+        let tensors = try #require(expectedFile["tensors"] as? [String: [String: Any]])
+        #expect(file.tensorNames == tensors.keys.sorted())
+        for (tensorName, expected) in tensors {
+            let info = try #require(file.info(named: tensorName))
+            #expect(info.dtype.rawValue == expected["dtype"] as? String, "\(tensorName)")
+            #expect(info.shape == expected["shape"] as? [Int], "\(tensorName)")
+            let hex = try #require(expected["hex"] as? String)
+            #expect(try file.rawBytes(named: tensorName) == SafeTensorsFixtures.bytes(fromHex: hex), "\(tensorName)")
+
+            if let bits = expected["f32_bits"] as? [Int] {
+                let tensor = try file.tensor(named: tensorName)
+                #expect(tensor.shape == info.shape)
+                #expect(tensor.toArray().map { Int($0.bitPattern) } == bits, "\(tensorName)")
+            } else if let ints = expected["ints"] as? [Int] {
+                #expect(try file.int64Values(named: tensorName) == ints.map(Int64.init), "\(tensorName)")
+            }
+        }
+    }
+
+    @Test("a U64 value above Int64.max is reported, not wrapped")
+    func unsignedOverflow() throws {
+        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("mixed.safetensors"))
+        #expect(throws: SafeTensorsError.integerOutOfRange(path: file.path, tensor: "ulong_big", value: (1 << 63) + 5)) {
+            try file.int64Values(named: "ulong_big")
+        }
+    }
+
+    @Test("float and integer accessors refuse the other kind of dtype")
+    func accessorsCheckDType() throws {
+        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("mixed.safetensors"))
+        #expect(throws: SafeTensorsError.notConvertibleToFloat(path: file.path, tensor: "ids", dtype: .i64)) {
+            try file.tensor(named: "ids")
+        }
+        #expect(throws: SafeTensorsError.notIntegral(path: file.path, tensor: "a_float", dtype: .f32)) {
+            try file.int64Values(named: "a_float")
+        }
+        #expect(throws: SafeTensorsError.tensorNotFound(path: file.path, tensor: "nope")) {
+            try file.tensor(named: "nope")
+        }
+    }
+
+    @Test("tensorsInDataOrder follows the data offsets")
+    func dataOrder() throws {
+        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("mixed.safetensors"))
+        let offsets = file.tensorsInDataOrder.map(\.byteRange.lowerBound)
+        #expect(offsets == offsets.sorted())
+        #expect(file.tensorsInDataOrder.first?.name == "ulong")
+        #expect(file.tensorsInDataOrder.last.map { $0.byteRange.upperBound } == file.tensorsInDataOrder.map(\.byteCount).reduce(0, +))
+    }
+
+    @Test("an aligned F32 tensor borrows the mapping; reading it twice gives the same memory")
+    func zeroCopy() throws {
+        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("f32.safetensors"))
+        let first = try file.tensor(named: "weight")
+        let second = try file.tensor(named: "weight")
+        #expect(first.storage.base == second.storage.base)
+        // A converted tensor is decoded into fresh storage each time.
+        let half = try SafeTensorsFile.open(SafeTensorsFixtures.url("f16.safetensors"))
+        let decoded = try half.tensor(named: "values")
+        let decodedAgain = try half.tensor(named: "values")
+        #expect(decoded.storage.base != decodedAgain.storage.base)
+    }
+
+    @Test("a zero-copy tensor outlives its SafeTensorsFile and writes to it never reach the file")
+    func zeroCopyLifetime() throws {
+        let url = try SafeTensorsFixtures.url("f32.safetensors")
+        let before = try SafeTensorsFixtures.readBytes(url)
+        var tensor: Tensor? = try SafeTensorsFile.open(url).tensor(named: "bias")
+        #expect(tensor?.toArray() == [0.5, -0.0, 65504.0])
+        tensor?[0] = 42
+        #expect(tensor?[0] == 42)
+        tensor = nil
+        #expect(try SafeTensorsFixtures.readBytes(url) == before)
+    }
+}
