@@ -102,29 +102,44 @@ public final class SafeTensorsCollection: SafeTensorsReader {
         return index.shardNames.compactMap { shards[$0] }
     }
 
+    /// Opens every checkpoint in a folder and merges them (a name in two of them is an error).
     private static func openFolder(_ url: URL) throws(SafeTensorsError) -> SafeTensorsCollection {
+        let checkpoints = try checkpoints(inFolder: url)
+        return try SafeTensorsCollection(files: checkpoints.flatMap(\.files), indexes: checkpoints.flatMap(\.indexes),
+                                         location: url.path)
+    }
+
+    /// Whether a folder directly holds a `*.safetensors` file or a shard index (a cheap listing, nothing opened).
+    public static func folderHoldsCheckpoints(_ url: URL) -> Bool {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return entries.contains { $0.hasSuffix(".safetensors") || SafeTensorsIndex.isIndexFileName($0) }
+    }
+
+    /// The checkpoints in a folder, each on its own: every shard index with its shards (diffusers names a variant's
+    /// index `NAME.safetensors.index.VARIANT.json`), then every other `*.safetensors` file. Not recursive. A folder
+    /// holding both `model.safetensors` and `model.fp16.safetensors` gives two checkpoints with the same names.
+    public static func checkpoints(inFolder url: URL) throws(SafeTensorsError) -> [SafeTensorsCollection] {
         let entries: [String]
         do {
             entries = try FileManager.default.contentsOfDirectory(atPath: url.path).sortedByUTF8()
         } catch {
             throw .io(path: url.path, operation: "list", reason: "\(error.localizedDescription)")
         }
-        var files: [SafeTensorsFile] = []
-        var indexes: [(url: URL, index: SafeTensorsIndex)] = []
+        var checkpoints: [SafeTensorsCollection] = []
         var covered = Set<String>()
-        for name in entries where name.hasSuffix(SafeTensorsIndex.fileNameSuffix) {
+        for name in entries where SafeTensorsIndex.isIndexFileName(name) {
             let indexURL = url.appendingPathComponent(name)
             let index = try SafeTensorsIndex.load(from: indexURL)
-            files += try openShards(of: index, at: indexURL)
-            indexes.append((indexURL, index))
+            checkpoints.append(try SafeTensorsCollection(files: openShards(of: index, at: indexURL),
+                                                         indexes: [(indexURL, index)], location: indexURL.path))
             covered.formUnion(index.shardNames.map { url.appendingPathComponent($0).standardizedFileURL.path })
         }
         for name in entries where name.hasSuffix(".safetensors") {
             let fileURL = url.appendingPathComponent(name)
             guard !covered.contains(fileURL.standardizedFileURL.path) else { continue }
-            files.append(try SafeTensorsFile.open(fileURL))
+            checkpoints.append(try SafeTensorsCollection(files: [SafeTensorsFile.open(fileURL)], location: fileURL.path))
         }
-        guard !files.isEmpty || !indexes.isEmpty else { throw .noSafeTensorsFound(path: url.path) }
-        return try SafeTensorsCollection(files: files, indexes: indexes, location: url.path)
+        guard !checkpoints.isEmpty else { throw .noSafeTensorsFound(path: url.path) }
+        return checkpoints
     }
 }

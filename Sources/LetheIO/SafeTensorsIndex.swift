@@ -6,6 +6,15 @@ public struct SafeTensorsIndex: Equatable, Sendable {
     /// The suffix of index file names.
     public static let fileNameSuffix = ".safetensors.index.json"
 
+    /// Whether a file name is a shard index: `NAME.safetensors.index.json`, or diffusers' variant form
+    /// `NAME.safetensors.index.VARIANT.json` (e.g. `diffusion_pytorch_model.safetensors.index.fp16.json`).
+    public static func isIndexFileName(_ name: String) -> Bool {
+        if name.hasSuffix(fileNameSuffix) { return true }
+        guard name.hasSuffix(".json"), let marker = name.range(of: ".safetensors.index.") else { return false }
+        let variant = name[marker.upperBound..<name.index(name.endIndex, offsetBy: -".json".count)]
+        return !variant.isEmpty && !variant.contains(".")
+    }
+
     /// A value of the index's `metadata` object (transformers and diffusers write integers such as `total_size`).
     public enum MetadataValue: Equatable, Sendable, CustomStringConvertible {
         case integer(Int)

@@ -1,3 +1,0 @@
-import Testing
-import LetheIO
-@Test func ioPlaceholder() {}
