@@ -12,8 +12,9 @@ trap 'rm -rf "$LOGS"' EXIT
 
 echo "== swift test" >&2
 # One BLAS thread per test process: the suites run in parallel and the machines are small.
-OPENBLAS_NUM_THREADS=1 swift test -c release --skip-build 2>&1 | tee "$LOGS/swift-test.log" | grep -E "✘|recorded an issue|Test run" || true
-swift_status=${PIPESTATUS[0]}
+swift_status=0
+OPENBLAS_NUM_THREADS=1 swift test -c release --skip-build >"$LOGS/swift-test.log" 2>&1 || swift_status=$?
+grep -E "✘|recorded an issue|Test run" "$LOGS/swift-test.log" || true
 swift_passed=$(sed -nE 's/.*Test run with ([0-9]+) tests? .* passed.*/\1/p' "$LOGS/swift-test.log" | tail -1)
 if [[ $swift_status != 0 || -z "$swift_passed" ]]; then
     echo "swift test failed (exit $swift_status); its log:" >&2
@@ -23,8 +24,8 @@ fi
 
 echo "== mpirun collectives" >&2
 Scripts/mpi-check.sh "$BIN/lethe-mpi-check" | tee "$LOGS/mpi.log"
-mpi_passed=0
-for count in $(sed -nE 's/.*: ([0-9]+) passed, 0 failed.*/\1/p' "$LOGS/mpi.log"); do mpi_passed=$((mpi_passed + count)); done
+# Each mpirun run (np = 1..4 and the abort tests) counts as one test; the driver checks thousands of values in each.
+mpi_passed=$(grep -c '^PASS' "$LOGS/mpi.log")
 
 echo "== command line" >&2
 Scripts/cli-check.sh "$BIN/lethe" | tee "$LOGS/cli.log"
