@@ -2,26 +2,21 @@ extension SafeTensorsJSON {
     /// A JSON string literal escaped as serde_json writes it (the safetensors header): only `"`, `\` and control
     /// characters are escaped, short forms where JSON has them, otherwise `\u00xx` in lowercase hex.
     static func compactLiteral(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{00}"..."\u{1F}": result += unicodeEscape(UInt16(scalar.value))
-            default: result.unicodeScalars.append(scalar)
-            }
+        literal(text) { scalar in
+            scalar.value < 0x20 ? unicodeEscape(UInt16(scalar.value)) : String(scalar)
         }
-        return result + "\""
     }
 
     /// A JSON string literal escaped as Python's `json.dumps` writes it by default (`ensure_ascii=True`): every
     /// character outside printable ASCII becomes `\uxxxx`, astral ones as a surrogate pair.
     static func asciiLiteral(_ text: String) -> String {
+        literal(text) { scalar in
+            (" "..."~").contains(scalar) ? String(scalar) : String(scalar).utf16.map(unicodeEscape).joined()
+        }
+    }
+
+    /// Quotes `text`, writing JSON's short escapes itself and every other scalar through `other`.
+    private static func literal(_ text: String, other: (Unicode.Scalar) -> String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -32,9 +27,7 @@ extension SafeTensorsJSON {
             case "\n": result += "\\n"
             case "\r": result += "\\r"
             case "\t": result += "\\t"
-            case " "..."~": result.unicodeScalars.append(scalar)
-            default:
-                for unit in String(scalar).utf16 { result += unicodeEscape(unit) }
+            default: result += other(scalar)
             }
         }
         return result + "\""

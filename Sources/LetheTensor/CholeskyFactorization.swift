@@ -5,7 +5,7 @@ import COpenBLAS
 /// Layout: a symmetric matrix reads the same in row- and column-major order, and LAPACK's column-major upper
 /// factor U (A = UᵀU) is, read row-major, the lower factor L = Uᵀ. So the row-major buffer is passed to LAPACK
 /// untouched with uplo = "U".
-public struct CholeskyFactorization: Sendable {
+public struct CholeskyFactorization: Sendable, ColumnMajorSolver {
     /// The order n of the factorised n×n matrix.
     public let size: Int
     /// Row-major; the lower triangle holds L, the strict upper triangle holds leftovers of A.
@@ -48,35 +48,19 @@ public struct CholeskyFactorization: Sendable {
 
     /// X with A·X = B.
     public func solve(_ rightHandSide: DoubleMatrix) throws -> DoubleMatrix {
-        let operation = "Cholesky solve A·X = B"
-        guard rightHandSide.rows == size else {
-            throw LinearAlgebraError.dimensionMismatch(
-                operation: operation, leftRows: size, leftColumns: size,
-                rightRows: rightHandSide.rows, rightColumns: rightHandSide.columns)
-        }
-        // LAPACK wants each right-hand side contiguous (column-major B); a single column already is.
-        if rightHandSide.columns == 1 {
-            return try solveColumnMajor(rightHandSide, count: 1, operation: operation)
-        }
-        return try solveColumnMajor(rightHandSide.transposed(), count: rightHandSide.columns, operation: operation)
-            .transposed()
+        try solveLeft(rightHandSide)
     }
 
     /// X with X·A = B, without forming A⁻¹: the UCE edit W' = C·G⁻¹ is `G.choleskyFactorization().solveRight(C)`.
-    ///
-    /// X·A = B is A·Xᵀ = Bᵀ (A symmetric), and row-major B is column-major Bᵀ: no transposition is needed.
     public func solveRight(_ rightHandSide: DoubleMatrix) throws -> DoubleMatrix {
-        let operation = "Cholesky solve X·A = B"
-        guard rightHandSide.columns == size else {
-            throw LinearAlgebraError.dimensionMismatch(
-                operation: operation, leftRows: rightHandSide.rows, leftColumns: rightHandSide.columns,
-                rightRows: size, rightColumns: size)
-        }
-        return try solveColumnMajor(rightHandSide, count: rightHandSide.rows, operation: operation)
+        try solveRightSide(rightHandSide)
     }
 
-    /// Solves A·Y = C where `buffer`'s elements, read column-major, are the size×count matrix C.
-    private func solveColumnMajor(_ buffer: DoubleMatrix, count: Int, operation: String) throws -> DoubleMatrix {
+    var methodName: String { "Cholesky" }
+
+    /// Solves A·Y = C where `buffer`'s elements, read column-major, are the size×count matrix C (A is symmetric,
+    /// so the left and right solves are the same call).
+    func solveColumnMajor(_ buffer: DoubleMatrix, count: Int, leftSolve: Bool, operation: String) throws -> DoubleMatrix {
         try buffer.requireFinite(operation)
         var n32 = try DoubleMatrix.lapackInt(size, "matrix size", operation)
         var count32 = try DoubleMatrix.lapackInt(count, "right-hand side count", operation)

@@ -5,7 +5,7 @@ import COpenBLAS
 /// Layout: the row-major buffer of A is, to LAPACK, the column-major Aᵀ, so this factorises Aᵀ. Solving
 /// A·X = B is then LAPACK's transposed solve ("T") on column-major B, and solving X·A = B (that is
 /// Aᵀ·Xᵀ = Bᵀ) is its plain solve ("N") on row-major B as it stands.
-public struct LUFactorization: Sendable {
+public struct LUFactorization: Sendable, ColumnMajorSolver {
     /// The order n of the factorised n×n matrix.
     public let size: Int
     /// LAPACK's packed L and U factors of Aᵀ (column-major).
@@ -51,30 +51,12 @@ public struct LUFactorization: Sendable {
 
     /// X with A·X = B.
     public func solve(_ rightHandSide: DoubleMatrix) throws -> DoubleMatrix {
-        let operation = "LU solve A·X = B"
-        guard rightHandSide.rows == size else {
-            throw LinearAlgebraError.dimensionMismatch(
-                operation: operation, leftRows: size, leftColumns: size,
-                rightRows: rightHandSide.rows, rightColumns: rightHandSide.columns)
-        }
-        // Each right-hand side must be contiguous for LAPACK (column-major); a single column already is.
-        if rightHandSide.columns == 1 {
-            return try solveColumnMajor(rightHandSide, count: 1, transpose: "T", operation: operation)
-        }
-        return try solveColumnMajor(
-            rightHandSide.transposed(), count: rightHandSide.columns, transpose: "T", operation: operation
-        ).transposed()
+        try solveLeft(rightHandSide)
     }
 
     /// X with X·A = B, without forming A⁻¹.
     public func solveRight(_ rightHandSide: DoubleMatrix) throws -> DoubleMatrix {
-        let operation = "LU solve X·A = B"
-        guard rightHandSide.columns == size else {
-            throw LinearAlgebraError.dimensionMismatch(
-                operation: operation, leftRows: rightHandSide.rows, leftColumns: rightHandSide.columns,
-                rightRows: size, rightColumns: size)
-        }
-        return try solveColumnMajor(rightHandSide, count: rightHandSide.rows, transpose: "N", operation: operation)
+        try solveRightSide(rightHandSide)
     }
 
     /// A⁻¹, as the solution of X·A = I (no transposition needed).
@@ -82,10 +64,12 @@ public struct LUFactorization: Sendable {
         try solveRight(.identity(size))
     }
 
-    /// Solves op(Aᵀ)·Y = C, where `buffer`'s elements read column-major are the size×count matrix C.
-    private func solveColumnMajor(
-        _ buffer: DoubleMatrix, count: Int, transpose: Unicode.Scalar, operation: String
-    ) throws -> DoubleMatrix {
+    var methodName: String { "LU" }
+
+    /// Solves op(Aᵀ)·Y = C, where `buffer`'s elements read column-major are the size×count matrix C. The factors
+    /// are of Aᵀ (LAPACK read the row-major A column-major), so a left solve transposes them back ("T").
+    func solveColumnMajor(_ buffer: DoubleMatrix, count: Int, leftSolve: Bool, operation: String) throws -> DoubleMatrix {
+        let transpose: Unicode.Scalar = leftSolve ? "T" : "N"
         try buffer.requireFinite(operation)
         var n32 = try DoubleMatrix.lapackInt(size, "matrix size", operation)
         var count32 = try DoubleMatrix.lapackInt(count, "right-hand side count", operation)
