@@ -1,3 +1,0 @@
-import Testing
-import LetheDiffusion
-@Test func diffusionPlaceholder() {}
