@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "LetheIO", dependencies: ["LetheTensor", "CZstd", "CPNG", "CJPEG"]),
         .target(name: "LetheDistributed", dependencies: ["CMPI"]),
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
-        .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheModels"]),
+        .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),
         .executableTarget(
             name: "lethe",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 extension SchedulerConfiguration {
     /// Decodes a scheduler_config.json; `source` names it in errors (a path, or a description).
@@ -6,7 +7,7 @@ extension SchedulerConfiguration {
         do {
             self = try JSONDecoder().decode(SchedulerConfiguration.self, from: jsonData)
         } catch let error as DecodingError {
-            throw SchedulerError.unreadableConfiguration(source: source, reason: Self.explain(error))
+            throw SchedulerError.unreadableConfiguration(source: source, reason: error.explanation)
         } catch {
             throw SchedulerError.unreadableConfiguration(source: source, reason: "\(error)")
         }
@@ -28,25 +29,5 @@ extension SchedulerConfiguration {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(self)
-    }
-
-    /// Names the key and the problem of a decoding failure in a short phrase.
-    private static func explain(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "the top level" : "\"\(keys.joined(separator: "."))\""
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "\(path(context)) should hold a \(type): \(context.debugDescription)"
-        case .valueNotFound(let type, let context):
-            return "\(path(context)) should hold a \(type) but is null"
-        case .keyNotFound(let key, _):
-            return "the key \"\(key.stringValue)\" is missing"
-        case .dataCorrupted(let context):
-            return "\(path(context)) is not valid JSON: \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }
