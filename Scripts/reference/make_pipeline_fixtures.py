@@ -27,7 +27,7 @@ from safetensors.torch import save_file
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-VOCAB_DIR = os.path.join(ROOT, "Sources", "LetheModels", "Resources", "clip")
+VOCAB_DIR = os.environ.get("LETHE_CLIP_VOCAB", os.path.join(ROOT, "Sources", "LetheModels", "Resources", "clip"))
 OUT = os.path.join(ROOT, "Tests", "Fixtures")
 
 PROMPTS = ["a photograph of an astronaut riding a horse", "A painting in the style of Van Gogh, starry night!!"]
@@ -39,23 +39,23 @@ SCHEDULERS = {
 
 FAMILIES = {
     "sd1-tiny": dict(
-        text=dict(hidden_size=16, intermediate_size=37, num_hidden_layers=2, num_attention_heads=2,
-                  hidden_act="quick_gelu", projection_dim=16),
+        text=dict(hidden_size=8, intermediate_size=37, num_hidden_layers=2, num_attention_heads=2,
+                  hidden_act="quick_gelu", projection_dim=8),
         pad_token="<|endoftext|>",
-        unet=dict(block_out_channels=(16, 32, 32), layers_per_block=2, norm_num_groups=8, cross_attention_dim=16,
+        unet=dict(block_out_channels=(16, 32, 32), layers_per_block=2, norm_num_groups=8, cross_attention_dim=8,
                   attention_head_dim=4, use_linear_projection=False, upcast_attention=False,
                   down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
                   up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D")),
         scheduler=(PNDMScheduler, dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                                        num_train_timesteps=1000, set_alpha_to_one=False, skip_prk_steps=True,
                                        steps_offset=1, prediction_type="epsilon", clip_sample=False)),
-        variant=None, max_shard_size=None,
+        variant=None, max_shard_size=None, slow_tokenizer_files=True,
     ),
     "sd2-tiny": dict(
-        text=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-                  hidden_act="gelu", projection_dim=32),
+        text=dict(hidden_size=16, intermediate_size=40, num_hidden_layers=2, num_attention_heads=4,
+                  hidden_act="gelu", projection_dim=16),
         pad_token="!",
-        unet=dict(block_out_channels=(16, 32, 32), layers_per_block=2, norm_num_groups=8, cross_attention_dim=32,
+        unet=dict(block_out_channels=(16, 32, 32), layers_per_block=2, norm_num_groups=8, cross_attention_dim=16,
                   attention_head_dim=[2, 4, 4], use_linear_projection=True, upcast_attention=True,
                   down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
                   up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D")),
@@ -63,7 +63,7 @@ FAMILIES = {
                                        num_train_timesteps=1000, set_alpha_to_one=False, steps_offset=1,
                                        prediction_type="v_prediction", clip_sample=False,
                                        timestep_spacing="leading")),
-        variant="fp16", max_shard_size="60KB",
+        variant="fp16", max_shard_size="300KB",
     ),
 }
 
@@ -119,6 +119,16 @@ def save_pipeline(pipeline, folder, spec):
             os.remove(single)
     for module in (pipeline.text_encoder, pipeline.unet, pipeline.vae):
         module.float()
+    tokenizer_folder = os.path.join(folder, "tokenizer")
+    if spec.get("slow_tokenizer_files"):
+        # The layout SD 1.x repositories ship: vocab.json + merges.txt + special_tokens_map.json, no tokenizer.json.
+        os.remove(os.path.join(tokenizer_folder, "tokenizer.json"))
+        for name in ("vocab.json", "merges.txt"):
+            shutil.copy(os.path.join(VOCAB_DIR, name), os.path.join(tokenizer_folder, name))
+        special = {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>", "pad_token": spec["pad_token"],
+                   "unk_token": "<|endoftext|>"}
+        with open(os.path.join(tokenizer_folder, "special_tokens_map.json"), "w") as handle:
+            json.dump(special, handle, indent=2)
 
 
 @torch.no_grad()
