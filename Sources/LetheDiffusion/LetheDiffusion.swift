@@ -1,2 +1,0 @@
-/// Schedulers and the text-to-image pipeline arrive here.
-public enum LetheDiffusion {}
