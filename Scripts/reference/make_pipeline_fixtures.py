@@ -157,13 +157,14 @@ def references(pipeline, generator):
     start = torch.randn((1, 4, 8, 8), generator=generator)
     out["pipeline.latents"] = start
     base_config = pipeline.scheduler.config
+    base_class = type(pipeline.scheduler)
     for key, scheduler_class in SCHEDULERS.items():
         pipeline.scheduler = scheduler_class.from_config(base_config)
         images = pipeline(PROMPTS[0], negative_prompt=NEGATIVE, num_inference_steps=4, guidance_scale=7.5,
                           height=32, width=32, latents=start.clone(), output_type="np",
                           generator=torch.Generator().manual_seed(1234)).images
         out[f"pipeline.{key}.image"] = torch.from_numpy(images)
-    pipeline.scheduler = type(pipeline.scheduler).from_config(base_config)
+    pipeline.scheduler = base_class.from_config(base_config)
     return {key: value.contiguous() for key, value in out.items()}
 
 

@@ -1,42 +1,84 @@
 import LetheIO
 import LetheTensor
 
-/// Hands a model its named weights from a checkpoint, each checked against the shape the model's config implies,
-/// all in one contiguous parameter arena (one buffer: one allreduce of its gradients, one checkpoint stream).
+/// Hands a model its named weights, each checked against the shape the model's config implies, all in one
+/// contiguous parameter arena (one buffer: one allreduce of its gradients, one checkpoint stream).
 ///
-/// A model asks for every tensor it needs by its diffusers/transformers name; `finish()` then reports tensors the
-/// checkpoint holds that nobody asked for, so a config that does not match its weights fails loudly.
+/// Three sources: a checkpoint (a model asks for every tensor by its diffusers/transformers name, and `finish()`
+/// reports tensors nobody asked for, so a config that does not match its weights fails loudly); a layout plan
+/// (records names and shapes without memory, to size an arena before building a model); random values (for
+/// benchmarks and models trained from scratch) laid out from such a plan.
 public final class WeightStore {
-    public let checkpoint: SafeTensorsReader
+    public enum Source {
+        case checkpoint(SafeTensorsReader)
+        case planning
+        case random(RandomStream, layout: [(name: String, shape: [Int])])
+    }
+
+    public let source: Source
     /// Every parameter, in the order the model asked for them.
     public let arena: TensorStorage
-    public private(set) var names: [String] = []
+    /// Names and shapes in request order.
+    public private(set) var layout: [(name: String, shape: [Int])] = []
     public private(set) var offsets: [String: Int] = [:]
     private var used = 0
     private var ignored: Set<String> = []
 
-    public init(checkpoint: SafeTensorsReader) {
-        self.checkpoint = checkpoint
-        let total = checkpoint.tensorNames.reduce(0) { $0 + (checkpoint.info(named: $1)?.elementCount ?? 0) }
-        arena = TensorStorage(count: total)
+    public convenience init(checkpoint: SafeTensorsReader) {
+        self.init(source: .checkpoint(checkpoint))
+    }
+
+    public init(source: Source) {
+        self.source = source
+        switch source {
+        case .checkpoint(let checkpoint):
+            let total = checkpoint.tensorNames.reduce(0) { $0 + (checkpoint.info(named: $1)?.elementCount ?? 0) }
+            arena = TensorStorage(count: total)
+        case .planning:
+            arena = TensorStorage(count: 1)
+        case .random(_, let layout):
+            arena = TensorStorage(count: layout.reduce(0) { $0 + $1.shape.reduce(1, *) })
+        }
+    }
+
+    /// A store of random weights for whatever `build` asks for: planned first, then drawn from `stream` with a
+    /// fan-in scale (weights ~ N(0, 1/fan_in), 1-D tensors ~ N(0, 0.04)) so activations stay of order one.
+    public static func random<Model>(seed: UInt64, build: (WeightStore) throws -> Model) throws -> (Model, WeightStore) {
+        let plan = WeightStore(source: .planning)
+        _ = try build(plan)
+        let store = WeightStore(source: .random(RandomStream(seed: seed, purpose: "weights", id: 0), layout: plan.layout))
+        return (try build(store), store)
     }
 
     /// The tensor `name`, which must have exactly `shape`.
     public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
-        guard let info = checkpoint.info(named: name) else {
-            throw ModelLoadingError.missingWeight(checkpoint: checkpoint.location, key: name)
-        }
-        guard info.shape == shape else {
-            throw ModelLoadingError.wrongShape(checkpoint: checkpoint.location, key: name, expected: shape, found: info.shape)
-        }
         precondition(offsets[name] == nil, "weight '\(name)' requested twice")
-        let loaded = try checkpoint.tensor(named: name)
-        let slot = Tensor(storage: arena, shape: shape, offset: used)
-        slot.assign(loaded)
-        guard slot.isFinite else { throw ModelLoadingError.nonFiniteWeight(checkpoint: checkpoint.location, key: name) }
+        let count = shape.reduce(1, *)
+        let slot: Tensor
+        switch source {
+        case .checkpoint(let checkpoint):
+            guard let info = checkpoint.info(named: name) else {
+                throw ModelLoadingError.missingWeight(checkpoint: checkpoint.location, key: name)
+            }
+            guard info.shape == shape else {
+                throw ModelLoadingError.wrongShape(checkpoint: checkpoint.location, key: name, expected: shape, found: info.shape)
+            }
+            slot = Tensor(storage: arena, shape: shape, offset: used)
+            slot.assign(try checkpoint.tensor(named: name))
+            guard slot.isFinite else { throw ModelLoadingError.nonFiniteWeight(checkpoint: checkpoint.location, key: name) }
+        case .planning:
+            // A zero-stride view of one float: a placeholder with the right shape and no memory.
+            slot = Tensor(storage: arena, shape: shape, strides: [Int](repeating: 0, count: shape.count), offset: 0)
+        case .random(let stream, let layout):
+            precondition(layout.count > self.layout.count && layout[self.layout.count].name == name,
+                         "random weights requested in a different order than planned")
+            slot = Tensor(storage: arena, shape: shape, offset: used)
+            stream.fill(normal: slot, startingAt: UInt64(used))
+            slot.scaleInPlace(by: shape.count >= 2 ? 1 / Float(count / shape[0]).squareRoot() : 0.2)
+        }
         offsets[name] = used
-        names.append(name)
-        used += slot.count
+        layout.append((name, shape))
+        if case .planning = source {} else { used += count }
         return slot
     }
 
@@ -48,12 +90,22 @@ public final class WeightStore {
 
     /// Checks that the model used every tensor of the checkpoint.
     public func finish() throws {
+        guard case .checkpoint(let checkpoint) = source else { return }
         let unused = checkpoint.tensorNames.filter { offsets[$0] == nil && !ignored.contains($0) }
         guard unused.isEmpty else {
             throw ModelLoadingError.unexpectedWeights(checkpoint: checkpoint.location, keys: unused)
         }
     }
 
+    /// Where the weights come from, for messages.
+    public var checkpointLocation: String {
+        switch source {
+        case .checkpoint(let checkpoint): checkpoint.location
+        case .planning: "(layout plan)"
+        case .random: "(random weights)"
+        }
+    }
+
     /// Number of float32 parameters handed out.
-    public var parameterCount: Int { used }
+    public var parameterCount: Int { layout.reduce(0) { $0 + $1.shape.reduce(1, *) } }
 }

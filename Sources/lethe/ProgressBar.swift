@@ -1,0 +1,50 @@
+import Foundation
+
+/// A tqdm-style progress line on stderr: `label  12/50 [######....] 24% 00:13<00:41, 1.08 s/it`.
+/// On a terminal it redraws one line; otherwise (logs, CI, Slurm output) it writes a line per update.
+final class ProgressBar {
+    private let label: String
+    private let total: Int
+    private let start = Date()
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private var finished = false
+
+    init(_ label: String, total: Int) {
+        self.label = label
+        self.total = max(total, 1)
+    }
+
+    /// Reports that `completed` of `total` units are done.
+    func update(_ completed: Int) {
+        let elapsed = Date().timeIntervalSince(start)
+        let perUnit = completed > 0 ? elapsed / Double(completed) : 0
+        let remaining = perUnit * Double(total - completed)
+        let fraction = Double(completed) / Double(total)
+        let width = 24
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let rate = perUnit >= 1 || perUnit == 0 ? String(format: "%.2f s/it", perUnit) : String(format: "%.2f it/s", 1 / perUnit)
+        let line = "\(label) \(completed)/\(total) [\(bar)] \(Int(fraction * 100))% "
+            + "\(Self.clock(elapsed))<\(Self.clock(remaining)), \(rate)"
+        write(isTerminal ? "\r\u{1B}[K" + line : line + "\n")
+        if completed >= total { finish() }
+    }
+
+    /// Ends the redrawn line on a terminal.
+    func finish() {
+        guard !finished else { return }
+        finished = true
+        if isTerminal { write("\n") }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// mm:ss, or h:mm:ss past an hour.
+    static func clock(_ seconds: TimeInterval) -> String {
+        let total = Int(seconds.rounded())
+        let (hours, minutes, secs) = (total / 3600, (total % 3600) / 60, total % 60)
+        return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%02d:%02d", minutes, secs)
+    }
+}
