@@ -22,6 +22,9 @@ public struct DDPMScheduler: TrainingScheduler {
     /// Every step but the last adds posterior noise.
     public var usesNoise: Bool { true }
 
+    /// diffusers draws the variance noise only for timesteps above 0.
+    public func drawsNoise(atTimestep timestep: Float) -> Bool { timestep > 0 }
+
     /// Reads a scheduler_config.json with DDPMScheduler's defaults (linear betas 1e-4 … 0.02, epsilon,
     /// fixed_small variance, clip_sample on, leading spacing).
     public init(configuration: SchedulerConfiguration = SchedulerConfiguration()) throws {

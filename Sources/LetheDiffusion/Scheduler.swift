@@ -20,6 +20,10 @@ public protocol Scheduler: Sendable {
     /// Whether `step` takes a noise tensor (ancestral sampling, DDPM variance, DDIM with eta > 0).
     var usesNoise: Bool { get }
 
+    /// Whether diffusers' step draws noise from the generator at `timestep`. A pipeline draws exactly these, so
+    /// its random stream stays in step with diffusers' (same seed, same images).
+    func drawsNoise(atTimestep timestep: Float) -> Bool
+
     /// Chooses `numInferenceSteps` timesteps (and sigmas) and resets the per-run state.
     mutating func setTimesteps(_ numInferenceSteps: Int) throws
 
@@ -48,6 +52,8 @@ public struct SchedulerStepOutput: Sendable {
 }
 
 extension Scheduler {
+    public func drawsNoise(atTimestep timestep: Float) -> Bool { usesNoise }
+
     /// One denoising step of a scheduler that adds no noise.
     public mutating func step(modelOutput: Tensor, timestep: Float, sample: Tensor) throws -> SchedulerStepOutput {
         try step(modelOutput: modelOutput, timestep: timestep, sample: sample, noise: nil)
