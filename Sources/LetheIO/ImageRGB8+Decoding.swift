@@ -1,0 +1,30 @@
+extension ImageRGB8 {
+    /// Reads a PNG or JPEG file, recognised by its first bytes (not its extension), as 8-bit RGB with the pixels
+    /// PIL's `Image.open(path).convert("RGB")` gives (see `PNGDecoder` and `JPEGDecoder` for the details).
+    ///
+    /// Throws `ImageError` naming `path` when the file cannot be read, is not a PNG or JPEG, is truncated or
+    /// corrupt, or is larger than `maximumPixelCount`.
+    public init(contentsOfFile path: String) throws(ImageError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try ImageFileIO.readAll(path)
+        } catch {
+            throw .io(operation: error.operation, path: error.path, errno: error.errno, message: error.message)
+        }
+        try self.init(decoding: bytes, source: path)
+    }
+
+    /// Decodes PNG or JPEG bytes; `source` names the data in error messages.
+    public init(decoding data: [UInt8], source: String = "the image data") throws(ImageError) {
+        let decoded = data.withUnsafeBytes { bytes in
+            Result { () throws(ImageError) -> ImageRGB8 in
+                switch ImageFormat.detect(bytes) {
+                case .png: return try PNGDecoder.decode(bytes, source: source)
+                case .jpeg: return try JPEGDecoder.decode(bytes, source: source)
+                case nil: throw .unsupportedFormat(source: source, found: ImageFormat.describeUnrecognised(bytes))
+                }
+            }
+        }
+        self = try decoded.get()
+    }
+}

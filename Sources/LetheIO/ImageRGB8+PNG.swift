@@ -1,0 +1,22 @@
+extension ImageRGB8 {
+    /// This image as PNG bytes (8-bit RGB, not interlaced, zlib level `compressionLevel` from 0 to 9; PIL's
+    /// default is 6).
+    public func pngData(compressionLevel: Int = 6) throws(ImageError) -> [UInt8] {
+        try PNGEncoder.encode(self, compressionLevel: compressionLevel, destination: "PNG data")
+    }
+
+    /// Writes this image as a PNG file, atomically: the bytes go to a temporary file in the same directory,
+    /// which is then renamed to `path`, so `path` never holds a partial image.
+    public func writePNG(toFile path: String, compressionLevel: Int = 6) throws(ImageError) {
+        let data = try PNGEncoder.encode(self, compressionLevel: compressionLevel, destination: path)
+        do {
+            try ImageFileIO.writeAtomically(path) { write in
+                try data.withUnsafeBytes { try write($0) }
+            }
+        } catch let failure as ImageFileIOFailure {
+            throw .io(operation: failure.operation, path: failure.path, errno: failure.errno, message: failure.message)
+        } catch {
+            throw .encodingFailed(destination: path, format: .png, detail: "\(error)")
+        }
+    }
+}
