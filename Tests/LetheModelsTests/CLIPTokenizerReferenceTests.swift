@@ -1,0 +1,114 @@
+import Foundation
+import LetheModels
+import Testing
+
+/// The committed Hugging Face references (Scripts/reference/make_tokenizer_fixtures.py).
+enum TokenizerFixtures {
+    static var folder: URL {
+        get throws {
+            let url = try #require(Bundle.module.resourceURL)
+                .appendingPathComponent("Fixtures").appendingPathComponent("tokenizer")
+            return url
+        }
+    }
+
+    struct Reference: Decodable {
+        struct Case: Decodable {
+            let ids: [Int]
+            let padding: Int
+            let untruncated: [Int]?
+        }
+        struct PadCases: Decodable {
+            let prompts: [Case]
+            let added: [Case]
+        }
+        let max_length: Int
+        let prompts: [String]
+        let added_tokens: [String]
+        let new_token_count: Int
+        let added_prompts: [String]
+        let tokens: [[String]]
+        let pad_tokens: [String: PadCases]
+    }
+
+    static func reference() throws -> Reference {
+        let data = try Data(contentsOf: folder.appendingPathComponent("clip_reference.json"))
+        return try JSONDecoder().decode(Reference.self, from: data)
+    }
+}
+
+@Suite struct CLIPTokenizerReferenceTests {
+    static let padTokens = ["<|endoftext|>", "!"]
+
+    /// Compares one prompt's encodings with transformers' (padded and truncated, and untruncated).
+    func check(
+        _ tokenizer: CLIPTokenizer, prompt: String, expected: TokenizerFixtures.Reference.Case, padToken: String
+    ) {
+        let encoding = tokenizer.encode(prompt)
+        let padded = expected.ids + Array(repeating: tokenizer.padTokenID, count: expected.padding)
+        let mask = Array(repeating: 1, count: expected.ids.count) + Array(repeating: 0, count: expected.padding)
+        #expect(encoding.inputIDs == padded, "pad \(padToken): \(prompt.debugDescription)")
+        #expect(encoding.attentionMask == mask, "pad \(padToken): \(prompt.debugDescription)")
+        let untruncated = tokenizer.encode(prompt, padding: .none, truncation: false)
+        #expect(untruncated.inputIDs == (expected.untruncated ?? expected.ids), "\(prompt.debugDescription)")
+        #expect(untruncated.attentionMask == Array(repeating: 1, count: untruncated.inputIDs.count))
+    }
+
+    @Test("Hugging Face ids for every reference prompt", arguments: padTokens)
+    func prompts(padToken: String) throws {
+        let reference = try TokenizerFixtures.reference()
+        let cases = try #require(reference.pad_tokens[padToken])
+        #expect(reference.prompts.count >= 200)
+        #expect(cases.prompts.count == reference.prompts.count)
+        let tokenizer = try CLIPTokenizer.bundledCLIP(padToken: padToken)
+        #expect(tokenizer.maxLength == reference.max_length)
+        for (prompt, expected) in zip(reference.prompts, cases.prompts) {
+            check(tokenizer, prompt: prompt, expected: expected, padToken: padToken)
+        }
+    }
+
+    @Test("Hugging Face ids with textual-inversion tokens added", arguments: padTokens)
+    func addedTokens(padToken: String) throws {
+        let reference = try TokenizerFixtures.reference()
+        let cases = try #require(reference.pad_tokens[padToken])
+        var tokenizer = try CLIPTokenizer.bundledCLIP(padToken: padToken)
+        #expect(tokenizer.addTokens(reference.added_tokens) == reference.new_token_count)
+        #expect(cases.added.count == reference.added_prompts.count)
+        for (prompt, expected) in zip(reference.added_prompts, cases.added) {
+            check(tokenizer, prompt: prompt, expected: expected, padToken: padToken)
+        }
+    }
+
+    @Test func tokenTexts() throws {
+        let reference = try TokenizerFixtures.reference()
+        let tokenizer = try CLIPTokenizer.bundledCLIP()
+        for (prompt, tokens) in zip(reference.prompts, reference.tokens) {
+            #expect(tokenizer.tokenize(prompt) == tokens, "\(prompt.debugDescription)")
+        }
+    }
+
+    @Test("Tokenising from many tasks at once gives the same ids (shared word cache)")
+    func concurrentEncoding() async throws {
+        let reference = try TokenizerFixtures.reference()
+        let tokenizer = try CLIPTokenizer.bundledCLIP()
+        let cases = try #require(reference.pad_tokens["<|endoftext|>"]).prompts
+        let prompts = reference.prompts
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<4 {
+                group.addTask {
+                    var mismatches = 0
+                    for index in stride(from: task, to: prompts.count, by: 2) {
+                        if tokenizer.encode(prompts[index]).inputIDs.prefix(cases[index].ids.count)
+                            != cases[index].ids[...]
+                        {
+                            mismatches += 1
+                        }
+                    }
+                    return mismatches
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
+}
