@@ -38,6 +38,11 @@ MAX_LENGTH = 77
 PAD_TOKENS = ["<|endoftext|>", "!"]  # SD 1.x, SD 2.x
 TOKEN_TEXT_PROMPTS = 60
 ADDED_TOKENS = ["<cat-toy>", "<cat-toy>_1", "<a>", "<b>", "<ab>", "S*", "toy"]
+# Overlapping added tokens that exercise the corners of transformers' trie (e.g. "xyqz" is left whole: the look-ahead
+# of the partial match "xy" skips a character).
+TRIE_TOKENS = ["xyz", "y", "abcd", "bc", "ab", "<a>", "<a><b>", "qq"]
+TRIE_PROMPTS = ["xyqz", "xyz", "xy", "axyzb", "xyy", "yy", "abcd", "abc", "abce", "bcd", "aabcdd", "abcbcd", "<a><b>",
+                "<a><b><a>", "<a><a><b>", "<a>", "<a><", "xyabcdz", "qqq", "qqqq", "xqqy", "a b c d", "XYZ abcd"]
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -294,6 +299,9 @@ def worker(mode, request):
             results[f"{pad}|{added}"] = encode_all(tokenizer, prompts)
     if mode == "slow":
         results["tiny"] = tiny_tokenizer(request["tiny_folder"], request["tiny_prompts"])
+        tokenizer = CLIPTokenizer(os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt"))
+        results["trie_new_tokens"] = tokenizer.add_tokens(TRIE_TOKENS)
+        results["trie"] = [tokenizer(p)["input_ids"] for p in TRIE_PROMPTS]
     return results
 
 
@@ -480,6 +488,8 @@ def write_fixture(slow, prompts, added_prompts):
         # transformers' tokenize() output for the first prompts, to check token texts as well as ids.
         "tokens": [r["tokens"] for r in slow["<|endoftext|>|False"][:TOKEN_TEXT_PROMPTS]],
         "pad_tokens": {pad: cases[pad] for pad in PAD_TOKENS},
+        "trie": {"added_tokens": TRIE_TOKENS, "new_token_count": slow["trie_new_tokens"], "prompts": TRIE_PROMPTS,
+                 "ids": slow["trie"]},
     }
     os.makedirs(FIXTURE_DIR, exist_ok=True)
     path = os.path.join(FIXTURE_DIR, "clip_reference.json")

@@ -29,6 +29,13 @@ enum TokenizerFixtures {
         let added_prompts: [String]
         let tokens: [[String]]
         let pad_tokens: [String: PadCases]
+        let trie: TrieCases
+    }
+    struct TrieCases: Decodable {
+        let added_tokens: [String]
+        let new_token_count: Int
+        let prompts: [String]
+        let ids: [[Int]]
     }
 
     static func reference() throws -> Reference {
@@ -76,6 +83,16 @@ enum TokenizerFixtures {
         #expect(cases.added.count == reference.added_prompts.count)
         for (prompt, expected) in zip(reference.added_prompts, cases.added) {
             check(tokenizer, prompt: prompt, expected: expected, padToken: padToken)
+        }
+    }
+
+    @Test("Overlapping added tokens are cut where transformers' trie cuts them")
+    func overlappingAddedTokens() throws {
+        let trie = try TokenizerFixtures.reference().trie
+        var tokenizer = try CLIPTokenizer.bundledCLIP()
+        #expect(tokenizer.addTokens(trie.added_tokens) == trie.new_token_count)
+        for (prompt, ids) in zip(trie.prompts, trie.ids) {
+            #expect(tokenizer.encode(prompt, padding: .none).inputIDs == ids, "\(prompt.debugDescription)")
         }
     }
 
