@@ -37,6 +37,7 @@ VENV = os.path.expanduser("~/.cache/lethe/venv-transformers4")
 MAX_LENGTH = 77
 PAD_TOKENS = ["<|endoftext|>", "!"]  # SD 1.x, SD 2.x
 TOKEN_TEXT_PROMPTS = 60
+RANDOM_UNICODE_PROMPTS = 150
 ADDED_TOKENS = ["<cat-toy>", "<cat-toy>_1", "<a>", "<b>", "<ab>", "S*", "toy"]
 # Overlapping added tokens that exercise the corners of transformers' trie (e.g. "xyqz" is left whole: the look-ahead
 # of the partial match "xy" skips a character).
@@ -238,6 +239,32 @@ def random_prompts(count, seed=20240601):
     return prompts
 
 
+def random_unicode_prompts(count, seed=7):
+    """Random code points from every plane mixed with ASCII and the regex's special cases (unassigned and private-use
+    ones included), plus characters newer than Python 3.11's Unicode 14.0, which transformers drops."""
+    import unicodedata
+
+    rng = random.Random(seed)
+    assigned = [cp for cp in range(0x110000) if not (0xD800 <= cp <= 0xDFFF) and unicodedata.category(chr(cp)) != "Cn"]
+    pools = [assigned, list(range(0, 0x3000)), list(range(0x3000, 0xA000)), list(range(0x10000, 0x110000))]
+    ascii_characters = [chr(c) for c in range(0x20, 0x7F)]
+    specials = [" ", "'", "s", "<|endoftext|>", "<|startoftext|>", "\u03a3", "\u017f", "\u0345", "!", "\t"]
+    prompts = ["shaking face \U0001fae8 (Unicode 15.0)", "CJK extension H \U00031350\U00031351",
+               "ideographic description \u2ffc\u2ffd", "legacy computing \U0001cc00 and Garay \U00010d40"]
+    for _ in range(count - len(prompts)):
+        characters = []
+        for _ in range(rng.randint(1, 30)):
+            roll = rng.random()
+            if roll < 0.4:
+                characters.append(rng.choice(ascii_characters))
+            elif roll < 0.5:
+                characters.append(rng.choice(specials))
+            else:
+                characters.append(chr(rng.choice(rng.choice(pools))))
+        prompts.append("".join(characters))
+    return prompts
+
+
 def added_token_prompts():
     return [
         "a photo of <cat-toy>",
@@ -302,6 +329,14 @@ def worker(mode, request):
         tokenizer = CLIPTokenizer(os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt"))
         results["trie_new_tokens"] = tokenizer.add_tokens(TRIE_TOKENS)
         results["trie"] = [tokenizer(p)["input_ids"] for p in TRIE_PROMPTS]
+        import unicodedata
+
+        results["unicode_version"] = unicodedata.unidata_version
+        results["random_unicode"] = {}
+        for pad in request["pad_tokens"]:
+            tokenizer = CLIPTokenizer(os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt"),
+                                      pad_token=pad)
+            results["random_unicode"][pad] = [tokenizer(p)["input_ids"] for p in request["random_prompts"]]
     return results
 
 
@@ -458,21 +493,22 @@ def main():
         # "toy" is already in the vocabulary as a word piece, so it is not counted as new.
         request = {"folder": VOCAB_DIR, "pad_tokens": PAD_TOKENS, "prompts": prompts, "added_prompts": added_prompts,
                    "added_tokens": ADDED_TOKENS, "expected_new_tokens": len(ADDED_TOKENS) - 1,
-                   "tiny_folder": tiny_folder, "tiny_prompts": tiny_prompts}
+                   "tiny_folder": tiny_folder, "tiny_prompts": tiny_prompts,
+                   "random_prompts": random_unicode_prompts(RANDOM_UNICODE_PROMPTS)}
         slow = run_worker(python, "slow", request)
         slow_ftfy = run_worker(python, "slow_ftfy", request)
         fast4 = run_worker(python, "fast", request)
         fast5 = fast5_results(VOCAB_DIR, prompts, added_prompts, len(ADDED_TOKENS) - 1)
 
         assert slow["tiny"]["slow"] == slow["tiny"]["fast"], "tiny tokenizer: slow and fast disagree"
-        write_fixture(slow, prompts, added_prompts)
+        write_fixture(slow, prompts, added_prompts, request)
         write_tiny_fixture(tiny_folder, tiny_prompts, slow["tiny"]["slow"])
         compare(slow, slow_ftfy, fast4, fast5, prompts, added_prompts)
     finally:
         shutil.rmtree(scratch)
 
 
-def write_fixture(slow, prompts, added_prompts):
+def write_fixture(slow, prompts, added_prompts, request):
     cases = {}
     for pad in PAD_TOKENS:
         cases[pad] = {"prompts": [compact(r) for r in slow[f"{pad}|False"]],
@@ -488,6 +524,8 @@ def write_fixture(slow, prompts, added_prompts):
         # transformers' tokenize() output for the first prompts, to check token texts as well as ids.
         "tokens": [r["tokens"] for r in slow["<|endoftext|>|False"][:TOKEN_TEXT_PROMPTS]],
         "pad_tokens": {pad: cases[pad] for pad in PAD_TOKENS},
+        "random_unicode": {"python_unicode_version": slow["unicode_version"],
+                           "prompts": request["random_prompts"], "ids": slow["random_unicode"]},
         "trie": {"added_tokens": TRIE_TOKENS, "new_token_count": slow["trie_new_tokens"], "prompts": TRIE_PROMPTS,
                  "ids": slow["trie"]},
     }

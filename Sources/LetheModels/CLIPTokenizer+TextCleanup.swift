@@ -5,12 +5,18 @@ extension CLIPTokenizer {
     /// tokenizer runs it, except for the final split on whitespace (the pre-tokeniser skips whitespace anyway):
     /// drop NUL, U+FFFD and `C*` characters other than tab/newline/return, turn whitespace into spaces, put spaces
     /// around CJK ideographs, compose to NFC and lower-case like Python's `str.lower`.
-    static func basicCleanup(_ text: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+    ///
+    /// - Parameter unicodeVersion: when set, characters assigned after this Unicode version count as unassigned
+    ///   (and so are dropped), as they are for a Python whose `unicodedata` has that version.
+    static func basicCleanup(
+        _ text: ArraySlice<Unicode.Scalar>, unicodeVersion: Unicode.Version?
+    ) -> [Unicode.Scalar] {
         var cleaned = String.UnicodeScalarView()
         var isASCII = true
         for scalar in text {
             let value = scalar.value
             if value == 0 || value == 0xFFFD || isControl(scalar) { continue }
+            if let unicodeVersion, value >= 0x80, isNewer(scalar, than: unicodeVersion) { continue }
             if isBasicWhitespace(scalar) {
                 cleaned.append(" ")
             } else if isCJKIdeograph(value) {
@@ -40,6 +46,12 @@ extension CLIPTokenizer {
         case .control, .format, .surrogate, .privateUse, .unassigned: return true
         default: return false
         }
+    }
+
+    /// Whether `scalar` was assigned after `version` (or is unassigned).
+    static func isNewer(_ scalar: Unicode.Scalar, than version: Unicode.Version) -> Bool {
+        guard let age = scalar.properties.age else { return true }
+        return age.major > version.major || (age.major == version.major && age.minor > version.minor)
     }
 
     /// transformers' `_is_whitespace`: space, tab, newline, carriage return and the `Zs` category.

@@ -51,7 +51,7 @@ extension CLIPTokenizer {
 
     /// CLIP's `_tokenize`: clean-up, pre-tokenisation, then byte-level BPE of each word.
     private func appendWordPieces(of chunk: ArraySlice<Unicode.Scalar>, to pieces: inout [Piece]) {
-        let cleaned = Self.basicCleanup(chunk)
+        let cleaned = Self.basicCleanup(chunk, unicodeVersion: pythonUnicodeVersion)
         for range in Self.preTokenize(cleaned) {
             let word = cleaned[range]
             if word.elementsEqual(Self.startOfTextScalars) || word.elementsEqual(Self.endOfTextScalars) {

@@ -43,6 +43,15 @@ public struct CLIPTokenizer: Sendable {
         didSet { precondition(maxLength >= 2, "maxLength must leave room for the start and end tokens") }
     }
 
+    /// The Unicode version of the Python whose transformers to match, or nil to use Swift's own Unicode tables.
+    ///
+    /// transformers drops unassigned characters, and Python's `unicodedata` is frozen per Python release (Unicode
+    /// 13.0 in 3.10, 14.0 in 3.11, 15.0 in 3.12, 15.1 in 3.13, 16.0 in 3.14). Characters assigned in later
+    /// versions than the user's Python knows (new emoji, new CJK extensions) are therefore dropped there but kept
+    /// here; setting this version drops them too. Everything else (letters, digits, case mappings, NFC) agrees
+    /// across these versions for characters both know.
+    public var pythonUnicodeVersion: Unicode.Version?
+
     /// The default sequence length of CLIP text encoders.
     public static let defaultMaxLength = 77
     /// CLIP's special tokens.

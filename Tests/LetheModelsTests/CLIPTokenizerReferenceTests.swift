@@ -30,6 +30,12 @@ enum TokenizerFixtures {
         let tokens: [[String]]
         let pad_tokens: [String: PadCases]
         let trie: TrieCases
+        let random_unicode: RandomUnicodeCases
+    }
+    struct RandomUnicodeCases: Decodable {
+        let python_unicode_version: String
+        let prompts: [String]
+        let ids: [String: [[Int]]]
     }
     struct TrieCases: Decodable {
         let added_tokens: [String]
@@ -94,6 +100,25 @@ enum TokenizerFixtures {
         for (prompt, ids) in zip(trie.prompts, trie.ids) {
             #expect(tokenizer.encode(prompt, padding: .none).inputIDs == ids, "\(prompt.debugDescription)")
         }
+    }
+
+    /// Random code points from every plane, unassigned and private-use ones included. transformers drops the
+    /// characters its Python's Unicode tables do not know, so the tokenizer is told that version.
+    @Test(arguments: padTokens)
+    func randomUnicode(padToken: String) throws {
+        let cases = try TokenizerFixtures.reference().random_unicode
+        let version = cases.python_unicode_version.split(separator: ".").compactMap { Int($0) }
+        try #require(version.count >= 2)
+        var tokenizer = try CLIPTokenizer.bundledCLIP(padToken: padToken)
+        tokenizer.pythonUnicodeVersion = (major: version[0], minor: version[1])
+        let expected = try #require(cases.ids[padToken])
+        for (prompt, ids) in zip(cases.prompts, expected) {
+            #expect(tokenizer.encode(prompt, padding: .none, truncation: false).inputIDs == ids,
+                    "\(prompt.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        // Without the version, a character newer than that Python (U+1FAE8, Unicode 15.0) is kept.
+        tokenizer.pythonUnicodeVersion = nil
+        #expect(tokenizer.encode(cases.prompts[0], padding: .none).inputIDs != expected[0])
     }
 
     @Test func tokenTexts() throws {
