@@ -23,7 +23,8 @@ SPECIAL_TOKENS = ["<|startoftext|>", "<|endoftext|>"]
 
 def bytes_to_unicode():
     """GPT-2/CLIP's reversible map from bytes to printable Unicode characters."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    printable = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
+                 + list(range(ord("®"), ord("ÿ") + 1)))
     codes = printable[:]
     extra = 0
     for byte in range(256):

@@ -74,7 +74,8 @@ def handwritten_prompts():
         "\u0130stanbul DIYARBAKIR \u0131\u015f\u0131k",
         "\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3 \u03a3\u039f\u03a6\u039f\u03a3 \u03a3",
         "\u03a3\u0391\u03a3. \u0391\u03a3' \u039c\u0391\u03a3\u0301",
-        "\u0430\u0441\u0442\u0440\u043e\u043d\u0430\u0432\u0442 \u043d\u0430 \u043b\u043e\u0448\u0430\u0434\u0438 \u041c\u041e\u0421\u041a\u0412\u0410",
+        "\u0430\u0441\u0442\u0440\u043e\u043d\u0430\u0432\u0442 \u043d\u0430 "
+        "\u043b\u043e\u0448\u0430\u0434\u0438 \u041c\u041e\u0421\u041a\u0412\u0410",
         "\u5b87\u822a\u5458\u9a91\u9a6c",
         "\u4e00\u5f20\u732b\u7684\u7167\u7247, a photo of a cat",
         "\u6771\u4eac\u30bf\u30ef\u30fc\u3068\u5bcc\u58eb\u5c71\u306e\u5199\u771f",
@@ -378,7 +379,8 @@ def tiny_tokenizer(folder, prompts):
     def ids(tokenizer):
         return [tokenizer(p, padding="max_length", max_length=16, truncation=True)["input_ids"] for p in prompts]
 
-    reloaded = {name: ids(CLIPTokenizer.from_pretrained(os.path.join(folder, name))) for name in ("slow", "slow_legacy")}
+    reloaded = {name: ids(CLIPTokenizer.from_pretrained(os.path.join(folder, name)))
+                for name in ("slow", "slow_legacy")}
     reloaded["fast"] = ids(CLIPTokenizerFast.from_pretrained(os.path.join(folder, "fast")))
     expected = ids(slow)
     assert all(value == expected for value in reloaded.values()), "a saved tiny tokenizer reloads differently"
@@ -534,7 +536,8 @@ def write_fixture(slow, prompts, added_prompts, request):
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(fixture, handle, ensure_ascii=True, separators=(",", ":"))
         handle.write("\n")
-    print(f"wrote {path} ({os.path.getsize(path)} bytes, {len(prompts)} prompts, {len(added_prompts)} with added tokens)")
+    print(f"wrote {path} ({os.path.getsize(path)} bytes, {len(prompts)} prompts, "
+          f"{len(added_prompts)} with added tokens)")
 
 
 def write_tiny_fixture(tiny_folder, tiny_prompts, ids):

@@ -17,11 +17,16 @@ extension BytePairEncoding {
         }
 
         static func == (lhs: ExactText, rhs: ExactText) -> Bool {
-            lhs.text.utf8.elementsEqual(rhs.text.utf8)
+            var left = lhs.text
+            var right = rhs.text
+            return left.withUTF8 { leftBytes in
+                right.withUTF8 { rightBytes in leftBytes.elementsEqual(rightBytes) }
+            }
         }
 
         func hash(into hasher: inout Hasher) {
-            for byte in text.utf8 { hasher.combine(byte) }
+            var text = text
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 }

@@ -79,7 +79,8 @@ extension CLIPTokenizer {
                 guard let id = JSONFile.integer(value) else {
                     throw TokenizerError.invalidFile(
                         path: url.path,
-                        reason: "the id of added token \(content.debugDescription) should be an integer, found \(value)")
+                        reason: "the id of added token \(content.debugDescription) should be an integer, "
+                            + "found \(value)")
                 }
                 let isSpecial = specials.contains(BytePairEncoding.ExactText(content))
                 addedTokens.append((id, AddedToken(content: content, isSpecial: isSpecial, isNormalized: !isSpecial)))
@@ -87,10 +88,13 @@ extension CLIPTokenizer {
         }
 
         private mutating func readSpecialTokens(_ object: [String: Any], path: String) throws {
-            if let value = try Self.tokenContent(object["bos_token"], path: path, key: "bos_token") { special.bos = value }
-            if let value = try Self.tokenContent(object["eos_token"], path: path, key: "eos_token") { special.eos = value }
-            if let value = try Self.tokenContent(object["unk_token"], path: path, key: "unk_token") { special.unk = value }
-            if let value = try Self.tokenContent(object["pad_token"], path: path, key: "pad_token") { special.pad = value }
+            func content(_ key: String) throws -> String? {
+                try Self.tokenContent(object[key], path: path, key: key)
+            }
+            if let value = try content("bos_token") { special.bos = value }
+            if let value = try content("eos_token") { special.eos = value }
+            if let value = try content("unk_token") { special.unk = value }
+            if let value = try content("pad_token") { special.pad = value }
             if let list = object["additional_special_tokens"], !(list is NSNull) {
                 guard let entries = list as? [Any] else {
                     throw TokenizerError.invalidFile(path: path, reason: "additional_special_tokens should be an array")

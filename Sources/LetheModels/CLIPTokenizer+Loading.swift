@@ -48,10 +48,12 @@ extension CLIPTokenizer {
             if settings.special.pad == nil { settings.special.pad = fast.padToken }
         case (let vocabularyFile?, nil, nil):
             throw TokenizerError.missingFile(
-                path: folder.appendingPathComponent("merges.txt").path, purpose: "merge rules beside \(vocabularyFile.lastPathComponent)")
+                path: folder.appendingPathComponent("merges.txt").path,
+                purpose: "merge rules beside \(vocabularyFile.lastPathComponent)")
         case (nil, let mergesFile?, nil):
             throw TokenizerError.missingFile(
-                path: folder.appendingPathComponent("vocab.json").path, purpose: "vocabulary beside \(mergesFile.lastPathComponent)")
+                path: folder.appendingPathComponent("vocab.json").path,
+                purpose: "vocabulary beside \(mergesFile.lastPathComponent)")
         case (nil, nil, nil):
             throw TokenizerError.noTokenizerFiles(folder: folder.path)
         }
@@ -118,8 +120,8 @@ extension CLIPTokenizer {
             lineNumbers.append(offset + 2)
         }
         return try BytePairEncoding(
-            vocabulary: vocabulary, merges: merges, vocabularySource: vocabularyFile.path, mergesSource: mergesFile.path,
-            mergeLines: lineNumbers)
+            vocabulary: vocabulary, merges: merges, vocabularySource: vocabularyFile.path,
+            mergesSource: mergesFile.path, mergeLines: lineNumbers)
     }
 
     /// Python's `str.strip()`, scalar by scalar.
@@ -160,7 +162,8 @@ extension CLIPTokenizer {
             throw TokenizerError.invalidFile(path: path, reason: "it has no \"model\" object")
         }
         if let type = model["type"] as? String, type != "BPE" {
-            throw TokenizerError.invalidFile(path: path, reason: "model.type is \(type.debugDescription), expected \"BPE\"")
+            throw TokenizerError.invalidFile(
+                path: path, reason: "model.type is \(type.debugDescription), expected \"BPE\"")
         }
         if let suffix = model["end_of_word_suffix"] as? String, suffix != BytePairEncoding.endOfWord {
             throw TokenizerError.invalidFile(
@@ -211,7 +214,8 @@ extension CLIPTokenizer {
                     throw TokenizerError.invalidFile(
                         path: path, reason: "added_tokens[\(index)] should be an object with an integer \"id\"")
                 }
-                addedTokens.append((id, try FolderSettings.addedToken(object, path: path, key: "added_tokens[\(index)]")))
+                let token = try FolderSettings.addedToken(object, path: path, key: "added_tokens[\(index)]")
+                addedTokens.append((id, token))
             }
         }
         let padding = root["padding"] as? [String: Any]

@@ -57,7 +57,9 @@ import Testing
         #expect(tokenizer.encode("a photo of a cat").inputIDs == [49406, 320, 1125, 539, 49407])
         tokenizer.maxLength = 8
         #expect(tokenizer.encode("a cat").inputIDs == [49406, 320, 2368, 49407, 49407, 49407, 49407, 49407])
-        #expect(tokenizer.encode(["a", "cat"], padding: .none).map(\.inputIDs) == [[49406, 320, 49407], [49406, 2368, 49407]])
+        #expect(
+            tokenizer.encode(["a", "cat"], padding: .none).map(\.inputIDs)
+                == [[49406, 320, 49407], [49406, 2368, 49407]])
     }
 
     @Test func addedTokensTakeNextIDsAndMatchWhole() throws {

@@ -6,7 +6,8 @@ import Testing
 @Suite struct CLIPTokenizerErrorTests {
     /// A minimal valid vocabulary: byte symbols for "a", "b", their end-of-word forms, one merge and CLIP's
     /// special tokens.
-    static let vocabulary = #"{"a": 0, "b": 1, "a</w>": 2, "b</w>": 3, "ab</w>": 4, "<|startoftext|>": 5, "<|endoftext|>": 6}"#
+    static let vocabulary =
+        #"{"a": 0, "b": 1, "a</w>": 2, "b</w>": 3, "ab</w>": 4, "<|startoftext|>": 5, "<|endoftext|>": 6}"#
     static let merges = "#version: 0.2\na b</w>\n"
 
     func folder(_ files: [String: String]) throws -> URL {
