@@ -503,21 +503,28 @@ def main():
         fast5 = fast5_results(VOCAB_DIR, prompts, added_prompts, len(ADDED_TOKENS) - 1)
 
         assert slow["tiny"]["slow"] == slow["tiny"]["fast"], "tiny tokenizer: slow and fast disagree"
-        write_fixture(slow, prompts, added_prompts, request)
+        if fast5 is None:
+            raise SystemExit("the fast references need transformers 5 in the Python running this script")
+        write_fixture(slow, fast5, prompts, added_prompts, request)
         write_tiny_fixture(tiny_folder, tiny_prompts, slow["tiny"]["slow"])
         compare(slow, slow_ftfy, fast4, fast5, prompts, added_prompts)
     finally:
         shutil.rmtree(scratch)
 
 
-def write_fixture(slow, prompts, added_prompts, request):
+def write_fixture(slow, fast5, prompts, added_prompts, request):
     cases = {}
     for pad in PAD_TOKENS:
         cases[pad] = {"prompts": [compact(r) for r in slow[f"{pad}|False"]],
                       "added": [compact(r) for r in slow[f"{pad}|True"]]}
+        # transformers 5 (the `tokenizers` pipeline) only where it differs from the slow tokenizer: [index, case].
+        for kind, added in (("prompts", False), ("added", True)):
+            slow_cases = cases[pad][kind]
+            fast_cases = [compact(r) for r in fast5[f"{pad}|{added}"]]
+            cases[pad]["fast_" + kind] = [[i, f] for i, (s, f) in enumerate(zip(slow_cases, fast_cases)) if s != f]
     fixture = {
-        "source": f"transformers {slow['transformers']} CLIPTokenizer (slow, without ftfy), "
-                  "Scripts/reference/make_tokenizer_fixtures.py",
+        "source": f"transformers {slow['transformers']} CLIPTokenizer (slow, without ftfy); fast_*: transformers "
+                  f"{fast5['transformers']} CLIPTokenizer; Scripts/reference/make_tokenizer_fixtures.py",
         "max_length": MAX_LENGTH,
         "prompts": prompts,
         "added_tokens": ADDED_TOKENS,

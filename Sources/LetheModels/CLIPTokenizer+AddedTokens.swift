@@ -6,8 +6,9 @@ extension CLIPTokenizer {
         public var content: String
         /// Whether it is a special token (start/end/unknown/pad or an additional special token).
         public var isSpecial: Bool
-        /// Hugging Face's `normalized` flag. Stored and saved, but without effect on the slow CLIP tokenizer, which
-        /// has no `do_lower_case` attribute and so matches every added token against the raw text.
+        /// Hugging Face's `normalized` flag: the fast tokenizer matches such a token in the normalised (NFC,
+        /// lower-cased) text, so `<CAT-TOY>` finds `<cat-toy>`, and the others in the raw text. The slow tokenizer
+        /// has no `do_lower_case` attribute and matches every added token in the raw text.
         public var isNormalized: Bool
         /// Hugging Face's `lstrip`: whitespace on the token's left is removed.
         public var stripsLeft: Bool
@@ -116,11 +117,26 @@ extension CLIPTokenizer {
         addedTokenIDs[key] = id
     }
 
+    /// Rebuilds the slow tokenizer's trie of all added tokens and the fast tokenizer's two tries: tokens matched
+    /// in the raw text, and normalised tokens (by their normalised text) matched in the normalised text.
     mutating func rebuildTrie() {
         var trie = TokenTrie()
+        var rawTrie = TokenTrie()
+        var normalizedTrie = TokenTrie()
+        var normalizedContents: [BytePairEncoding.ExactText: Int] = [:]
         for id in addedTokenOrder {
-            if let token = addedTokensByID[id] { trie.insert(Array(token.content.unicodeScalars)) }
+            guard let token = addedTokensByID[id] else { continue }
+            let scalars = Array(token.content.unicodeScalars)
+            trie.insert(scalars)
+            if token.isNormalized {
+                let normalized = Self.fastNormalized(scalars[...])
+                normalizedTrie.insert(normalized)
+                normalizedContents[BytePairEncoding.ExactText(normalized)] = id
+            } else {
+                rawTrie.insert(scalars)
+            }
         }
         self.trie = trie
+        self.fastTries = FastTries(raw: rawTrie, normalized: normalizedTrie, normalizedIDs: normalizedContents)
     }
 }

@@ -4,34 +4,39 @@ extension CLIPTokenizer {
     ///     <\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+
     ///
     /// At each position the alternatives are tried in order and the first that matches is taken (`findall`);
-    /// positions where none matches (whitespace) are skipped. Under `IGNORECASE` the literal `s` also matches
-    /// `ſ` (U+017F, which case-folds to `s`), and U+0345 (combining ypogegrammeni, which case-folds to the letter
-    /// ι) matches neither `[\p{L}]` nor its negation, so it is skipped like whitespace.
-    static func preTokenize(_ text: [Unicode.Scalar]) -> [Range<Int>] {
+    /// positions where none matches (whitespace) are skipped.
+    ///
+    /// - Parameter regexModuleQuirks: the slow tokenizer's `regex` module with `IGNORECASE` lets the literal `s`
+    ///   match `ſ` (U+017F, which case-folds to `s`), and U+0345 (combining ypogegrammeni, which case-folds to the
+    ///   letter ι) matches neither `[\p{L}]` nor its negation, so it is skipped like whitespace. The fast
+    ///   tokenizer's Oniguruma regex has no such flag: `ſ` is a letter and U+0345 a non-letter.
+    static func preTokenize(_ text: [Unicode.Scalar], regexModuleQuirks: Bool) -> [Range<Int>] {
         var words: [Range<Int>] = []
         var position = 0
         while position < text.count {
             let scalar = text[position]
             if scalar == "<" {
-                if let end = matchLiteral(startOfTextScalars, in: text, at: position)
-                    ?? matchLiteral(endOfTextScalars, in: text, at: position)
+                if let end = matchLiteral(startOfTextScalars, in: text, at: position, folding: regexModuleQuirks)
+                    ?? matchLiteral(endOfTextScalars, in: text, at: position, folding: regexModuleQuirks)
                 {
                     words.append(position..<end)
                     position = end
                     continue
                 }
             } else if scalar == "'" {
-                if let end = matchContraction(in: text, at: position) {
+                if let end = matchContraction(in: text, at: position, folding: regexModuleQuirks) {
                     words.append(position..<end)
                     position = end
                     continue
                 }
             }
-            let kind = characterClass(scalar)
+            let kind = characterClass(scalar, regexModuleQuirks: regexModuleQuirks)
             switch kind {
             case .letter, .other:
                 var end = position + 1
-                while end < text.count, characterClass(text[end]) == kind { end += 1 }
+                while end < text.count, characterClass(text[end], regexModuleQuirks: regexModuleQuirks) == kind {
+                    end += 1
+                }
                 words.append(position..<end)
                 position = end
             case .number:
@@ -55,7 +60,7 @@ extension CLIPTokenizer {
         case other
     }
 
-    static func characterClass(_ scalar: Unicode.Scalar) -> CharacterClass {
+    static func characterClass(_ scalar: Unicode.Scalar, regexModuleQuirks: Bool) -> CharacterClass {
         let value = scalar.value
         if value < 0x80 {
             switch value {
@@ -65,7 +70,7 @@ extension CLIPTokenizer {
             default: return .other
             }
         }
-        if value == 0x345 { return .separator }
+        if value == 0x345 && regexModuleQuirks { return .separator }
         let properties = scalar.properties
         if properties.isWhitespace { return .separator }
         switch properties.generalCategory {
@@ -85,18 +90,21 @@ extension CLIPTokenizer {
         Array($0.unicodeScalars)
     }
 
-    private static func matchContraction(in text: [Unicode.Scalar], at position: Int) -> Int? {
+    private static func matchContraction(in text: [Unicode.Scalar], at position: Int, folding: Bool) -> Int? {
         for literal in contractions {
-            if let end = matchLiteral(literal, in: text, at: position) { return end }
+            if let end = matchLiteral(literal, in: text, at: position, folding: folding) { return end }
         }
         return nil
     }
 
-    /// The end of `literal` matched case-insensitively at `position`, or nil.
-    private static func matchLiteral(_ literal: [Unicode.Scalar], in text: [Unicode.Scalar], at position: Int) -> Int? {
+    /// The end of `literal` matched at `position` (case-insensitively when `folding`), or nil.
+    private static func matchLiteral(
+        _ literal: [Unicode.Scalar], in text: [Unicode.Scalar], at position: Int, folding: Bool
+    ) -> Int? {
         guard position + literal.count <= text.count else { return nil }
-        for (offset, expected) in literal.enumerated() where !caseInsensitiveEqual(text[position + offset], expected) {
-            return nil
+        for (offset, expected) in literal.enumerated() {
+            let scalar = text[position + offset]
+            if scalar != expected && !(folding && caseInsensitiveEqual(scalar, expected)) { return nil }
         }
         return position + literal.count
     }

@@ -107,6 +107,20 @@ extension CLIPTokenizer {
             return (start, end, skip)
         }
 
+        /// The end of the longest token starting at `start`, or nil when none does.
+        func longestTokenEnd<Text: RandomAccessCollection<Unicode.Scalar>>(in text: Text, from start: Int) -> Int?
+        where Text.Index == Int {
+            var node = 0
+            var end: Int?
+            var position = start
+            while position < text.endIndex, let next = children[node][text[position]] {
+                node = next
+                position += 1
+                if isTerminal[node] { end = position }
+            }
+            return end
+        }
+
         /// transformers' `cut_text`: pieces between consecutive offsets, skipping empty and backward ones.
         private func cut(length: Int, offsets: [Int]) -> [Range<Int>] {
             var pieces: [Range<Int>] = []
@@ -118,5 +132,38 @@ extension CLIPTokenizer {
             }
             return pieces
         }
+    }
+}
+
+extension CLIPTokenizer.TokenTrie {
+    /// A piece of text cut by ``leftmostLongestSplit(_:)``.
+    struct Segment {
+        let range: Range<Int>
+        /// Whether the piece is a token of the trie.
+        let isMatch: Bool
+    }
+
+    /// The `tokenizers` library's added-token search (Aho-Corasick, leftmost-longest): the match starting earliest,
+    /// and of those the longest, then the search resumes after it.
+    func leftmostLongestSplit<Text: RandomAccessCollection<Unicode.Scalar>>(_ text: Text) -> [Segment]
+    where Text.Index == Int {
+        guard !isEmpty else {
+            return text.isEmpty ? [] : [Segment(range: text.startIndex..<text.endIndex, isMatch: false)]
+        }
+        var segments: [Segment] = []
+        var pieceStart = text.startIndex
+        var position = text.startIndex
+        while position < text.endIndex {
+            guard let end = longestTokenEnd(in: text, from: position) else {
+                position += 1
+                continue
+            }
+            if pieceStart < position { segments.append(Segment(range: pieceStart..<position, isMatch: false)) }
+            segments.append(Segment(range: position..<end, isMatch: true))
+            position = end
+            pieceStart = end
+        }
+        if pieceStart < text.endIndex { segments.append(Segment(range: pieceStart..<text.endIndex, isMatch: false)) }
+        return segments
     }
 }

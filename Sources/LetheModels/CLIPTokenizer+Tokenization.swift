@@ -32,8 +32,15 @@ extension CLIPTokenizer {
         }
     }
 
-    /// transformers' `PreTrainedTokenizer.tokenize` followed by CLIP's `_tokenize` on the text between added tokens.
     func pieces(of text: String) -> [Piece] {
+        switch compatibility {
+        case .slow: return slowPieces(of: text)
+        case .fast: return fastPieces(of: text)
+        }
+    }
+
+    /// transformers' `PreTrainedTokenizer.tokenize` followed by CLIP's `_tokenize` on the text between added tokens.
+    private func slowPieces(of text: String) -> [Piece] {
         let scalars = Array(text.unicodeScalars)
         var chunks = trie.isEmpty ? [scalars[...]] : trie.split(scalars).map { scalars[$0] }
         applyAddedTokenSpacing(&chunks)
@@ -52,7 +59,7 @@ extension CLIPTokenizer {
     /// CLIP's `_tokenize`: clean-up, pre-tokenisation, then byte-level BPE of each word.
     private func appendWordPieces(of chunk: ArraySlice<Unicode.Scalar>, to pieces: inout [Piece]) {
         let cleaned = Self.basicCleanup(chunk, unicodeVersion: pythonUnicodeVersion)
-        for range in Self.preTokenize(cleaned) {
+        for range in Self.preTokenize(cleaned, regexModuleQuirks: true) {
             let word = cleaned[range]
             if word.elementsEqual(Self.startOfTextScalars) || word.elementsEqual(Self.endOfTextScalars) {
                 pieces.append(.special(BytePairEncoding.ExactText(word).text))

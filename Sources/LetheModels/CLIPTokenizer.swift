@@ -14,11 +14,10 @@
 /// 5. ``encode(_:padding:truncation:)`` adds `<|startoftext|>` and `<|endoftext|>`, truncates to ``maxLength``
 ///    keeping the end token, and pads with the pad token (SD 1.x: `<|endoftext|>`, SD 2.x: `!`).
 ///
-/// With `ftfy` installed, transformers instead runs `ftfy.fix_text` (which, among other things, straightens curly
-/// quotes, unescapes HTML entities and folds full-width letters) and does not space out CJK ideographs; transformers 5
-/// and `CLIPTokenizerFast` use the `tokenizers` pipeline, which keeps control characters, does not space out CJK
-/// ideographs, lower-cases without the final-sigma rule and matches added tokens after lower-casing. Those modes
-/// give different ids on such prompts; this type follows the ftfy-less slow tokenizer only.
+/// transformers 5 (whose `CLIPTokenizer` is the `tokenizers`-backed one) and `CLIPTokenizerFast` differ on some
+/// prompts: set ``compatibility`` to ``Compatibility/fast`` to reproduce them instead. With `ftfy` installed, the slow
+/// tokenizer runs `ftfy.fix_text` (which straightens curly quotes, unescapes HTML entities, folds full-width letters
+/// and more) instead of the `BasicTokenizer` clean-up; that mode is not reproduced.
 public struct CLIPTokenizer: Sendable {
     let bpe: BytePairEncoding
     /// Added tokens (special tokens included) by id, and ids by exact content.
@@ -27,6 +26,8 @@ public struct CLIPTokenizer: Sendable {
     /// Added-token contents in the order they were added, for the trie and for saving.
     var addedTokenOrder: [Int]
     var trie: TokenTrie
+    /// The fast tokenizer's added-token tries (see ``rebuildTrie()``).
+    var fastTries = FastTries()
 
     /// The start-of-text token (`<|startoftext|>`).
     public let bosToken: String
@@ -42,6 +43,9 @@ public struct CLIPTokenizer: Sendable {
     public var maxLength: Int {
         didSet { precondition(maxLength >= 2, "maxLength must leave room for the start and end tokens") }
     }
+
+    /// Which Hugging Face tokenizer to reproduce; ``Compatibility/slow`` unless changed.
+    public var compatibility: Compatibility
 
     /// The Unicode version of the Python whose transformers to match, or nil to use Swift's own Unicode tables.
     ///
@@ -107,6 +111,7 @@ public struct CLIPTokenizer: Sendable {
         self.padToken = specialTokens.pad
         self.additionalSpecialTokens = specialTokens.additional
         self.maxLength = maxLength
+        self.compatibility = .slow
 
         for (id, token) in addedTokens {
             try insertStoredAddedToken(token, id: id, source: source)
@@ -114,6 +119,7 @@ public struct CLIPTokenizer: Sendable {
         let specials = [specialTokens.bos, specialTokens.eos, specialTokens.unk, specialTokens.pad]
             + specialTokens.additional
         for content in specials where !content.isEmpty {
+            // transformers 5 registers special tokens as not normalised (matched in the raw text).
             _ = insertAddedToken(AddedToken(content: content, isSpecial: true, isNormalized: false))
         }
         rebuildTrie()

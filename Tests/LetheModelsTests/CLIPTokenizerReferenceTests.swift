@@ -18,9 +18,22 @@ enum TokenizerFixtures {
             let padding: Int
             let untruncated: [Int]?
         }
+        /// An index into the prompts and transformers 5's case for it.
+        struct FastCase: Decodable {
+            let index: Int
+            let expected: Case
+            init(from decoder: Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                index = try container.decode(Int.self)
+                expected = try container.decode(Case.self)
+            }
+        }
         struct PadCases: Decodable {
             let prompts: [Case]
             let added: [Case]
+            /// transformers 5's cases where they differ from the slow tokenizer's.
+            let fast_prompts: [FastCase]
+            let fast_added: [FastCase]
         }
         let max_length: Int
         let prompts: [String]
@@ -88,6 +101,31 @@ enum TokenizerFixtures {
         #expect(tokenizer.addTokens(reference.added_tokens) == reference.new_token_count)
         #expect(cases.added.count == reference.added_prompts.count)
         for (prompt, expected) in zip(reference.added_prompts, cases.added) {
+            check(tokenizer, prompt: prompt, expected: expected, padToken: padToken)
+        }
+    }
+
+    /// Applies transformers 5's differing cases over the slow ones.
+    func fastCases(_ slow: [TokenizerFixtures.Reference.Case], _ fast: [TokenizerFixtures.Reference.FastCase])
+        -> [TokenizerFixtures.Reference.Case]
+    {
+        var cases = slow
+        for entry in fast { cases[entry.index] = entry.expected }
+        return cases
+    }
+
+    @Test("transformers 5 (tokenizers) ids in fast compatibility mode", arguments: padTokens)
+    func fastCompatibility(padToken: String) throws {
+        let reference = try TokenizerFixtures.reference()
+        let cases = try #require(reference.pad_tokens[padToken])
+        #expect(!cases.fast_prompts.isEmpty)
+        var tokenizer = try CLIPTokenizer.bundledCLIP(padToken: padToken)
+        tokenizer.compatibility = .fast
+        for (prompt, expected) in zip(reference.prompts, fastCases(cases.prompts, cases.fast_prompts)) {
+            check(tokenizer, prompt: prompt, expected: expected, padToken: padToken)
+        }
+        #expect(tokenizer.addTokens(reference.added_tokens) == reference.new_token_count)
+        for (prompt, expected) in zip(reference.added_prompts, fastCases(cases.added, cases.fast_added)) {
             check(tokenizer, prompt: prompt, expected: expected, padToken: padToken)
         }
     }
