@@ -4,12 +4,14 @@
 The reference is transformers' *slow* Python `CLIPTokenizer` (transformers 4.x; version 5 removed it) loaded from
 the converted vocabulary in Sources/LetheModels/Resources/clip, in the mode diffusers users get without the optional
 `ftfy` package: BasicTokenizer clean-up (control characters dropped, spaces around CJK ideographs, NFC, lower-case).
-The same prompts are also run through
+The fixture also holds transformers 5's ids where they differ (for the `.fast` compatibility mode), and ids with
+overlapping added tokens and with added tokens carrying lstrip / rstrip / single_word flags. The same prompts are
+also run through
   * the slow tokenizer with ftfy installed (ftfy.fix_text + whitespace clean-up + lower-case),
   * CLIPTokenizerFast of transformers 4.x and transformers 5's CLIPTokenizer (both backed by `tokenizers`),
   * open_clip's SimpleTokenizer (the original CLIP tokenizer, with ftfy), which must equal the slow ftfy mode and so
     checks the converted vocabulary against CLIP's own construction,
-and the script prints where those differ from the reference (nothing of that is written to the fixture).
+and the script prints where those differ from the reference.
 
 Transformers 4.x runs in its own virtual environment (created on first use under ~/.cache/lethe/, with pip, or
 given with --transformers4-python); this script itself runs with the system's Python (transformers 5, open_clip).
@@ -42,6 +44,11 @@ ADDED_TOKENS = ["<cat-toy>", "<cat-toy>_1", "<a>", "<b>", "<ab>", "S*", "toy"]
 # Overlapping added tokens that exercise the corners of transformers' trie (e.g. "xyqz" is left whole: the look-ahead
 # of the partial match "xy" skips a character).
 TRIE_TOKENS = ["xyz", "y", "abcd", "bc", "ab", "<a>", "<a><b>", "qq"]
+# Added tokens with transformers' lstrip / rstrip / single_word flags ([content, lstrip, rstrip, single_word]).
+FLAG_TOKENS = [["<ls>", True, False, False], ["<rs>", False, True, False], ["<sw>", False, False, True],
+               ["cat", False, False, True]]
+FLAG_PROMPTS = ["a <ls> b", "a<ls>b", "a <rs> b", "a<rs>b", "a <sw> b", "a<sw>b", "<sw>b", "a<sw>", "x <sw>y z",
+                "cat concatenate cats a cat.", "<ls><rs><sw>", "  <ls>  <rs>  ", "<sw> <sw>", "cat<sw>cat"]
 TRIE_PROMPTS = ["xyqz", "xyz", "xy", "axyzb", "xyy", "yy", "abcd", "abc", "abce", "bcd", "aabcdd", "abcbcd", "<a><b>",
                 "<a><b><a>", "<a><a><b>", "<a>", "<a><", "xyabcdz", "qqq", "qqqq", "xqqy", "a b c d", "XYZ abcd"]
 
@@ -330,6 +337,12 @@ def worker(mode, request):
         tokenizer = CLIPTokenizer(os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt"))
         results["trie_new_tokens"] = tokenizer.add_tokens(TRIE_TOKENS)
         results["trie"] = [tokenizer(p)["input_ids"] for p in TRIE_PROMPTS]
+        from transformers import AddedToken
+
+        tokenizer = CLIPTokenizer(os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt"))
+        results["flags_new_tokens"] = tokenizer.add_tokens(
+            [AddedToken(c, lstrip=l, rstrip=r, single_word=w) for c, l, r, w in FLAG_TOKENS])
+        results["flags"] = [tokenizer(p)["input_ids"] for p in FLAG_PROMPTS]
         import unicodedata
 
         results["unicode_version"] = unicodedata.unidata_version
@@ -535,6 +548,8 @@ def write_fixture(slow, fast5, prompts, added_prompts, request):
         "pad_tokens": {pad: cases[pad] for pad in PAD_TOKENS},
         "random_unicode": {"python_unicode_version": slow["unicode_version"],
                            "prompts": request["random_prompts"], "ids": slow["random_unicode"]},
+        "flags": {"added_tokens": FLAG_TOKENS, "new_token_count": slow["flags_new_tokens"], "prompts": FLAG_PROMPTS,
+                  "ids": slow["flags"]},
         "trie": {"added_tokens": TRIE_TOKENS, "new_token_count": slow["trie_new_tokens"], "prompts": TRIE_PROMPTS,
                  "ids": slow["trie"]},
     }

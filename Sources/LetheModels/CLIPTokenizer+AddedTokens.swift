@@ -55,6 +55,31 @@ extension CLIPTokenizer {
         return newIDs
     }
 
+    /// Adds tokens with explicit flags, as transformers' `add_tokens` does for `AddedToken` values: a token whose
+    /// text is already a token keeps that id and takes the new flags; any other gets the next id.
+    ///
+    /// - Parameters:
+    ///   - tokens: the tokens; empty contents are skipped.
+    ///   - special: marks them all as special tokens.
+    /// - Returns: how many new ids were assigned.
+    @discardableResult
+    public mutating func addTokens(_ tokens: [AddedToken], special: Bool = false) -> Int {
+        var newIDs = 0
+        for var token in tokens where !token.content.isEmpty {
+            if special { token.isSpecial = true }
+            let key = BytePairEncoding.ExactText(token.content)
+            if let id = addedTokenIDs[key] ?? bpe.ids[key] {
+                if addedTokensByID[id] == nil { addedTokenOrder.append(id) }
+                addedTokensByID[id] = token
+                addedTokenIDs[key] = id
+            } else if insertAddedToken(token) {
+                newIDs += 1
+            }
+        }
+        rebuildTrie()
+        return newIDs
+    }
+
     /// All added tokens (special ones included) with their ids, in the order they were added.
     public var addedTokens: [(id: Int, token: AddedToken)] {
         addedTokenOrder.compactMap { id in addedTokensByID[id].map { (id: id, token: $0) } }

@@ -47,7 +47,8 @@ public struct CLIPTokenizer: Sendable {
     /// Which Hugging Face tokenizer to reproduce; ``Compatibility/slow`` unless changed.
     public var compatibility: Compatibility
 
-    /// The Unicode version of the Python whose transformers to match, or nil to use Swift's own Unicode tables.
+    /// The Unicode version of the Python whose transformers to match, or nil to use Swift's own Unicode tables
+    /// (``Compatibility/slow`` only).
     ///
     /// transformers drops unassigned characters, and Python's `unicodedata` is frozen per Python release (Unicode
     /// 13.0 in 3.10, 14.0 in 3.11, 15.0 in 3.12, 15.1 in 3.13, 16.0 in 3.14). Characters assigned in later

@@ -43,7 +43,27 @@ enum TokenizerFixtures {
         let tokens: [[String]]
         let pad_tokens: [String: PadCases]
         let trie: TrieCases
+        let flags: FlagCases
         let random_unicode: RandomUnicodeCases
+    }
+    struct FlagCases: Decodable {
+        struct Token: Decodable {
+            let content: String
+            let lstrip: Bool
+            let rstrip: Bool
+            let singleWord: Bool
+            init(from decoder: Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                content = try container.decode(String.self)
+                lstrip = try container.decode(Bool.self)
+                rstrip = try container.decode(Bool.self)
+                singleWord = try container.decode(Bool.self)
+            }
+        }
+        let added_tokens: [Token]
+        let new_token_count: Int
+        let prompts: [String]
+        let ids: [[Int]]
     }
     struct RandomUnicodeCases: Decodable {
         let python_unicode_version: String
@@ -157,6 +177,20 @@ enum TokenizerFixtures {
         // Without the version, a character newer than that Python (U+1FAE8, Unicode 15.0) is kept.
         tokenizer.pythonUnicodeVersion = nil
         #expect(tokenizer.encode(cases.prompts[0], padding: .none).inputIDs != expected[0])
+    }
+
+    @Test("Added tokens with lstrip, rstrip and single_word behave as in transformers")
+    func addedTokenFlags() throws {
+        let flags = try TokenizerFixtures.reference().flags
+        var tokenizer = try CLIPTokenizer.bundledCLIP()
+        let tokens = flags.added_tokens.map {
+            CLIPTokenizer.AddedToken(
+                content: $0.content, stripsLeft: $0.lstrip, stripsRight: $0.rstrip, isSingleWord: $0.singleWord)
+        }
+        #expect(tokenizer.addTokens(tokens) == flags.new_token_count)
+        for (prompt, ids) in zip(flags.prompts, flags.ids) {
+            #expect(tokenizer.encode(prompt, padding: .none).inputIDs == ids, "\(prompt.debugDescription)")
+        }
     }
 
     @Test func tokenTexts() throws {
