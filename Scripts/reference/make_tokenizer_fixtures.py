@@ -410,7 +410,7 @@ def transformers4_python(given):
     python = os.path.join(VENV, "bin", "python")
     if not os.path.exists(python):
         subprocess.check_call([sys.executable, "-m", "venv", VENV])
-        subprocess.check_call([python, "-m", "pip", "install", "-q", "transformers>=4.50,<5", "regex", "ftfy"])
+        subprocess.check_call([python, "-m", "pip", "install", "-q", "transformers==4.57.6", "regex", "ftfy"])
     return python
 
 

@@ -2,7 +2,7 @@
 /// `</w>`, and merge rules are applied lowest rank first until none applies.
 ///
 /// Symbols are vocabulary ids throughout. A byte symbol missing from the vocabulary is kept as a negative
-/// placeholder (see ``Symbol``) so that its text can still be shown; such symbols never take part in a merge because
+/// placeholder (see ``encode(word:)``) so that its text can still be shown; such symbols never take part in a merge because
 /// every merge rule is checked against the vocabulary when the table is built.
 struct BytePairEncoding: Sendable {
     /// The merge rules by rank, as pairs of symbol ids (for saving).
