@@ -1,3 +1,0 @@
-import Testing
-import LetheModels
-@Test func modelsPlaceholder() {}
