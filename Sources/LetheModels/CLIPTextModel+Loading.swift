@@ -1,0 +1,19 @@
+import Foundation
+import LetheIO
+
+extension CLIPTextModel {
+    /// Loads a pipeline's text encoder: `COMPONENT/config.json` and its weights (any file layout
+    /// `DiffusersModelFolder.weights(of:)` reads), rejecting tensors the model does not use.
+    public init(folder: DiffusersModelFolder, component: String = "text_encoder") throws {
+        let configuration = try CLIPTextConfiguration(contentsOf: folder.componentFile(component, "config.json"))
+        try self.init(configuration: configuration, checkpoint: folder.weights(of: component))
+    }
+
+    /// Builds the model from a config and a checkpoint holding exactly its weights (with or without the
+    /// `text_model.` prefix; a full CLIPModel checkpoint fails on its vision tower's tensors).
+    public init(configuration: CLIPTextConfiguration, checkpoint: any SafeTensorsReader) throws {
+        let store = WeightStore(checkpoint: checkpoint)
+        try self.init(configuration: configuration, weights: store)
+        try store.finish()
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import LetheIO
+import LetheModels
+import LetheTensor
+import Testing
+
+/// The committed tiny pipelines and their transformers reference outputs (Tests/Fixtures, found from this file's
+/// path), and how the text encoder tests compare against them.
+enum CLIPTextFixtures {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    static func pipeline(_ name: String) throws -> DiffusersModelFolder {
+        try DiffusersModelFolder(url: fixtures.appendingPathComponent("pipelines/\(name)"))
+    }
+
+    /// A reference file: sd1-tiny / sd2-tiny (make_pipeline_fixtures.py) or clip-text-extras (make_clip_text_fixtures.py).
+    static func references(_ name: String) throws -> SafeTensorsFile {
+        try SafeTensorsFile.open(fixtures.appendingPathComponent("references/\(name).safetensors"))
+    }
+
+    static func model(_ pipelineName: String) throws -> CLIPTextModel {
+        try CLIPTextModel(folder: pipeline(pipelineName))
+    }
+
+    /// An integer [batch, length] reference tensor as token ids.
+    static func ids(_ file: SafeTensorsFile, _ name: String) throws -> CLIPTextTokenIDs {
+        let shape = try #require(file.info(named: name)?.shape)
+        return try CLIPTextTokenIDs(batch: shape[0], length: shape[1], values: file.int64Values(named: name))
+    }
+
+    /// An integer [batch, length] reference tensor as nested rows (attention masks).
+    static func rows(_ file: SafeTensorsFile, _ name: String) throws -> [[Int]] {
+        let shape = try #require(file.info(named: name)?.shape)
+        let values = try file.int64Values(named: name).map { Int($0) }
+        return (0..<shape[0]).map { Array(values[($0 * shape[1])..<(($0 + 1) * shape[1])]) }
+    }
+
+    /// The acceptance measure: max |a − b| / max |b| over the whole tensor.
+    static func relativeError(_ actual: Tensor, _ expected: Tensor) -> Double {
+        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
+        var worst = 0.0, scale = 0.0
+        for (a, b) in zip(actual.toArray(), expected.toArray()) {
+            worst = max(worst, abs(Double(a) - Double(b)))
+            scale = max(scale, abs(Double(b)))
+        }
+        return scale == 0 ? worst : worst / scale
+    }
+
+    /// max |a − b| / (|b| + 1e-3), elementwise, for the report.
+    static func elementwiseError(_ actual: Tensor, _ expected: Tensor) -> Double {
+        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
+        var worst = 0.0
+        for (a, b) in zip(actual.toArray(), expected.toArray()) {
+            worst = max(worst, abs(Double(a) - Double(b)) / (abs(Double(b)) + 1e-3))
+        }
+        return worst
+    }
+
+    /// Checks `actual` against `expected` with the bound, printing both measures.
+    static func expectClose(_ actual: Tensor, _ expected: Tensor, _ label: String, bound: Double = 1e-4,
+                            sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(actual.shape == expected.shape, "\(label): shape", sourceLocation: sourceLocation)
+        guard actual.shape == expected.shape else { return }
+        let relative = relativeError(actual, expected), elementwise = elementwiseError(actual, expected)
+        print("CLIPText \(label): max relative error \(relative), max elementwise \(elementwise)")
+        #expect(relative <= bound, "\(label): max relative error \(relative)", sourceLocation: sourceLocation)
+    }
+
+    /// A fresh temporary folder, removed by the caller.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-clip-text-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The sd1-tiny text encoder's checkpoint and config.
+    static func sd1Checkpoint() throws -> (CLIPTextConfiguration, SafeTensorsCollection) {
+        let folder = try pipeline("sd1-tiny")
+        let configuration = try CLIPTextConfiguration(contentsOf: folder.componentFile("text_encoder", "config.json"))
+        return (configuration, try folder.weights(of: "text_encoder"))
+    }
+
+    /// Writes the sd1-tiny text encoder's tensors, renamed by `rename` (nil drops one), plus `extra` entries.
+    static func rewrittenSD1Checkpoint(in folder: URL, extra: [SafeTensorsEntry] = [],
+                                       rename: (String) -> String? = { $0 }) throws -> SafeTensorsCollection {
+        let (_, checkpoint) = try sd1Checkpoint()
+        var entries = extra
+        for name in checkpoint.tensorNames {
+            if let newName = rename(name) { entries.append(try SafeTensorsEntry(copying: name, from: checkpoint, as: newName)) }
+        }
+        let url = folder.appendingPathComponent("model.safetensors")
+        try SafeTensorsWriter.write(entries: entries, to: url)
+        return try SafeTensorsCollection.open(url)
+    }
+}
