@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "lethe",
             dependencies: [
-                "LetheTensor", "LetheIO", "LetheDistributed", "COpenBLAS", "CZstd",
+                "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "COpenBLAS", "CZstd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -53,8 +53,11 @@ let package = Package(
             name: "LetheIOTests", dependencies: ["LetheIO", "LetheTensor"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheDistributedTests", dependencies: ["LetheDistributed"]),
-        .testTarget(name: "LetheModelsTests", dependencies: ["LetheModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LetheDiffusionTests", dependencies: ["LetheDiffusion"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "LetheModelsTests", dependencies: ["LetheModels", "LetheIO", "LetheTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "LetheDiffusionTests", dependencies: ["LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"],
+            resources: [.copy("Fixtures")]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),
