@@ -1,0 +1,90 @@
+import LetheTensor
+
+/// diffusers' `Attention` with its default processor: multi-head scaled dot-product attention between to_q of the
+/// input and to_k / to_v of the context, then to_out.0.
+///
+/// The probabilities are computed as an explicit step (`probabilities(query:key:)`: softmax(q·kᵀ·scale) per head)
+/// so that callers can inspect or replace them before `attend(probabilities:value:)`. diffusers' upcast_attention
+/// and upcast_softmax compute scores and softmax in float32, which is what Lethe always does.
+public struct Attention: Sendable {
+    /// The diffusers module path, e.g. `down_blocks.0.attentions.0.transformer_blocks.0.attn2`.
+    public let name: String
+    public let kind: AttentionKind
+    public let heads: Int
+    public let headDimension: Int
+    /// 1/√headDimension.
+    public let scale: Float
+    public let toQuery: Linear
+    public let toKey: Linear
+    public let toValue: Linear
+    public let toOut: Linear
+
+    /// The names of the projections inside the layer: diffusers' current ones, or those of checkpoints saved
+    /// before diffusers 0.14 for the VAE's attention block (query/key/value/proj_attn), which diffusers renames on load.
+    public enum WeightNames: Sendable {
+        case current, legacy
+
+        var parts: (query: String, key: String, value: String, out: String) {
+            switch self {
+            case .current: return ("to_q", "to_k", "to_v", "to_out.0")
+            case .legacy: return ("query", "key", "value", "proj_attn")
+            }
+        }
+    }
+
+    /// Loads `NAME.to_q` [heads·headDimension, queryDimension], `to_k`/`to_v` [.., contextDimension] (bias only if
+    /// `projectionBias`) and `to_out.0` [queryDimension, heads·headDimension] with bias.
+    public init(_ store: WeightStore, name: String, kind: AttentionKind, queryDimension: Int, contextDimension: Int,
+                heads: Int, headDimension: Int, projectionBias: Bool = false, weightNames: WeightNames = .current) throws {
+        let inner = heads * headDimension
+        let parts = weightNames.parts
+        self.name = name
+        self.kind = kind
+        self.heads = heads
+        self.headDimension = headDimension
+        scale = 1 / Float(headDimension).squareRoot()
+        toQuery = try Linear(store, "\(name).\(parts.query)", inFeatures: queryDimension, outFeatures: inner, bias: projectionBias)
+        toKey = try Linear(store, "\(name).\(parts.key)", inFeatures: contextDimension, outFeatures: inner, bias: projectionBias)
+        toValue = try Linear(store, "\(name).\(parts.value)", inFeatures: contextDimension, outFeatures: inner, bias: projectionBias)
+        toOut = try Linear(store, "\(name).\(parts.out)", inFeatures: inner, outFeatures: queryDimension)
+    }
+
+    /// hiddenStates [B, N, queryDimension] attending over `context` [B, M, contextDimension] (itself when nil)
+    /// → [B, N, queryDimension].
+    public func callAsFunction(_ hiddenStates: Tensor, context: Tensor? = nil) -> Tensor {
+        let source = context ?? hiddenStates
+        precondition(hiddenStates.rank == 3 && source.rank == 3 && source.shape[0] == hiddenStates.shape[0],
+                     "\(name): expected [B, N, C] inputs with one batch size, got \(hiddenStates.shape) and \(source.shape)")
+        let query = splitHeads(toQuery(hiddenStates))
+        let key = splitHeads(toKey(source))
+        let value = splitHeads(toValue(source))
+        let weights = probabilities(query: query, key: key)
+        return toOut(attend(probabilities: weights, value: value))
+    }
+
+    /// [B, N, heads·d] → [B·heads, N, d], one dense copy so that each head's matrices are contiguous.
+    public func splitHeads(_ projected: Tensor) -> Tensor {
+        let (batch, length) = (projected.shape[0], projected.shape[1])
+        return projected.reshaped([batch, length, heads, headDimension]).permuted([0, 2, 1, 3]).contiguous()
+            .reshaped([batch * heads, length, headDimension])
+    }
+
+    /// [B·heads, N, d] → [B, N, heads·d].
+    public func mergeHeads(_ perHead: Tensor) -> Tensor {
+        let (length, batch) = (perHead.shape[1], perHead.shape[0] / heads)
+        return perHead.reshaped([batch, heads, length, headDimension]).permuted([0, 2, 1, 3]).contiguous()
+            .reshaped([batch, length, heads * headDimension])
+    }
+
+    /// softmax(q·kᵀ·scale) over the keys: query [B·heads, N, d], key [B·heads, M, d] → [B·heads, N, M].
+    public func probabilities(query: Tensor, key: Tensor) -> Tensor {
+        let scores = query.batchedMatmul(key, transposeOther: true)
+        scores.softmaxInPlace(scale: scale)
+        return scores
+    }
+
+    /// probabilities [B·heads, N, M] · value [B·heads, M, d], heads merged → [B, N, heads·d].
+    public func attend(probabilities: Tensor, value: Tensor) -> Tensor {
+        mergeHeads(probabilities.batchedMatmul(value))
+    }
+}

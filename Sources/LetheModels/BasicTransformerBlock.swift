@@ -1,0 +1,34 @@
+import LetheTensor
+
+/// diffusers' `BasicTransformerBlock` as Stable Diffusion uses it (layer norms, no ada-norm): self-attention,
+/// cross-attention to the text, GEGLU feed-forward, each on a layer-normed input and added back.
+public struct BasicTransformerBlock: Sendable {
+    public let norm1: LayerNorm
+    public let selfAttention: Attention
+    public let norm2: LayerNorm
+    public let crossAttention: Attention
+    public let norm3: LayerNorm
+    public let feedForward: FeedForward
+
+    /// Loads `PREFIX.{norm1, attn1, norm2, attn2, norm3, ff}` for `width` = heads · headDimension channels.
+    public init(_ store: WeightStore, _ prefix: String, width: Int, heads: Int, headDimension: Int,
+                crossAttentionDimension: Int, normEpsilon: Float = 1e-5) throws {
+        norm1 = try LayerNorm(store, "\(prefix).norm1", width: width, epsilon: normEpsilon)
+        selfAttention = try Attention(store, name: "\(prefix).attn1", kind: .selfAttention, queryDimension: width,
+                                      contextDimension: width, heads: heads, headDimension: headDimension)
+        norm2 = try LayerNorm(store, "\(prefix).norm2", width: width, epsilon: normEpsilon)
+        crossAttention = try Attention(store, name: "\(prefix).attn2", kind: .crossAttention, queryDimension: width,
+                                       contextDimension: crossAttentionDimension, heads: heads, headDimension: headDimension)
+        norm3 = try LayerNorm(store, "\(prefix).norm3", width: width, epsilon: normEpsilon)
+        feedForward = try FeedForward(store, "\(prefix).ff", width: width)
+    }
+
+    /// hiddenStates [B, N, width], context [B, M, crossAttentionDimension] → [B, N, width].
+    public func callAsFunction(_ hiddenStates: Tensor, context: Tensor) -> Tensor {
+        var x = selfAttention(norm1(hiddenStates)) + hiddenStates
+        x = crossAttention(norm2(x), context: context) + x
+        return feedForward(norm3(x)) + x
+    }
+
+    public var attentionLayers: [Attention] { [selfAttention, crossAttention] }
+}

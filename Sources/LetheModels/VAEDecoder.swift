@@ -1,0 +1,53 @@
+import LetheTensor
+
+/// diffusers' VAE `Decoder`: conv_in, mid block, UpDecoderBlock2Ds (layers_per_block + 1 resnets, then an
+/// Upsample2D except in the last block), group norm, SiLU, conv_out.
+public struct VAEDecoder: Sendable {
+    public let convIn: Conv2D
+    public let midBlock: VAEMidBlock
+    /// The resnets of each up block.
+    public let upBlockResnets: [[ResnetBlock2D]]
+    /// The upsampler of each up block (nil in the last).
+    public let upsamplers: [Upsample2D?]
+    public let convNormOut: GroupNorm
+    public let convOut: Conv2D
+
+    /// Loads `PREFIX.{conv_in, mid_block, up_blocks.N.{resnets, upsamplers.0}, conv_norm_out, conv_out}`.
+    public init(_ store: WeightStore, _ prefix: String, _ config: AutoencoderKLConfiguration) throws {
+        let channels = Array(config.blockOutChannels.reversed())
+        let groups = config.normNumGroups
+        convIn = try Conv2D(store, "\(prefix).conv_in", inChannels: config.latentChannels, outChannels: channels[0],
+                            kernel: 3, padding: 1)
+        midBlock = try VAEMidBlock(store, "\(prefix).mid_block", channels: channels[0], groups: groups,
+                                   addAttention: config.midBlockAddAttention)
+        var resnets: [[ResnetBlock2D]] = []
+        var upsamplers: [Upsample2D?] = []
+        var output = channels[0]
+        for (index, blockChannels) in channels.enumerated() {
+            let block = "\(prefix).up_blocks.\(index)"
+            let input = output
+            resnets.append(try (0...config.layersPerBlock).map {
+                try ResnetBlock2D(store, "\(block).resnets.\($0)", inChannels: $0 == 0 ? input : blockChannels,
+                                  outChannels: blockChannels, timeEmbeddingChannels: nil, groups: groups, epsilon: 1e-6)
+            })
+            upsamplers.append(index < channels.count - 1
+                ? try Upsample2D(store, "\(block).upsamplers.0", channels: blockChannels) : nil)
+            output = blockChannels
+        }
+        upBlockResnets = resnets
+        self.upsamplers = upsamplers
+        convNormOut = try GroupNorm(store, "\(prefix).conv_norm_out", groups: groups, channels: output, epsilon: 1e-6)
+        convOut = try Conv2D(store, "\(prefix).conv_out", inChannels: output, outChannels: config.outChannels,
+                             kernel: 3, padding: 1)
+    }
+
+    /// latents [B, latent_channels, h, w] (after post_quant_conv) → image [B, out_channels, H, W].
+    public func callAsFunction(_ latents: Tensor) -> Tensor {
+        var x = midBlock(convIn(latents))
+        for (resnets, upsampler) in zip(upBlockResnets, upsamplers) {
+            for resnet in resnets { x = resnet(x, timeEmbedding: nil) }
+            if let upsampler { x = upsampler(x) }
+        }
+        return convOut(convNormOut(x).silu())
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+import LetheIO
+import LetheModels
+import LetheTensor
+
+/// vae/config.json of runwayml/stable-diffusion-v1-5.
+let vaeConfigSD15 = """
+{
+  "_class_name": "AutoencoderKL",
+  "_diffusers_version": "0.6.0",
+  "act_fn": "silu",
+  "block_out_channels": [128, 256, 512, 512],
+  "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"],
+  "in_channels": 3,
+  "latent_channels": 4,
+  "layers_per_block": 2,
+  "norm_num_groups": 32,
+  "out_channels": 3,
+  "sample_size": 512,
+  "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"]
+}
+"""
+
+/// vae/config.json of stabilityai/stable-diffusion-2-1-base.
+let vaeConfigSD21Base = """
+{
+  "_class_name": "AutoencoderKL",
+  "_diffusers_version": "0.10.0.dev0",
+  "act_fn": "silu",
+  "block_out_channels": [128, 256, 512, 512],
+  "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"],
+  "in_channels": 3,
+  "latent_channels": 4,
+  "layers_per_block": 2,
+  "norm_num_groups": 32,
+  "out_channels": 3,
+  "sample_size": 768,
+  "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"]
+}
+"""
+
+@Suite struct VAEConfigurationTests {
+    private func decode(_ text: String) throws -> AutoencoderKLConfiguration {
+        try AutoencoderKLConfiguration.decode(Data(text.utf8), source: "vae/config.json")
+    }
+
+    private func sd15(_ key: String, _ value: String) throws -> String {
+        var object = try #require(JSONSerialization.jsonObject(with: Data(vaeConfigSD15.utf8)) as? [String: Any])
+        object[key] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    @Test func stableDiffusion15() throws {
+        let config = try decode(vaeConfigSD15)
+        #expect(config.blockOutChannels == [128, 256, 512, 512] && config.layersPerBlock == 2)
+        #expect(config.latentChannels == 4 && config.normNumGroups == 32 && config.sampleSize == .one(512))
+        // Keys the 0.6.0 config leaves out take diffusers' defaults.
+        #expect(config.scalingFactor == 0.18215 && config.shiftFactor == nil && config.forceUpcast)
+        #expect(config.useQuantConv && config.usePostQuantConv && config.midBlockAddAttention)
+        #expect(config.latentsMean == nil && config.latentsStd == nil)
+    }
+
+    @Test func stableDiffusion21Base() throws {
+        let config = try decode(vaeConfigSD21Base)
+        #expect(config.blockOutChannels == [128, 256, 512, 512] && config.sampleSize == .one(768))
+        #expect(config.downBlockTypes.count == 4 && config.upBlockTypes == Array(repeating: "UpDecoderBlock2D", count: 4))
+        #expect(config.scalingFactor == 0.18215)
+    }
+
+    @Test func explicitValuesWin() throws {
+        let config = try decode(try sd15("scaling_factor", "0.13025"))
+        #expect(config.scalingFactor == 0.13025)
+        let shifted = try decode(try sd15("shift_factor", "0.0609"))
+        #expect(shifted.shiftFactor == 0.0609)
+    }
+
+    @Test func encodingRoundTrips() throws {
+        let config = try decode(vaeConfigSD15)
+        #expect(try decode(String(decoding: JSONEncoder().encode(config), as: UTF8.self)) == config)
+    }
+
+    @Test(arguments: [
+        ("down_block_types", #"["AttnDownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"]"#, "AttnDownEncoderBlock2D"),
+        ("up_block_types", #"["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "AttnUpDecoderBlock2D"]"#, "AttnUpDecoderBlock2D"),
+        ("act_fn", #""relu""#, "relu"),
+        ("_class_name", #""AutoencoderTiny""#, "AutoencoderTiny"),
+    ])
+    func unsupportedValueNamesItsKey(key: String, json: String, shown: String) throws {
+        let text = try sd15(key, json)
+        do {
+            _ = try decode(text)
+            Issue.record("\(key) = \(json) was accepted")
+        } catch let error as ModelLoadingError {
+            guard case .unsupported(let path, let reportedKey, let value, _) = error else {
+                Issue.record("expected unsupported, got \(error)")
+                return
+            }
+            #expect(path == "vae/config.json" && reportedKey == key && value == shown)
+        }
+    }
+
+    @Test(arguments: [
+        ("block_out_channels", "[128, 256, 512]", "down_block_types"),
+        ("norm_num_groups", "48", "norm_num_groups"),
+        ("latent_channels", "0", "latent_channels"),
+    ])
+    func inconsistentSizesNameTheKey(key: String, json: String, reported: String) throws {
+        let text = try sd15(key, json)
+        do {
+            _ = try decode(text)
+            Issue.record("\(key) = \(json) was accepted")
+        } catch let error as ModelLoadingError {
+            guard case .invalidConfig(_, let reportedKey, _) = error else {
+                Issue.record("expected invalidConfig, got \(error)")
+                return
+            }
+            #expect(reportedKey == reported, "\(error)")
+        }
+    }
+}
+
+@Suite struct VAELoadingTests {
+    /// A copy of the sd1-tiny pipeline's model_index.json and vae/config.json with the VAE weights `edit` returns.
+    private func pipelineWithEditedVAE(_ edit: ([(String, Tensor)]) -> [(String, Tensor)]) throws -> URL {
+        let source = UNetFixtures.pipeline("sd1-tiny")
+        let folder = try UNetFixtures.temporaryFolder()
+        let vae = folder.appendingPathComponent("vae")
+        try FileManager.default.createDirectory(at: vae, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("model_index.json"),
+                                         to: folder.appendingPathComponent("model_index.json"))
+        try FileManager.default.copyItem(at: source.appendingPathComponent("vae/config.json"),
+                                         to: vae.appendingPathComponent("config.json"))
+        let weights = try SafeTensorsFile.open(source.appendingPathComponent("vae/diffusion_pytorch_model.safetensors"))
+        let tensors = try weights.tensorNames.map { ($0, try weights.tensor(named: $0)) }
+        try SafeTensorsWriter.write(edit(tensors), to: vae.appendingPathComponent("diffusion_pytorch_model.safetensors"))
+        return folder
+    }
+
+    @Test func everyCheckpointTensorIsUsed() throws {
+        let vae = try AutoencoderKL.load(from: UNetFixtures.folder("sd2-tiny"))
+        let weights = try SafeTensorsFile.open(UNetFixtures.pipeline("sd2-tiny").appendingPathComponent("vae/diffusion_pytorch_model.fp16.safetensors"))
+        #expect(vae.parameterCount == weights.infos.reduce(0) { $0 + $1.elementCount })
+        #expect(vae.encoder.midBlock.attention?.attention.name == "encoder.mid_block.attentions.0")
+        #expect(vae.decoder.upBlockResnets.map(\.count) == [2, 2, 2])
+    }
+
+    @Test func missingWeightIsNamed() throws {
+        let folder = try pipelineWithEditedVAE { $0.filter { $0.0 != "decoder.mid_block.attentions.0.to_v.bias" } }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect {
+            try AutoencoderKL.load(from: DiffusersModelFolder(url: folder))
+        } throws: { error in
+            guard case ModelLoadingError.missingWeight(_, let key) = error else { return false }
+            return key == "decoder.mid_block.attentions.0.to_v.bias"
+        }
+    }
+
+    @Test func wrongShapeIsNamed() throws {
+        let folder = try pipelineWithEditedVAE { tensors in
+            tensors.map { $0.0 == "quant_conv.weight" ? ($0.0, Tensor(zeros: [8, 8, 3, 3])) : $0 }
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect {
+            try AutoencoderKL.load(from: DiffusersModelFolder(url: folder))
+        } throws: { error in
+            guard case ModelLoadingError.wrongShape(_, let key, let expected, let found) = error else { return false }
+            return key == "quant_conv.weight" && expected == [8, 8, 1, 1] && found == [8, 8, 3, 3]
+        }
+    }
+
+    @Test func unexpectedWeightIsNamed() throws {
+        let folder = try pipelineWithEditedVAE { $0 + [("encoder.mid_block.attentions.1.to_q.weight", Tensor(zeros: [32, 32]))] }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect {
+            try AutoencoderKL.load(from: DiffusersModelFolder(url: folder))
+        } throws: { error in
+            guard case ModelLoadingError.unexpectedWeights(_, let keys) = error else { return false }
+            return keys == ["encoder.mid_block.attentions.1.to_q.weight"]
+        }
+    }
+
+    @Test func badInputsAreReported() throws {
+        let vae = try AutoencoderKL.load(from: UNetFixtures.folder("sd1-tiny"))
+        #expect(throws: VAEInputError.imageShape(found: [1, 4, 32, 32], inChannels: 3)) {
+            try vae.encode(Tensor(zeros: [1, 4, 32, 32]))
+        }
+        // Three blocks downsample twice: 4 pixels is the least that survives both.
+        #expect(throws: VAEInputError.imageTooSmall(found: [1, 3, 3, 16], minimum: 4)) {
+            try vae.encode(Tensor(zeros: [1, 3, 3, 16]))
+        }
+        #expect(try vae.encode(Tensor(zeros: [1, 3, 4, 4])).mean.shape == [1, 4, 1, 1])
+        #expect(throws: VAEInputError.latentShape(found: [1, 3, 8, 8], latentChannels: 4)) {
+            try vae.decode(Tensor(zeros: [1, 3, 8, 8]))
+        }
+    }
+}
