@@ -5,11 +5,8 @@ extension ImageRGB8 {
     /// Throws `ImageError` naming `path` when the file cannot be read, is not a PNG or JPEG, is truncated or
     /// corrupt, or is larger than `maximumPixelCount`.
     public init(contentsOfFile path: String) throws(ImageError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try ImageFileIO.readAll(path)
-        } catch {
-            throw .io(operation: error.operation, path: error.path, errno: error.errno, message: error.message)
+        let bytes = try FileIOError.converting(ImageError.init) { () throws(FileIOError) in
+            try POSIXFile.readAll(path)
         }
         try self.init(decoding: bytes, source: path)
     }

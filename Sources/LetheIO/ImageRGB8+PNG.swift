@@ -9,14 +9,8 @@ extension ImageRGB8 {
     /// which is then renamed to `path`, so `path` never holds a partial image.
     public func writePNG(toFile path: String, compressionLevel: Int = 6) throws(ImageError) {
         let data = try PNGEncoder.encode(self, compressionLevel: compressionLevel, destination: path)
-        do {
-            try ImageFileIO.writeAtomically(path) { write in
-                try data.withUnsafeBytes { try write($0) }
-            }
-        } catch let failure as ImageFileIOFailure {
-            throw .io(operation: failure.operation, path: failure.path, errno: failure.errno, message: failure.message)
-        } catch {
-            throw .encodingFailed(destination: path, format: .png, detail: "\(error)")
+        try FileIOError.converting(ImageError.init) { () throws(FileIOError) in
+            try AtomicFileOutput.write(data, to: path)
         }
     }
 }

@@ -23,11 +23,13 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps the file at `path`.
     public init(path: String) throws(SafeTensorsError) {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Self.systemError(path: path, operation: "open") }
+        let descriptor = try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
+            try POSIXFile.openDescriptor(path, flags: O_RDONLY | O_CLOEXEC)
+        }
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw Self.systemError(path: path, operation: "stat") }
+        let status = try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
+            try POSIXFile.status(of: descriptor, path: path)
+        }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw .io(path: path, operation: "map", reason: "it is not a regular file")
         }
@@ -37,7 +39,9 @@ public final class MappedFile: @unchecked Sendable {
             return
         }
         let mapping = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0)
-        guard let mapping, mapping != MAP_FAILED else { throw Self.systemError(path: path, operation: "mmap") }
+        guard let mapping, mapping != MAP_FAILED else {
+            throw SafeTensorsError(FileIOError.systemCall(.map, path: path, errno: errno))
+        }
         base = mapping
     }
 
@@ -50,9 +54,4 @@ public final class MappedFile: @unchecked Sendable {
 
     /// The file's bytes as a writable private copy-on-write view, for zero-copy tensors.
     var mutableBytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base, count: count) }
-
-    static func systemError(path: String, operation: String) -> SafeTensorsError {
-        let code = errno
-        return .io(path: path, operation: operation, reason: String(cString: strerror(code)))
-    }
 }

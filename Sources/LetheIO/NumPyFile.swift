@@ -29,25 +29,18 @@ public enum NumPyFile {
     public static func write(_ tensor: Tensor, toFile path: String) throws(NumPyError) {
         let headerBytes = header(shape: tensor.shape)
         let dense = tensor.contiguous()
-        do {
-            try ImageFileIO.writeAtomically(path) { write in
-                try headerBytes.withUnsafeBytes { try write($0) }
-                try appendLittleEndian(dense) { try write($0) }
-            }
-        } catch let failure as ImageFileIOFailure {
-            throw .io(operation: failure.operation, path: failure.path, errno: failure.errno, message: failure.message)
-        } catch {
-            throw .io(operation: "Writing", path: path, errno: 0, message: "\(error)")
+        try FileIOError.converting(NumPyError.init) { () throws(FileIOError) in
+            let output = try AtomicFileOutput(destination: path)
+            try output.append(headerBytes)
+            try appendLittleEndian(dense) { (bytes) throws(FileIOError) in try output.append(bytes) }
+            try output.commit()
         }
     }
 
     /// Reads a `.npy` file of float32 or float64 values in C order into a float32 tensor of the stored shape.
     public static func read(contentsOfFile path: String) throws(NumPyError) -> Tensor {
-        let bytes: [UInt8]
-        do {
-            bytes = try ImageFileIO.readAll(path)
-        } catch {
-            throw .io(operation: error.operation, path: error.path, errno: error.errno, message: error.message)
+        let bytes = try FileIOError.converting(NumPyError.init) { () throws(FileIOError) in
+            try POSIXFile.readAll(path)
         }
         return try decode(bytes, source: path)
     }
@@ -104,9 +97,9 @@ public enum NumPyFile {
     }
 
     /// Hands the little-endian bytes of a contiguous tensor to `consume`, in chunks.
-    private static func appendLittleEndian(
-        _ dense: Tensor, _ consume: (UnsafeRawBufferPointer) throws -> Void
-    ) rethrows {
+    private static func appendLittleEndian<Failure: Error>(
+        _ dense: Tensor, _ consume: (UnsafeRawBufferPointer) throws(Failure) -> Void
+    ) throws(Failure) {
         let count = dense.count
         guard count > 0 else { return }
         #if _endian(little)
@@ -117,7 +110,9 @@ public enum NumPyFile {
         for start in stride(from: 0, to: count, by: chunk) {
             let length = min(chunk, count - start)
             for index in 0..<length { buffer[index] = dense.pointer[start + index].bitPattern.littleEndian }
-            try buffer.withUnsafeBytes { try consume(UnsafeRawBufferPointer(rebasing: $0.prefix(length * 4))) }
+            try buffer.withUnsafeBytes { raw in
+                Result { () throws(Failure) in try consume(UnsafeRawBufferPointer(rebasing: raw.prefix(length * 4))) }
+            }.get()
         }
         #endif
     }

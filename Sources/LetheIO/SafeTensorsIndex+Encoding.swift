@@ -20,9 +20,9 @@ extension SafeTensorsIndex {
 
     /// Writes the index atomically to `url`.
     public func write(to url: URL) throws(SafeTensorsError) {
-        let output = try SafeTensorsAtomicOutput(destination: url.path)
-        try output.append(encoded())
-        try output.commit()
+        try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
+            try AtomicFileOutput.write(encoded(), to: url.path)
+        }
     }
 
     /// A nested object at indent level 1, values already encoded.

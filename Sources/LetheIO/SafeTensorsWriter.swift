@@ -21,11 +21,15 @@ public enum SafeTensorsWriter {
     /// Writes any mix of float tensors, raw bytes and tensors copied from files.
     public static func write(entries: [SafeTensorsEntry], metadata: [String: String]? = nil, to url: URL) throws(SafeTensorsError) {
         let layout = try Layout(entries: entries, metadata: metadata, path: url.path)
-        let output = try SafeTensorsAtomicOutput(destination: url.path)
+        let output = try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
+            try AtomicFileOutput(destination: url.path)
+        }
         do throws(SafeTensorsError) {
-            try output.append(layout.header)
+            try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
+                try output.append(layout.header)
+            }
             for (entry, _) in layout.ordered { try writeData(of: entry, to: output) }
-            try output.commit()
+            try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in try output.commit() }
         } catch {
             output.discard()
             throw error
@@ -119,9 +123,11 @@ public enum SafeTensorsWriter {
         return expected
     }
 
-    private static func writeData(of entry: SafeTensorsEntry, to output: SafeTensorsAtomicOutput) throws(SafeTensorsError) {
+    private static func writeData(of entry: SafeTensorsEntry, to output: AtomicFileOutput) throws(SafeTensorsError) {
         try withData(of: entry, path: output.destination) { (chunk: UnsafeRawBufferPointer) throws(SafeTensorsError) in
-            try output.append(chunk)
+            try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
+                try output.append(chunk)
+            }
         }
     }
 

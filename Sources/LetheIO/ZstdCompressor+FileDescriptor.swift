@@ -5,7 +5,7 @@ extension ZstdCompressor {
     public convenience init(fileDescriptor: Int32, options: ZstdCompressionOptions = .default,
                             pledgedSize: Int? = nil) throws {
         try self.init(options: options, pledgedSize: pledgedSize) { chunk in
-            try ZstdFileDescriptorIO.writeAll(chunk, to: fileDescriptor)
+            try Self.writeFully(chunk, to: fileDescriptor)
         }
     }
 
@@ -13,7 +13,7 @@ extension ZstdCompressor {
     public convenience init(fileHandle: FileHandle, options: ZstdCompressionOptions = .default,
                             pledgedSize: Int? = nil) throws {
         try self.init(options: options, pledgedSize: pledgedSize) { chunk in
-            try ZstdFileDescriptorIO.writeAll(chunk, to: fileHandle.fileDescriptor)
+            try Self.writeFully(chunk, to: fileHandle.fileDescriptor)
         }
     }
 
@@ -21,9 +21,18 @@ extension ZstdCompressor {
     /// closed when the compressor is released.
     public convenience init(path: String, options: ZstdCompressionOptions = .default,
                             pledgedSize: Int? = nil) throws {
-        let fileDescriptor = try ZstdFileDescriptorIO.open(
-            path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, purpose: "writing")
+        let fileDescriptor = try FileIOError.converting(Self.ioError) { () throws(FileIOError) in
+            try POSIXFile.openDescriptor(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o644)
+        }
         let fileHandle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: true)
         try self.init(fileHandle: fileHandle, options: options, pledgedSize: pledgedSize)
     }
+
+    private static func writeFully(_ chunk: UnsafeRawBufferPointer, to fileDescriptor: Int32) throws(ZstdError) {
+        try FileIOError.converting(Self.ioError) { () throws(FileIOError) in
+            try POSIXFile.writeFully(chunk, to: fileDescriptor, path: "file descriptor \(fileDescriptor)")
+        }
+    }
+
+    private static func ioError(_ error: FileIOError) -> ZstdError { ZstdError(error, purpose: "writing") }
 }

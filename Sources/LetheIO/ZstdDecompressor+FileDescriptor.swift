@@ -7,7 +7,7 @@ extension ZstdDecompressor {
                             maxDecompressedSize: Int = .max) throws {
         try self.init(sourceName: sourceName ?? "file descriptor \(fileDescriptor)",
                       maxDecompressedSize: maxDecompressedSize) { buffer in
-            try ZstdFileDescriptorIO.read(into: buffer, from: fileDescriptor)
+            try Self.readFully(into: buffer, from: fileDescriptor)
         }
     }
 
@@ -15,15 +15,28 @@ extension ZstdDecompressor {
     public convenience init(fileHandle: FileHandle, sourceName: String = "a file",
                             maxDecompressedSize: Int = .max) throws {
         try self.init(sourceName: sourceName, maxDecompressedSize: maxDecompressedSize) { buffer in
-            try ZstdFileDescriptorIO.read(into: buffer, from: fileHandle.fileDescriptor)
+            try Self.readFully(into: buffer, from: fileHandle.fileDescriptor)
         }
     }
 
     /// A decompressor that reads the file at `path` (named in errors); the file is closed when the
     /// decompressor is released.
     public convenience init(path: String, maxDecompressedSize: Int = .max) throws {
-        let fileDescriptor = try ZstdFileDescriptorIO.open(path, flags: O_RDONLY | O_CLOEXEC, purpose: "reading")
+        let fileDescriptor = try FileIOError.converting(Self.ioError) { () throws(FileIOError) in
+            try POSIXFile.openDescriptor(path, flags: O_RDONLY | O_CLOEXEC)
+        }
         let fileHandle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: true)
         try self.init(fileHandle: fileHandle, sourceName: path, maxDecompressedSize: maxDecompressedSize)
     }
+
+    /// Reads up to `buffer.count` bytes, returning fewer only at end of file.
+    private static func readFully(
+        into buffer: UnsafeMutableRawBufferPointer, from fileDescriptor: Int32
+    ) throws(ZstdError) -> Int {
+        try FileIOError.converting(Self.ioError) { () throws(FileIOError) in
+            try POSIXFile.readFully(into: buffer, from: fileDescriptor, path: "file descriptor \(fileDescriptor)")
+        }
+    }
+
+    private static func ioError(_ error: FileIOError) -> ZstdError { ZstdError(error, purpose: "reading") }
 }

@@ -55,13 +55,7 @@ struct ImageDecodingErrorTests {
             _ = try ImageRGB8(contentsOfFile: path)
             Issue.record("a missing file decoded")
         } catch let error {
-            guard case let .io(_, errorPath, code, _) = error else {
-                Issue.record("expected .io, got \(error)")
-                return
-            }
-            #expect(errorPath == path)
-            #expect(code == ENOENT)
-            #expect(error.description.contains(path))
+            ImageFixtures.expectIOError(error, path: path, errno: ENOENT)
         }
     }
 

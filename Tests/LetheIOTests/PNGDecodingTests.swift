@@ -8,11 +8,7 @@ struct PNGDecodingTests {
     /// gives (16-bit gray: the high bytes, see the fixture script).
     @Test(arguments: ImageFixtures.manifest.png)
     func decodesLikePIL(fixture: ImageFixtures.DecodeCase) throws {
-        let image = try ImageRGB8(contentsOfFile: ImageFixtures.path(fixture.file))
-        #expect(image.width == fixture.width)
-        #expect(image.height == fixture.height)
-        let expected = try ImageFixtures.bytes(fixture.expected)
-        #expect(image.pixels == expected, "\(ImageFixtures.firstDifference(image.pixels, expected, width: fixture.width))")
+        try ImageFixtures.expectDecodesLikePIL(fixture)
     }
 
     @Test func decodesFromMemoryWithTheGivenSourceName() throws {

@@ -55,13 +55,7 @@ struct PNGEncodingTests {
             try Self.sampleImage(width: 2, height: 2).writePNG(toFile: path)
             Issue.record("writing into a missing directory succeeded")
         } catch let error {
-            guard case let .io(_, errorPath, code, _) = error else {
-                Issue.record("expected .io, got \(error)")
-                return
-            }
-            #expect(errorPath == path)
-            #expect(code == ENOENT)
-            #expect(error.description.contains(path))
+            ImageFixtures.expectIOError(error, path: path, errno: ENOENT)
         }
     }
 
