@@ -49,7 +49,7 @@ FAMILIES = {
         scheduler=(PNDMScheduler, dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                                        num_train_timesteps=1000, set_alpha_to_one=False, skip_prk_steps=True,
                                        steps_offset=1, prediction_type="epsilon", clip_sample=False)),
-        variant=None, max_shard_size=None, slow_tokenizer_files=True,
+        variant=None, max_shard_size=None, slow_tokenizer_files=True, legacy_scheduler_config=True,
     ),
     "sd2-tiny": dict(
         text=dict(hidden_size=16, intermediate_size=40, num_hidden_layers=2, num_attention_heads=4,
@@ -119,6 +119,17 @@ def save_pipeline(pipeline, folder, spec):
             os.remove(single)
     for module in (pipeline.text_encoder, pipeline.unet, pipeline.vae):
         module.float()
+    if spec.get("legacy_scheduler_config"):
+        # SD 1.x repositories ship a scheduler_config.json from diffusers 0.6 without timestep_spacing or
+        # prediction_type: another scheduler built from it (from_config) takes its own defaults for those.
+        path = os.path.join(folder, "scheduler", "scheduler_config.json")
+        with open(path) as handle:
+            config = json.load(handle)
+        for key in ("timestep_spacing", "prediction_type"):
+            config.pop(key, None)
+        config["_diffusers_version"] = "0.6.0"
+        with open(path, "w") as handle:
+            json.dump(config, handle, indent=2, sort_keys=True)
     tokenizer_folder = os.path.join(folder, "tokenizer")
     if spec.get("slow_tokenizer_files"):
         # The layout SD 1.x repositories ship: vocab.json + merges.txt + special_tokens_map.json, no tokenizer.json.
@@ -157,14 +168,12 @@ def references(pipeline, generator):
     start = torch.randn((1, 4, 8, 8), generator=generator)
     out["pipeline.latents"] = start
     base_config = pipeline.scheduler.config
-    base_class = type(pipeline.scheduler)
     for key, scheduler_class in SCHEDULERS.items():
         pipeline.scheduler = scheduler_class.from_config(base_config)
         images = pipeline(PROMPTS[0], negative_prompt=NEGATIVE, num_inference_steps=4, guidance_scale=7.5,
                           height=32, width=32, latents=start.clone(), output_type="np",
                           generator=torch.Generator().manual_seed(1234)).images
         out[f"pipeline.{key}.image"] = torch.from_numpy(images)
-    pipeline.scheduler = base_class.from_config(base_config)
     return {key: value.contiguous() for key, value in out.items()}
 
 
@@ -175,9 +184,12 @@ def main():
     os.makedirs(os.path.join(OUT, "references"), exist_ok=True)
     for index, (name, spec) in enumerate(FAMILIES.items()):
         generator = torch.Generator().manual_seed(20261122 + index)
-        pipeline = build(name, spec, generator)
+        folder = os.path.join(OUT, "pipelines", name)
+        save_pipeline(build(name, spec, generator), folder, spec)
+        # References come from the folder as diffusers loads it, so they are what a user of these files gets.
+        pipeline = StableDiffusionPipeline.from_pretrained(folder, variant=spec["variant"], torch_dtype=torch.float32,
+                                                           safety_checker=None, requires_safety_checker=False)
         tensors = references(pipeline, generator)
-        save_pipeline(pipeline, os.path.join(OUT, "pipelines", name), spec)
         save_file(tensors, os.path.join(OUT, "references", f"{name}.safetensors"),
                   metadata={"generator": "Scripts/reference/make_pipeline_fixtures.py",
                             "prompts": json.dumps(PROMPTS), "negative_prompt": NEGATIVE,

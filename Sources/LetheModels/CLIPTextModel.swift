@@ -15,7 +15,7 @@ public struct CLIPTextModel: Sendable {
     public init(configuration: CLIPTextConfiguration, weights store: WeightStore) throws {
         try configuration.validate()
         let activation = try configuration.activation()
-        let prefix = store.checkpoint.info(named: "text_model.embeddings.token_embedding.weight") != nil ? "text_model." : ""
+        let prefix = store.checkpointHas("text_model.embeddings.token_embedding.weight") ? "text_model." : ""
         self.configuration = configuration
         embeddings = try CLIPTextEmbeddings(store, checkpointPrefix: prefix, configuration: configuration)
         layers = try (0..<configuration.numHiddenLayers).map {

@@ -10,8 +10,8 @@ public struct VAEAttentionBlock: Sendable {
     /// or, in checkpoints saved before diffusers 0.14, `query`, `key`, `value`, `proj_attn` (which diffusers renames).
     public init(_ store: WeightStore, name: String, channels: Int, groups: Int, epsilon: Float) throws {
         groupNorm = try GroupNorm(store, "\(name).group_norm", groups: groups, channels: channels, epsilon: epsilon)
-        let legacy = store.checkpoint.info(named: "\(name).to_q.weight") == nil
-            && store.checkpoint.info(named: "\(name).query.weight") != nil
+        let legacy = !store.checkpointHas("\(name).to_q.weight")
+            && store.checkpointHas("\(name).query.weight")
         attention = try Attention(store, name: name, kind: .selfAttention, queryDimension: channels, contextDimension: channels,
                                   heads: 1, headDimension: channels, projectionBias: true,
                                   weightNames: legacy ? .legacy : .current)

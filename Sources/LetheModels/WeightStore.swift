@@ -82,6 +82,13 @@ public final class WeightStore {
         return slot
     }
 
+    /// Whether the checkpoint holds `name` (false for planned and random weights): for models that accept more than
+    /// one naming of their weights, such as legacy attention names or a `text_model.` prefix.
+    public func checkpointHas(_ name: String) -> Bool {
+        guard case .checkpoint(let checkpoint) = source else { return false }
+        return checkpoint.info(named: name) != nil
+    }
+
     /// Accepts `name` in the checkpoint without loading it: buffers that PyTorch saves but that are not weights
     /// (transformers' `position_ids` in older CLIP checkpoints), which transformers ignores too.
     public func ignoreIfPresent(_ name: String) {

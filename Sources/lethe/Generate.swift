@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import LetheDiffusion
+import LetheDistributed
+import LetheIO
+import LetheModels
+import LetheTensor
+
+/// `lethe generate`: text-to-image with a diffusers model folder, as diffusers' StableDiffusionPipeline.
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate images from a prompt with a Stable Diffusion model (diffusers folder).",
+        discussion: """
+            Same defaults and numbers as diffusers' StableDiffusionPipeline: with the same weights, prompt, \
+            settings and --seed (diffusers: generator=torch.Generator().manual_seed(SEED) on the CPU) or \
+            --latents, the image is the one diffusers produces. The output is a PNG, or float32 NHWC values \
+            in [0, 1] as a NumPy .npy file (diffusers' output_type="np").
+            """)
+
+    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/).")
+    var model: String
+
+    @Option(help: "The text prompt.")
+    var prompt: String
+
+    @Option(help: "What to steer away from (classifier-free guidance's unconditional prompt). Default: \"\".")
+    var negativePrompt: String?
+
+    @Option(help: "Denoising steps.")
+    var steps = 50
+
+    @Option(help: "Classifier-free guidance scale; 1 or less turns guidance off.")
+    var guidance: Float = 7.5
+
+    @Option(help: "Scheduler: ddim, pndm, euler, euler-a or ddpm (built from the folder's scheduler config, as diffusers' from_config). Default: the folder's.")
+    var scheduler: String?
+
+    @Option(help: "DDIM's eta (0 is deterministic DDIM).")
+    var eta: Float = 0
+
+    @Option(help: "Seed of the CPU generator (torch.Generator().manual_seed). Default: a random seed, printed.")
+    var seed: UInt64?
+
+    @Option(help: "A safetensors file whose float32 tensor 'latents' [K or 1, 4, H/8, W/8] is the initial noise. --seed then drives only the schedulers' own noise.")
+    var latents: String?
+
+    @Option(help: "Image height in pixels (a multiple of 8). Default: the model's.")
+    var height: Int?
+
+    @Option(help: "Image width in pixels (a multiple of 8). Default: the model's.")
+    var width: Int?
+
+    @Option(name: .customLong("num-images"), help: "Images to generate for the prompt.")
+    var numImages = 1
+
+    @Flag(help: "With --num-images above 1, write one grid image instead of numbered files.")
+    var grid = false
+
+    @Option(help: "Weights variant to load, e.g. fp16 (reads *.fp16.safetensors). Default: full precision, else fp16.")
+    var variant: String?
+
+    @Option(help: "Output file: .png (K > 1: NAME-0.png, NAME-1.png, ... or one grid) or .npy.")
+    var output: String
+
+    func validate() throws {
+        let suffix = URL(fileURLWithPath: output).pathExtension.lowercased()
+        guard suffix == "png" || suffix == "npy" else {
+            throw ValidationError("--output must end in .png or .npy, got '\(output)'")
+        }
+        if let scheduler { _ = try SchedulerKind(name: scheduler) }
+        if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        if numImages < 1 { throw ValidationError("--num-images must be at least 1, got \(numImages)") }
+    }
+
+    func run() throws {
+        // One process does the whole generation; under mpirun the other ranks have nothing to do.
+        guard try Communicator.world().rank == 0 else { return }
+        var request = GenerationRequest(prompt: prompt, seed: seed ?? UInt64.random(in: 0..<(1 << 53)))
+        if seed == nil { FileHandle.standardError.write(Data("seed: \(request.seed)\n".utf8)) }
+        request.negativePrompt = negativePrompt
+        request.steps = steps
+        request.guidanceScale = guidance
+        request.scheduler = try scheduler.map { try SchedulerKind(name: $0) }
+        request.eta = eta
+        request.height = height
+        request.width = width
+        request.imagesPerPrompt = numImages
+        if let latents { request.latents = try Self.readLatents(latents) }
+
+        let loading = Date()
+        let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
+        let pipeline = try StableDiffusionPipeline(folder: folder)
+        FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
+        let bar = ProgressBar("denoise", total: steps)
+        let images = try pipeline.generate(request) { done, _ in bar.update(done) }
+        try GeneratedImages(images).write(to: output, asGrid: grid)
+        FileHandle.standardError.write(Data("wrote \(GeneratedImages.outputNames(output, count: numImages, grid: grid).joined(separator: ", "))\n".utf8))
+    }
+
+    /// The float32 tensor `latents` of a safetensors file.
+    static func readLatents(_ path: String) throws -> Tensor {
+        let file = try SafeTensorsFile.open(URL(fileURLWithPath: path))
+        guard let info = file.info(named: "latents") else {
+            throw ValidationError("--latents file '\(path)' has no tensor named 'latents' (it has: \(file.tensorNames.joined(separator: ", ")))")
+        }
+        guard info.shape.count == 4 else {
+            throw ValidationError("--latents: tensor 'latents' in '\(path)' has shape \(info.shape); expected [K, 4, H/8, W/8]")
+        }
+        return try file.tensor(named: "latents")
+    }
+}
+
+/// Decoded images [K, 3, H, W] and how they are written.
+struct GeneratedImages {
+    let decoded: Tensor
+
+    init(_ decoded: Tensor) { self.decoded = decoded }
+
+    /// The files `write` produces for `output`.
+    static func outputNames(_ output: String, count: Int, grid: Bool) -> [String] {
+        let url = URL(fileURLWithPath: output)
+        guard url.pathExtension.lowercased() == "png", count > 1, !grid else { return [output] }
+        let stem = url.deletingPathExtension().path
+        return (0..<count).map { "\(stem)-\($0).png" }
+    }
+
+    func write(to output: String, asGrid grid: Bool) throws {
+        if URL(fileURLWithPath: output).pathExtension.lowercased() == "npy" {
+            try NumPyFile.write(try ImagePostprocessor.denormalizedNHWC(decoded), toFile: output)
+            return
+        }
+        let images = try ImagePostprocessor.images(fromDecoded: decoded)
+        if images.count > 1 && grid {
+            let columns = Int(Double(images.count).squareRoot().rounded(.up))
+            let rows = (images.count + columns - 1) / columns
+            try ImageRGB8.grid(images, rows: rows, columns: columns).writePNG(toFile: output)
+            return
+        }
+        for (image, name) in zip(images, Self.outputNames(output, count: images.count, grid: grid)) {
+            try image.writePNG(toFile: name)
+        }
+    }
+}

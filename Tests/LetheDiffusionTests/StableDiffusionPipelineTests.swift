@@ -1,0 +1,60 @@
+import Foundation
+import LetheDiffusion
+import LetheIO
+import LetheModels
+import LetheTensor
+import Testing
+
+/// The whole text-to-image run against diffusers' `output_type="np"` images of the tiny reference pipelines
+/// (Scripts/reference/make_pipeline_fixtures.py): same latents, same seed for the schedulers' own noise.
+@Suite struct StableDiffusionPipelineTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fixtures").standardizedFileURL
+
+    static let schedulers: [(String, SchedulerKind)] = [
+        ("ddim", .ddim), ("pndm", .pndm), ("euler", .eulerDiscrete), ("euler-a", .eulerAncestralDiscrete), ("ddpm", .ddpm),
+    ]
+
+    @Test(arguments: ["sd1-tiny", "sd2-tiny"])
+    func imagesMatchDiffusersForEveryScheduler(family: String) throws {
+        let pipeline = try StableDiffusionPipeline(
+            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/\(family)")))
+        let references = try SafeTensorsFile.open(Self.fixtures.appendingPathComponent("references/\(family).safetensors"))
+        let prompts = try JSONDecoder().decode([String].self, from: Data((references.metadata?["prompts"] ?? "[]").utf8))
+        for (key, kind) in Self.schedulers {
+            var request = GenerationRequest(prompt: prompts[0], seed: 1234)
+            request.negativePrompt = references.metadata?["negative_prompt"]
+            request.steps = 4
+            request.guidanceScale = 7.5
+            request.scheduler = kind
+            request.height = 32
+            request.width = 32
+            request.latents = try references.tensor(named: "pipeline.latents")
+            let image = try ImagePostprocessor.denormalizedNHWC(pipeline.generate(request))
+            let expected = try references.tensor(named: "pipeline.\(key).image")
+            #expect(image.shape == expected.shape)
+            let difference = zip(image.toArray(), expected.toArray()).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(difference <= 2e-3, "\(family) with \(key): max |Lethe − diffusers| = \(difference)")
+        }
+    }
+
+    @Test func defaultSizeComesFromTheUNetAndVAE() throws {
+        let pipeline = try StableDiffusionPipeline(
+            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny")))
+        #expect(pipeline.vaeScaleFactor == 4)
+        #expect(pipeline.defaultImageSize == (32, 32))
+    }
+
+    @Test func badRequestsAreNamed() throws {
+        let pipeline = try StableDiffusionPipeline(
+            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny")))
+        var request = GenerationRequest(prompt: "a cat", seed: 0)
+        request.height = 30
+        #expect(throws: GenerationError.self) { try pipeline.generate(request) }
+        request.height = 32
+        request.latents = Tensor(zeros: [1, 4, 4, 4])
+        #expect(throws: GenerationError.latentsShape(expected: [1, 4, 8, 8], found: [1, 4, 4, 4])) { try pipeline.generate(request) }
+        request.latents = Tensor(shape: [1, 4, 8, 8], repeating: .nan)
+        #expect(throws: GenerationError.self) { try pipeline.generate(request) }
+    }
+}
