@@ -64,6 +64,45 @@ if [[ -d "$MODEL" ]]; then
     check "inspect a diffusers model folder" 0 "text_encoder/model.fp16.safetensors" -- "$LETHE" inspect "$MODEL"
 fi
 
+# Text-to-image on the tiny SD 1.x-style model (its numbers are checked against diffusers in the Swift tests).
+SD1="$ROOT/Tests/Fixtures/pipelines/sd1-tiny"
+if [[ -d "$SD1" ]]; then
+    check "generate a PNG" 0 "wrote .*one.png" -- "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 3 --seed 1 \
+        --output "$WORK/one.png"
+    check "generate shows progress with an ETA" 0 "denoise 3/3 .*100% [0-9:]+<[0-9:]+" -- "$LETHE" generate --model "$SD1" \
+        --prompt "a cat" --steps 3 --seed 1 --scheduler ddim --output "$WORK/progress.png"
+    check "PNDM's extra model call is counted" 0 "denoise 4/4 " -- "$LETHE" generate --model "$SD1" \
+        --prompt "a cat" --steps 3 --seed 1 --output "$WORK/pndm.png"
+    check "generate numbered images" 0 "many-1.png" -- "$LETHE" generate --model "$SD1" --prompt "a dog" --steps 2 \
+        --seed 2 --num-images 2 --scheduler euler-a --output "$WORK/many.png"
+    check "generate float32 NHWC .npy" 0 "wrote .*out.npy" -- "$LETHE" generate --model "$SD1" --prompt "a dog" --steps 2 \
+        --seed 2 --scheduler ddim --output "$WORK/out.npy"
+    check ".npy has numpy's header" 0 "NUMPY.*'descr': '<f4'.*'shape': \(1, 32, 32, 3\)" -- \
+        bash -c 'head -c 128 "$1" | tr -d "\\000"' _ "$WORK/out.npy"
+    # A safetensors file holding zeros as 'latents' [1, 4, 8, 8]: header, padding to 8 bytes, 1024 zero bytes.
+    header='{"latents":{"dtype":"F32","shape":[1,4,8,8],"data_offsets":[0,1024]}}'
+    while (( ${#header} % 8 )); do header+=" "; done
+    { printf "\\x$(printf %02x ${#header})\\x00\\x00\\x00\\x00\\x00\\x00\\x00"; printf '%s' "$header"; head -c 1024 /dev/zero; } \
+        >"$WORK/latents.safetensors"
+    check "generate from --latents" 0 "wrote" -- "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 2 \
+        --latents "$WORK/latents.safetensors" --output "$WORK/from-latents.png"
+    check "--latents of the wrong size" nonzero "shape \[1, 4, 8, 8\]; this request needs \[1, 4, 16, 16\]" -- \
+        "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 2 --height 64 --width 64 \
+        --latents "$WORK/latents.safetensors" --output "$WORK/bad.png"
+    check "--latents file without 'latents'" nonzero "no tensor named 'latents'" -- "$LETHE" generate --model "$SD1" \
+        --prompt "a cat" --latents "$FIXTURES/f32.safetensors" --output "$WORK/bad.png"
+    check "generate: height not a multiple of 4" nonzero "--height is 30" -- "$LETHE" generate --model "$SD1" \
+        --prompt "a cat" --height 30 --output "$WORK/bad.png"
+    check "generate: unknown scheduler" nonzero "lms" -- "$LETHE" generate --model "$SD1" --prompt "a cat" \
+        --scheduler lms --output "$WORK/bad.png"
+    check "generate: output type" nonzero "must end in .png or .npy" -- "$LETHE" generate --model "$SD1" \
+        --prompt "a cat" --output "$WORK/bad.jpg"
+    check "generate: missing model folder" nonzero "no-model" -- "$LETHE" generate --model "$WORK/no-model" \
+        --prompt "a cat" --output "$WORK/bad.png"
+    [[ ! -e "$WORK/bad.png" ]] && echo "PASS failed runs wrote no image" && passed=$((passed + 1)) ||
+        { echo "FAIL a failed run left $WORK/bad.png"; failed=$((failed + 1)); }
+fi
+
 # Bad input: each names the file and what is wrong, and exits non-zero.
 printf 'abc' >"$WORK/short.safetensors"
 check "truncated file" nonzero "short.safetensors" -- "$LETHE" inspect "$WORK/short.safetensors"

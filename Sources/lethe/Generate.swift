@@ -91,8 +91,9 @@ struct Generate: ParsableCommand {
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
         let pipeline = try StableDiffusionPipeline(folder: folder)
         FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
-        let bar = ProgressBar("denoise", total: steps)
-        let images = try pipeline.generate(request) { done, _ in bar.update(done) }
+        // The scheduler decides the number of model calls (PNDM's PLMS makes one more than --steps).
+        let bar = ProgressBar("denoise")
+        let images = try pipeline.generate(request) { done, total in bar.update(done, of: total) }
         try GeneratedImages(images).write(to: output, asGrid: grid)
         FileHandle.standardError.write(Data("wrote \(GeneratedImages.outputNames(output, count: numImages, grid: grid).joined(separator: ", "))\n".utf8))
     }

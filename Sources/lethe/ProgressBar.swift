@@ -4,18 +4,21 @@ import Foundation
 /// On a terminal it redraws one line; otherwise (logs, CI, Slurm output) it writes a line per update.
 final class ProgressBar {
     private let label: String
-    private let total: Int
+    private var total: Int
     private let start = Date()
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private var finished = false
 
-    init(_ label: String, total: Int) {
+    /// Starts the clock; the total may be given now or with the first update.
+    init(_ label: String, total: Int = 1) {
         self.label = label
         self.total = max(total, 1)
     }
 
-    /// Reports that `completed` of `total` units are done.
-    func update(_ completed: Int) {
+    /// Reports that `reported` of `total` units are done (`total` nil: as given before).
+    func update(_ reported: Int, of newTotal: Int? = nil) {
+        if let newTotal { total = max(newTotal, 1) }
+        let completed = min(max(reported, 0), total)
         let elapsed = Date().timeIntervalSince(start)
         let perUnit = completed > 0 ? elapsed / Double(completed) : 0
         let remaining = perUnit * Double(total - completed)
