@@ -81,3 +81,13 @@ private func referenceProduct(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int
         #expect(a.matmul(b).toArray() == [Float](repeating: 0, count: 6))
     }
 }
+
+@Suite struct FLOPCounterTests {
+    @Test func countsTwoMNKPerProduct() {
+        let a = Tensor(zeros: [3, 5]), b = Tensor(zeros: [5, 7])
+        let before = FLOPCounter.count
+        _ = a.matmul(b)
+        // Other suites run in parallel and count too, so only a lower bound is exact.
+        #expect(FLOPCounter.count - before >= 2 * 3 * 5 * 7)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// One benchmark result, printed as text or as the JSON line Scripts/bench/ compares with PyTorch's.
+struct BenchReport: Encodable {
+    var implementation: String
+    var preset: String
+    var latent: Int
+    var batch: Int
+    var threads: Int
+    var seconds: Double
+    var allSeconds: [Double]
+    var gflops: Double
+    var parameters: Int
+    var peakRSSBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case implementation, preset, latent, batch, threads, seconds, gflops, parameters
+        case allSeconds = "all_seconds", peakRSSBytes = "peak_rss_bytes", gflopPerSecond = "gflop_per_second"
+    }
+
+    var gflopPerSecond: Double { seconds > 0 ? gflops / seconds : 0 }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(implementation, forKey: .implementation)
+        try container.encode(preset, forKey: .preset)
+        try container.encode(latent, forKey: .latent)
+        try container.encode(batch, forKey: .batch)
+        try container.encode(threads, forKey: .threads)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(allSeconds, forKey: .allSeconds)
+        try container.encode(gflops, forKey: .gflops)
+        try container.encode(gflopPerSecond, forKey: .gflopPerSecond)
+        try container.encode(parameters, forKey: .parameters)
+        try container.encode(peakRSSBytes, forKey: .peakRSSBytes)
+    }
+
+    func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    func text() -> String {
+        String(format: "%@ unet %@, latent %d×%d, batch %d, %d BLAS threads, %.1f M parameters\n"
+               + "  %.3f s per forward (best of %d), %.1f GFLOP → %.1f GFLOP/s, peak RSS %.2f GiB",
+               implementation, preset, latent, latent, batch, threads, Double(parameters) / 1e6,
+               seconds, allSeconds.count, gflops, gflopPerSecond, Double(peakRSSBytes) / Double(1 << 30))
+    }
+}
+
+/// The process's peak resident set size (getrusage reports kibibytes on Linux).
+enum PeakMemory {
+    static func residentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+}

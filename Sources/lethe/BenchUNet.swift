@@ -1,0 +1,86 @@
+import ArgumentParser
+import COpenBLAS
+import Foundation
+import LetheModels
+import LetheTensor
+
+/// `lethe bench unet`: one UNet forward at a Stable Diffusion architecture with random weights.
+struct BenchUNet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unet",
+        abstract: "Time UNet forwards of a Stable Diffusion architecture with random weights.",
+        discussion: """
+            Prints seconds per forward (the best of --iterations), GFLOP/s of the matrix products (the operations \
+            PyTorch's FlopCounterMode counts) and peak resident memory, as one JSON line with --json. \
+            Scripts/bench/unet.sh runs this beside the same model in PyTorch.
+            """)
+
+    @Option(help: "Architecture: sd15 (SD 1.x UNet) or sd21 (SD 2.x UNet).")
+    var preset = "sd15"
+
+    @Option(help: "Latent height and width (64 for 512-pixel images).")
+    var latent = 64
+
+    @Option(help: "Batch size (2 is one classifier-free-guidance step).")
+    var batch = 1
+
+    @Option(help: "Timed forwards; the best is reported.")
+    var iterations = 3
+
+    @Flag(help: "Print one JSON line.")
+    var json = false
+
+    func validate() throws {
+        guard UNetPreset(rawValue: preset) != nil else {
+            throw ValidationError("--preset must be one of \(UNetPreset.allCases.map(\.rawValue).joined(separator: ", ")), got '\(preset)'")
+        }
+        guard latent >= 8, latent % 8 == 0 else { throw ValidationError("--latent must be a positive multiple of 8, got \(latent)") }
+        guard batch >= 1, iterations >= 1 else { throw ValidationError("--batch and --iterations must be at least 1") }
+    }
+
+    func run() throws {
+        let preset = UNetPreset(rawValue: preset)!
+        let configuration = try preset.configuration()
+        let (unet, store) = try WeightStore.random(seed: 0) { try UNet2DConditionModel(configuration: configuration, weights: $0) }
+        let stream = RandomStream(seed: 1, purpose: "bench", id: 0)
+        let sample = stream.normalTensor(shape: [batch, 4, latent, latent])
+        let context = RandomStream(seed: 2, purpose: "bench", id: 0).normalTensor(shape: [batch, 77, preset.contextWidth])
+
+        var seconds: [Double] = []
+        var flops = 0
+        for _ in 0..<iterations {
+            FLOPCounter.reset()
+            let start = Date()
+            _ = try unet(sample: sample, timestep: 999, encoderHiddenStates: context)
+            seconds.append(Date().timeIntervalSince(start))
+            flops = FLOPCounter.count
+        }
+        let best = seconds.min() ?? 0
+        let report = BenchReport(implementation: "Lethe", preset: preset.rawValue, latent: latent, batch: batch,
+                                 threads: Int(openblas_get_num_threads()), seconds: best, allSeconds: seconds,
+                                 gflops: Double(flops) / 1e9, parameters: store.parameterCount,
+                                 peakRSSBytes: PeakMemory.residentBytes())
+        print(json ? try report.jsonLine() : report.text())
+    }
+}
+
+/// The UNet architectures `lethe bench` builds (their diffusers config.json, weights random).
+enum UNetPreset: String, CaseIterable {
+    case sd15, sd21
+
+    var contextWidth: Int { self == .sd15 ? 768 : 1024 }
+
+    func configuration() throws -> UNet2DConditionConfiguration {
+        let heads = self == .sd15 ? "8" : "[5, 10, 20, 20]"
+        let text = """
+            {"_class_name": "UNet2DConditionModel", "sample_size": \(self == .sd15 ? 64 : 96),
+             "in_channels": 4, "out_channels": 4, "layers_per_block": 2,
+             "block_out_channels": [320, 640, 1280, 1280], "attention_head_dim": \(heads),
+             "cross_attention_dim": \(contextWidth), "use_linear_projection": \(self == .sd21),
+             "upcast_attention": \(self == .sd21), "norm_num_groups": 32,
+             "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
+             "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"]}
+            """
+        return try UNet2DConditionConfiguration.decode(Data(text.utf8), source: "preset \(rawValue)")
+    }
+}
