@@ -3,8 +3,8 @@ import LetheTensor
 /// diffusers' `Attention` with its default processor: multi-head scaled dot-product attention between to_q of the
 /// input and to_k / to_v of the context, then to_out.0.
 ///
-/// The probabilities are computed as an explicit step (`probabilities(query:key:)`: softmax(q·kᵀ·scale) per head)
-/// so that callers can inspect or replace them before `attend(probabilities:value:)`. diffusers' upcast_attention
+/// The probabilities are an explicit step (`probabilities(query:key:into:)`: softmax(q·kᵀ·scale) per head) between
+/// the scores and the product with the values, so that callers can inspect or replace them. diffusers' upcast_attention
 /// and upcast_softmax compute scores and softmax in float32, which is what Lethe always does.
 public struct Attention: Sendable {
     /// The diffusers module path, e.g. `down_blocks.0.attentions.0.transformer_blocks.0.attn2`.
@@ -42,15 +42,21 @@ public struct Attention: Sendable {
         self.kind = kind
         self.heads = heads
         self.headDimension = headDimension
-        scale = 1 / Float(headDimension).squareRoot()
+        // As torch's scaled_dot_product_attention: 1/√d in double precision, rounded once.
+        scale = Float(1 / Double(headDimension).squareRoot())
         toQuery = try Linear(store, "\(name).\(parts.query)", inFeatures: queryDimension, outFeatures: inner, bias: projectionBias)
         toKey = try Linear(store, "\(name).\(parts.key)", inFeatures: contextDimension, outFeatures: inner, bias: projectionBias)
         toValue = try Linear(store, "\(name).\(parts.value)", inFeatures: contextDimension, outFeatures: inner, bias: projectionBias)
         toOut = try Linear(store, "\(name).\(parts.out)", inFeatures: inner, outFeatures: queryDimension)
     }
 
+    /// Query rows per block are chosen so that one block of probabilities holds about this many values (1 MB, in
+    /// cache between the scores, the softmax and the product with the values), instead of a [B·heads, N, M] tensor
+    /// (1 GB for SD at 512²).
+    public static let probabilityBlockElements = 1 << 18
+
     /// hiddenStates [B, N, queryDimension] attending over `context` [B, M, contextDimension] (itself when nil)
-    /// → [B, N, queryDimension].
+    /// → [B, N, queryDimension]. Each head's probabilities are computed for a block of query rows at a time.
     public func callAsFunction(_ hiddenStates: Tensor, context: Tensor? = nil) -> Tensor {
         let source = context ?? hiddenStates
         precondition(hiddenStates.rank == 3 && source.rank == 3 && source.shape[0] == hiddenStates.shape[0],
@@ -58,8 +64,20 @@ public struct Attention: Sendable {
         let query = splitHeads(toQuery(hiddenStates))
         let key = splitHeads(toKey(source))
         let value = splitHeads(toValue(source))
-        let weights = probabilities(query: query, key: key)
-        return toOut(attend(probabilities: weights, value: value))
+        let (slices, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
+        let output = Tensor(zeros: [slices, queries, headDimension])
+        let rowsPerBlock = Swift.max(1, Swift.min(queries, Attention.probabilityBlockElements / Swift.max(keys, 1)))
+        let block = Tensor(zeros: [rowsPerBlock, keys])
+        for slice in 0..<slices {
+            let (q, k, v, out) = (query[index: slice], key[index: slice], value[index: slice], output[index: slice])
+            for start in stride(from: 0, to: queries, by: rowsPerBlock) {
+                let rows = Swift.min(rowsPerBlock, queries - start)
+                let weights = block.narrowed(axis: 0, start: 0, length: rows)
+                probabilities(query: q.narrowed(axis: 0, start: start, length: rows), key: k, into: weights)
+                weights.matmul(v, into: out.narrowed(axis: 0, start: start, length: rows))
+            }
+        }
+        return toOut(mergeHeads(output))
     }
 
     /// [B, N, heads·d] → [B·heads, N, d], one dense copy so that each head's matrices are contiguous.
@@ -76,7 +94,15 @@ public struct Attention: Sendable {
             .reshaped([batch, length, heads * headDimension])
     }
 
-    /// softmax(q·kᵀ·scale) over the keys: query [B·heads, N, d], key [B·heads, M, d] → [B·heads, N, M].
+    /// softmax(q·kᵀ·scale) over the keys for one head: query rows [R, d], key [M, d], written into `probabilities`
+    /// [R, M] (contiguous). The step the forward pass takes for every block of rows.
+    public func probabilities(query: Tensor, key: Tensor, into probabilities: Tensor) {
+        query.matmul(key, transposeOther: true, into: probabilities)
+        probabilities.softmaxInPlace(scale: scale)
+    }
+
+    /// All probabilities at once: query [B·heads, N, d], key [B·heads, M, d] → [B·heads, N, M] (for inspection;
+    /// the forward pass computes them blockwise).
     public func probabilities(query: Tensor, key: Tensor) -> Tensor {
         let scores = query.batchedMatmul(key, transposeOther: true)
         scores.softmaxInPlace(scale: scale)

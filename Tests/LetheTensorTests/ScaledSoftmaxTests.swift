@@ -37,3 +37,58 @@ import LetheTensor
         #expect(maxRelativeError(scores.toArray(), expected.map(Double.init), floor: 1e-6) < 1e-6)
     }
 }
+
+@Suite struct SoftmaxExponentialAccuracyTests {
+    /// Softmax of [x, 0]: the first probability is 1/(1 + e^(−x)), so it checks exp over the float range: relative
+    /// error within a few float32 roundings of the exponent for probabilities above 1e-7, absolute below; values
+    /// under 2^−126 flush to 0.
+    @Test func exponentialAcrossTheRange() {
+        var worstRelative = 0.0, worstAbsolute = 0.0
+        var x: Float = -100
+        while x <= 100 {
+            let scores = Tensor(shape: [1, 2], values: [x, 0])
+            scores.softmaxInPlace()
+            let expected = 1 / (1 + Foundation.exp(-Double(x)))
+            let error = abs(Double(scores[0, 0]) - expected)
+            if expected > 1e-7 { worstRelative = max(worstRelative, error / expected) } else { worstAbsolute = max(worstAbsolute, error) }
+            x += 0.0137
+        }
+        #expect(worstRelative < 2e-6)
+        #expect(worstAbsolute < 1e-12)
+        let tiny = Tensor(shape: [1, 2], values: [-100, 0])
+        tiny.softmaxInPlace()
+        #expect(tiny[0, 0] < 2e-38 && tiny[0, 1] == 1)
+    }
+
+    /// Probabilities near the top of a row, those that carry attention, are accurate to a few ulp.
+    @Test func accurateNearTheMaximum() {
+        var worst = 0.0
+        var x: Float = -12
+        while x <= 12 {
+            let scores = Tensor(shape: [1, 2], values: [x, 0])
+            scores.softmaxInPlace()
+            let expected = 1 / (1 + Foundation.exp(-Double(x)))
+            worst = max(worst, abs(Double(scores[0, 0]) - expected) / expected)
+            x += 0.00731
+        }
+        #expect(worst < 1e-6)
+    }
+
+    /// Long rows exercise the eight-lane loop and its tail; split over cores when large.
+    @Test(arguments: [7, 8, 9, 77, 4099])
+    func longRows(width: Int) {
+        var values = TestValues(seed: UInt64(width))
+        let scores = values.tensor([40, width], scale: 8)
+        let original = scores.toArray()
+        scores.softmaxInPlace(scale: 0.3)
+        var expected: [Double] = []
+        for row in 0..<40 {
+            let scaled = original[(row * width)..<((row + 1) * width)].map { Double($0) * 0.3 }
+            let top = scaled.max()!
+            let exps = scaled.map { Foundation.exp($0 - top) }
+            let total = exps.reduce(0, +)
+            expected += exps.map { $0 / total }
+        }
+        #expect(maxRelativeError(scores.toArray(), expected, floor: 1e-6) < 1e-5)
+    }
+}
