@@ -14,7 +14,7 @@ echo "== swift test" >&2
 # One BLAS thread per test process: the suites run in parallel and the machines are small.
 swift_status=0
 OPENBLAS_NUM_THREADS=1 swift test -c release --skip-build >"$LOGS/swift-test.log" 2>&1 || swift_status=$?
-grep -E "✘|recorded an issue|Test run" "$LOGS/swift-test.log" || true
+grep -E "✘|recorded an issue|Test run with" "$LOGS/swift-test.log" || true
 swift_passed=$(sed -nE 's/.*Test run with ([0-9]+) tests? .* passed.*/\1/p' "$LOGS/swift-test.log" | tail -1)
 if [[ $swift_status != 0 || -z "$swift_passed" ]]; then
     echo "swift test failed (exit $swift_status); its log:" >&2
