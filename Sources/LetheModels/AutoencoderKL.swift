@@ -35,8 +35,8 @@ public struct AutoencoderKL: Sendable {
     /// shift_factor (nil, i.e. 0, for Stable Diffusion 1.x/2.x).
     public var shiftFactor: Float? { configuration.shiftFactor.map(Float.init) }
 
-    /// The latent distribution of `image` [B, in_channels, H, W] (values in [−1, 1]); latents are H/2ⁿ × W/2ⁿ
-    /// (rounded up) for n = block count − 1.
+    /// The latent distribution of `image` [B, in_channels, H, W] (values in [−1, 1]); each of the n = block count − 1
+    /// downsamplings halves the size, rounding down (H/8 × W/8 for Stable Diffusion).
     public func encode(_ image: Tensor) throws(VAEInputError) -> VAELatentDistribution {
         try checkImage(image)
         let moments = encoder(image)

@@ -57,8 +57,8 @@ public struct UNet2DConditionModel: Sendable {
         Dictionary(uniqueKeysWithValues: attentionLayers.map { ($0.name, $0.kind) })
     }
 
-    /// The number of channels the text conditioning must have (cross_attention_dim; the same for every block of
-    /// the supported architectures only if the config gives one value).
+    /// cross_attention_dim of each down block: the width of the text hidden states (one value for every block in
+    /// Stable Diffusion's configs; the forward pass needs them to agree).
     public var crossAttentionDimensions: [Int] {
         configuration.crossAttentionDim.values(count: configuration.downBlockTypes.count)
     }

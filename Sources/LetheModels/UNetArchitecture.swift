@@ -76,9 +76,6 @@ struct UNetArchitecture {
         try positive("out_channels", [config.outChannels])
         if let dimension = config.timeEmbeddingDim { try positive("time_embedding_dim", [dimension]) }
         guard config.downsamplePadding >= 0 else { throw invalid("downsample_padding", "must not be negative") }
-        for (channels, blockHeads) in zip(config.blockOutChannels, heads) where blockHeads > channels {
-            throw invalid("attention_head_dim", "asks for \(blockHeads) heads in a block of \(channels) channels")
-        }
 
         let channels = config.blockOutChannels
         groups = config.normNumGroups ?? 32
@@ -123,6 +120,14 @@ struct UNetArchitecture {
                 hasCrossAttention: type == "CrossAttnUpBlock2D", resnetInChannels: resnetInputs, outChannels: output,
                 transformerLayers: transformerLayers[count - 1 - index], heads: heads[count - 1 - index],
                 crossAttentionDimension: crossDimensions[count - 1 - index], addsUpsample: index < count - 1))
+        }
+
+        // Each attention block splits its channels into heads of channels/heads (at least 1) channels.
+        let attentionBlocks = downBlocks.filter(\.hasCrossAttention).map { ($0.outChannels, $0.heads) }
+            + [(midBlock.channels, midBlock.heads)] + upBlocks.filter(\.hasCrossAttention).map { ($0.outChannels, $0.heads) }
+        if let bad = attentionBlocks.first(where: { $0.1 > $0.0 }) {
+            throw invalid(config.numAttentionHeads == nil ? "attention_head_dim" : "num_attention_heads",
+                          "asks for \(bad.1) heads in a block of \(bad.0) channels")
         }
 
         // torch.nn.GroupNorm needs the channels of every normalized tensor to split into the groups.

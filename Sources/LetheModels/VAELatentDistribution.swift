@@ -9,6 +9,7 @@ public struct VAELatentDistribution: Sendable {
 
     /// moments [B, 2L, h, w]: channels 0..<L the mean, L..<2L the log-variance.
     public init(moments: Tensor) {
+        precondition(moments.rank == 4 && moments.shape[1] % 2 == 0, "moments must be [B, 2L, h, w], got \(moments.shape)")
         let latentChannels = moments.shape[1] / 2
         mean = moments.narrowed(axis: 1, start: 0, length: latentChannels).contiguous()
         let clamped = moments.narrowed(axis: 1, start: latentChannels, length: latentChannels).copy()

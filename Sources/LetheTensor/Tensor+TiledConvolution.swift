@@ -1,0 +1,92 @@
+import COpenBLAS
+
+extension Tensor {
+    /// torch.nn.functional.conv2d (groups 1, dilation 1) like `conv2d(weight:bias:geometry:)`, unfolding the input
+    /// one band of output rows at a time: the patch matrix stays near `tileElements` floats (8 MB by default)
+    /// instead of Cin·kH·kW × H·W per image (2.4 GB for a 256-channel 3×3 convolution at 512×512), and each band's
+    /// product is written straight into its columns of the output.
+    public func conv2dTiled(weight: Tensor, bias: Tensor?, geometry: Conv2DGeometry = Conv2DGeometry(),
+                            tileElements: Int = 1 << 21) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4, "conv2d takes [N, C, H, W] and [Cout, Cin, kH, kW], got \(shape) and \(weight.shape)")
+        let (batch, inChannels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        let (outChannels, kernelHeight, kernelWidth) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        precondition(weight.shape[1] == inChannels, "conv2d: input has \(inChannels) channels, weight expects \(weight.shape[1])")
+        let (outHeight, outWidth) = geometry.outputSize(height: height, width: width,
+                                                        kernelHeight: kernelHeight, kernelWidth: kernelWidth)
+        precondition(outHeight > 0 && outWidth > 0, "conv2d: kernel \(weight.shape) larger than padded input \(shape)")
+        precondition(bias == nil || bias!.count == outChannels, "conv2d: bias \(bias!.shape) does not match \(outChannels) channels")
+        let input = contiguous()
+        let kernel = weight.contiguous()
+        let patchRows = inChannels * kernelHeight * kernelWidth
+        let positions = outHeight * outWidth
+        let result = Tensor(zeros: [batch, outChannels, outHeight, outWidth])
+        let isPointwise = kernelHeight == 1 && kernelWidth == 1 && geometry == Conv2DGeometry()
+        let bandRows = isPointwise ? outHeight : Swift.max(1, Swift.min(outHeight, tileElements / Swift.max(patchRows * outWidth, 1)))
+        let patches = isPointwise ? nil : Tensor(zeros: [patchRows * bandRows * outWidth])
+        let biasValues = bias?.contiguous()
+        for sample in 0..<batch {
+            let image = input.pointer + sample * inChannels * height * width
+            let output = result.pointer + sample * outChannels * positions
+            if let biasValues {
+                for channel in 0..<outChannels {
+                    (output + channel * positions).update(repeating: biasValues.pointer[channel], count: positions)
+                }
+            }
+            for firstRow in stride(from: 0, to: outHeight, by: bandRows) {
+                let rows = Swift.min(bandRows, outHeight - firstRow)
+                let columns = rows * outWidth
+                let source: UnsafeMutablePointer<Float>
+                if let patches {
+                    Tensor.unfoldBand(image, channels: inChannels, height: height, width: width,
+                                      kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry,
+                                      outWidth: outWidth, rows: firstRow..<(firstRow + rows), into: patches.pointer)
+                    source = patches.pointer
+                } else {
+                    source = image
+                }
+                // output[:, band] (leading dimension H·W) = kernel [Cout, K] · patches [K, band].
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(columns), Int32(patchRows),
+                            1, kernel.pointer, Int32(patchRows), source, Int32(columns),
+                            biasValues == nil ? 0 : 1, output + firstRow * outWidth, Int32(positions))
+            }
+        }
+        return result
+    }
+
+    /// The patch columns of output rows `rows` of one [C, H, W] image: [C·kH·kW, rows.count·outWidth], zeros where
+    /// the kernel overlaps padding.
+    static func unfoldBand(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
+                           kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, outWidth: Int,
+                           rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
+        let bandPositions = rows.count * outWidth
+        let (strideY, strideX) = geometry.stride, (padY, padX) = geometry.padding
+        for channel in 0..<channels {
+            let plane = image + channel * height * width
+            for ky in 0..<kernelHeight {
+                for kx in 0..<kernelWidth {
+                    let row = columns + ((channel * kernelHeight + ky) * kernelWidth + kx) * bandPositions
+                    // Output columns whose input x = ox·stride − pad + kx lies inside the image.
+                    let firstX = Swift.max(0, (padX - kx + strideX - 1) / strideX)
+                    let lastInside = width - 1 + padX - kx
+                    let endX = lastInside < 0 ? 0 : Swift.min(outWidth, lastInside / strideX + 1)
+                    for (bandRow, oy) in rows.enumerated() {
+                        let destination = row + bandRow * outWidth
+                        let y = oy * strideY - padY + ky
+                        guard y >= 0 && y < height, firstX < endX else {
+                            destination.update(repeating: 0, count: outWidth)
+                            continue
+                        }
+                        let line = plane + y * width - padX + kx
+                        if firstX > 0 { destination.update(repeating: 0, count: firstX) }
+                        if strideX == 1 {
+                            (destination + firstX).update(from: line + firstX, count: endX - firstX)
+                        } else {
+                            for ox in firstX..<endX { destination[ox] = line[ox * strideX] }
+                        }
+                        if endX < outWidth { (destination + endX).update(repeating: 0, count: outWidth - endX) }
+                    }
+                }
+            }
+        }
+    }
+}
