@@ -34,6 +34,7 @@ import Testing
             let expected = try references.tensor(named: "pipeline.\(key).image")
             #expect(image.shape == expected.shape)
             let difference = zip(image.toArray(), expected.toArray()).map { abs($0 - $1) }.max() ?? .infinity
+            print("\(family) \(key): max |Lethe − diffusers| = \(difference)")
             #expect(difference <= 2e-3, "\(family) with \(key): max |Lethe − diffusers| = \(difference)")
         }
     }
