@@ -58,4 +58,20 @@ import Testing
         request.latents = Tensor(shape: [1, 4, 8, 8], repeating: .nan)
         #expect(throws: GenerationError.self) { try pipeline.generate(request) }
     }
+
+    @Test func textEncoderOfAnotherFamilyIsRefusedAtLoad() throws {
+        let manager = FileManager.default
+        let mixed = manager.temporaryDirectory.appendingPathComponent("lethe-mixed-\(UUID().uuidString)")
+        try manager.copyItem(at: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny"), to: mixed)
+        defer { try? manager.removeItem(at: mixed) }
+        try manager.removeItem(at: mixed.appendingPathComponent("text_encoder"))
+        try manager.copyItem(at: Self.fixtures.appendingPathComponent("pipelines/sd2-tiny/text_encoder"),
+                             to: mixed.appendingPathComponent("text_encoder"))
+        do {
+            _ = try StableDiffusionPipeline(folder: DiffusersModelFolder(url: mixed))
+            Issue.record("an SD 2.x text encoder loaded beside an SD 1.x UNet")
+        } catch let error as ModelLoadingError {
+            #expect(error.description.contains("cross_attention_dim is 8, but the text encoder's hidden_size is 16"))
+        }
+    }
 }
