@@ -68,23 +68,4 @@ public struct AutoencoderKLConfiguration: Codable, Equatable, Sendable {
         usePostQuantConv = try value(.usePostQuantConv, d.usePostQuantConv)
         midBlockAddAttention = try value(.midBlockAddAttention, d.midBlockAddAttention)
     }
-
-    /// Reads and validates a vae/config.json.
-    public static func load(from url: URL) throws -> AutoencoderKLConfiguration {
-        let configuration = try JSONConfig.decode(AutoencoderKLConfiguration.self, from: url)
-        try configuration.validate(source: url.path)
-        return configuration
-    }
-
-    /// Decodes and validates config.json text; `source` names it in errors.
-    public static func decode(_ data: Data, source: String) throws -> AutoencoderKLConfiguration {
-        let configuration: AutoencoderKLConfiguration
-        do {
-            configuration = try JSONDecoder().decode(AutoencoderKLConfiguration.self, from: data)
-        } catch let error as DecodingError {
-            throw ModelLoadingError.unreadableConfig(path: source, reason: error.explanation)
-        }
-        try configuration.validate(source: source)
-        return configuration
-    }
 }

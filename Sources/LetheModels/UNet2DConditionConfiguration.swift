@@ -153,23 +153,4 @@ public struct UNet2DConditionConfiguration: Codable, Equatable, Sendable {
         crossAttentionNorm = try c.decodeIfPresent(String.self, forKey: .crossAttentionNorm)
         additionEmbedTypeNumHeads = try value(.additionEmbedTypeNumHeads, d.additionEmbedTypeNumHeads)
     }
-
-    /// Reads and validates a unet/config.json.
-    public static func load(from url: URL) throws -> UNet2DConditionConfiguration {
-        let configuration = try JSONConfig.decode(UNet2DConditionConfiguration.self, from: url)
-        try configuration.validate(source: url.path)
-        return configuration
-    }
-
-    /// Decodes and validates config.json text; `source` names it in errors.
-    public static func decode(_ data: Data, source: String) throws -> UNet2DConditionConfiguration {
-        let configuration: UNet2DConditionConfiguration
-        do {
-            configuration = try JSONDecoder().decode(UNet2DConditionConfiguration.self, from: data)
-        } catch let error as DecodingError {
-            throw ModelLoadingError.unreadableConfig(path: source, reason: error.explanation)
-        }
-        try configuration.validate(source: source)
-        return configuration
-    }
 }

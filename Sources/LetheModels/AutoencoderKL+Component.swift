@@ -1,0 +1,5 @@
+extension AutoencoderKL: DiffusersComponent {
+    public static var defaultComponent: String { "vae" }
+}
+
+extension AutoencoderKLConfiguration: ComponentConfiguration {}
