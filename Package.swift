@@ -5,7 +5,7 @@ import PackageDescription
 // LetheDiffusion → lethe (CLI).
 let package = Package(
     name: "Lethe",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lethe", targets: ["lethe"]),
         .library(name: "LetheTensor", targets: ["LetheTensor"]),
