@@ -45,16 +45,8 @@ public struct DDIMScheduler: TrainingScheduler {
     public mutating func setTimesteps(_ numInferenceSteps: Int) throws {
         let train = noiseSchedule.numTrainTimesteps
         try SchedulerTimestepSpacing.checkStepCount(numInferenceSteps, trainTimesteps: train, kind: kind)
-        switch timestepSpacing {
-        case .linspace:
-            trainingTimesteps = SchedulerTimestepSpacing.linspaceRounded(count: numInferenceSteps,
-                                                                         trainTimesteps: train).reversed()
-        case .leading:
-            trainingTimesteps = SchedulerTimestepSpacing.leading(count: numInferenceSteps, trainTimesteps: train,
-                                                                 offset: stepsOffset).reversed()
-        case .trailing:
-            trainingTimesteps = SchedulerTimestepSpacing.trailing(count: numInferenceSteps, trainTimesteps: train)
-        }
+        trainingTimesteps = SchedulerTimestepSpacing.descending(timestepSpacing, count: numInferenceSteps,
+                                                                trainTimesteps: train, offset: stepsOffset)
         self.numInferenceSteps = numInferenceSteps
     }
 

@@ -24,6 +24,15 @@ enum SchedulerTimestepSpacing {
     }
 
     /// Throws unless `count` is between 1 and the number of training timesteps.
+    /// The run's timesteps in descending order, as DDPM and DDIM choose them for each spacing.
+    static func descending(_ spacing: TimestepSpacing, count: Int, trainTimesteps: Int, offset: Int) -> [Int] {
+        switch spacing {
+        case .linspace: linspaceRounded(count: count, trainTimesteps: trainTimesteps).reversed()
+        case .leading: leading(count: count, trainTimesteps: trainTimesteps, offset: offset).reversed()
+        case .trailing: trailing(count: count, trainTimesteps: trainTimesteps)
+        }
+    }
+
     static func checkStepCount(_ count: Int, trainTimesteps: Int, kind: SchedulerKind) throws {
         guard count >= 1 else {
             throw SchedulerError.invalidInferenceStepCount(
