@@ -115,10 +115,9 @@ let unetConfigSDXL = """
     }
 
     /// The SD 1.5 config with `key` replaced by `value` (JSON text), or removed when `value` is nil.
+    /// The SD 1.5 config with `key` replaced by `value` (JSON text), or removed when `value` is nil.
     private func sd15(_ key: String, _ value: String?) throws -> String {
-        var object = try #require(JSONSerialization.jsonObject(with: Data(unetConfigSD15.utf8)) as? [String: Any])
-        object[key] = try value.map { try JSONSerialization.jsonObject(with: Data($0.utf8), options: .fragmentsAllowed) }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        try configText(unetConfigSD15, setting: key, to: value)
     }
 
     @Test func stableDiffusion15() throws {
@@ -200,17 +199,13 @@ let unetConfigSDXL = """
     ])
     func unsupportedValueNamesItsKey(key: String, json: String, shown: String) throws {
         let text = try sd15(key, json)
-        do {
-            _ = try decode(text)
-            Issue.record("\(key) = \(json) was accepted")
-        } catch let error as ModelLoadingError {
-            guard case .unsupported(let path, let reportedKey, let value, _) = error else {
-                Issue.record("expected unsupported, got \(error)")
-                return
-            }
-            #expect(path == "unet/config.json" && reportedKey == key && value == shown)
-            #expect(error.description.contains(key) && error.description.contains(shown))
+        guard let error = modelLoadingError("\(key) = \(json)", { try decode(text) }) else { return }
+        guard case .unsupported(let path, let reportedKey, let value, _) = error else {
+            Issue.record("expected unsupported, got \(error)")
+            return
         }
+        #expect(path == "unet/config.json" && reportedKey == key && value == shown)
+        #expect(error.description.contains(key) && error.description.contains(shown))
     }
 
     @Test(arguments: [
@@ -225,16 +220,12 @@ let unetConfigSDXL = """
     ])
     func inconsistentSizesNameTheKey(key: String, json: String, reported: String) throws {
         let text = try sd15(key, json)
-        do {
-            _ = try decode(text)
-            Issue.record("\(key) = \(json) was accepted")
-        } catch let error as ModelLoadingError {
-            guard case .invalidConfig(_, let reportedKey, _) = error else {
-                Issue.record("expected invalidConfig, got \(error)")
-                return
-            }
-            #expect(reportedKey == reported, "\(error)")
+        guard let error = modelLoadingError("\(key) = \(json)", { try decode(text) }) else { return }
+        guard case .invalidConfig(_, let reportedKey, _) = error else {
+            Issue.record("expected invalidConfig, got \(error)")
+            return
         }
+        #expect(reportedKey == reported, "\(error)")
     }
 
     @Test func malformedValueNamesTheKey() throws {

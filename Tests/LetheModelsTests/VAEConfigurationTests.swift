@@ -45,10 +45,9 @@ let vaeConfigSD21Base = """
         try AutoencoderKLConfiguration.decode(Data(text.utf8), source: "vae/config.json")
     }
 
+    /// The SD 1.5 config with `key` replaced by `value` (JSON text), or removed when `value` is nil.
     private func sd15(_ key: String, _ value: String) throws -> String {
-        var object = try #require(JSONSerialization.jsonObject(with: Data(vaeConfigSD15.utf8)) as? [String: Any])
-        object[key] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
-        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        try configText(vaeConfigSD15, setting: key, to: value)
     }
 
     @Test func stableDiffusion15() throws {
@@ -88,16 +87,12 @@ let vaeConfigSD21Base = """
     ])
     func unsupportedValueNamesItsKey(key: String, json: String, shown: String) throws {
         let text = try sd15(key, json)
-        do {
-            _ = try decode(text)
-            Issue.record("\(key) = \(json) was accepted")
-        } catch let error as ModelLoadingError {
-            guard case .unsupported(let path, let reportedKey, let value, _) = error else {
-                Issue.record("expected unsupported, got \(error)")
-                return
-            }
-            #expect(path == "vae/config.json" && reportedKey == key && value == shown)
+        guard let error = modelLoadingError("\(key) = \(json)", { try decode(text) }) else { return }
+        guard case .unsupported(let path, let reportedKey, let value, _) = error else {
+            Issue.record("expected unsupported, got \(error)")
+            return
         }
+        #expect(path == "vae/config.json" && reportedKey == key && value == shown)
     }
 
     @Test(arguments: [
@@ -107,15 +102,11 @@ let vaeConfigSD21Base = """
     ])
     func inconsistentSizesNameTheKey(key: String, json: String, reported: String) throws {
         let text = try sd15(key, json)
-        do {
-            _ = try decode(text)
-            Issue.record("\(key) = \(json) was accepted")
-        } catch let error as ModelLoadingError {
-            guard case .invalidConfig(_, let reportedKey, _) = error else {
-                Issue.record("expected invalidConfig, got \(error)")
-                return
-            }
-            #expect(reportedKey == reported, "\(error)")
+        guard let error = modelLoadingError("\(key) = \(json)", { try decode(text) }) else { return }
+        guard case .invalidConfig(_, let reportedKey, _) = error else {
+            Issue.record("expected invalidConfig, got \(error)")
+            return
         }
+        #expect(reportedKey == reported, "\(error)")
     }
 }
