@@ -16,6 +16,6 @@ public struct Conv2D: Sendable {
     public var outChannels: Int { weight.shape[0] }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.conv2dTiled(weight: weight, bias: bias, geometry: geometry)
+        input.conv2d(weight: weight, bias: bias, geometry: geometry)
     }
 }

@@ -1,0 +1,30 @@
+import Testing
+import LetheTensor
+
+@Suite struct ConvolutionTilingTests {
+    /// (kernel, stride, padding, height, width, tile elements): tiles of one row, a few rows and the whole image.
+    @Test(arguments: [(3, 1, 1, 9, 7, 1), (3, 1, 1, 9, 7, 60), (3, 1, 1, 9, 7, 1 << 21), (3, 2, 1, 9, 8, 50),
+                      (3, 2, 0, 10, 9, 40), (1, 1, 0, 5, 6, 1), (4, 2, 1, 8, 8, 100), (3, 2, 1, 1, 1, 1),
+                      (3, 1, 1, 1, 2, 1), (5, 3, 2, 11, 13, 200)])
+    func matchesDirectConvolution(kernel: Int, stride: Int, padding: Int, height: Int, width: Int, tile: Int) {
+        var values = TestValues(seed: UInt64(kernel * 1000 + stride * 100 + padding * 10 + height + tile))
+        let input = values.tensor([2, 3, height, width]), weight = values.tensor([4, 3, kernel, kernel])
+        let bias = values.tensor([4])
+        let geometry = Conv2DGeometry(stride: stride, padding: padding)
+        let output = input.conv2d(weight: weight, bias: bias, geometry: geometry, tileElements: tile)
+        let expectedShape = [2, 4, (height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1]
+        #expect(output.shape == expectedShape)
+        #expect(maxRelativeError(output.toArray(), referenceConv(input, weight, bias, stride: stride, padding: padding).values) < 1e-5)
+        let unbiased = input.conv2d(weight: weight, bias: nil, geometry: geometry, tileElements: tile)
+        #expect(maxRelativeError(unbiased.toArray(), referenceConv(input, weight, nil, stride: stride, padding: padding).values) < 1e-5)
+    }
+
+    @Test func stridedInputView() {
+        var values = TestValues(seed: 77)
+        let base = values.tensor([1, 2, 6, 5])
+        let input = base.transposed(2, 3)
+        let weight = values.tensor([3, 2, 3, 3])
+        let output = input.conv2d(weight: weight, bias: nil, geometry: Conv2DGeometry(stride: 1, padding: 1), tileElements: 30)
+        #expect(maxRelativeError(output.toArray(), referenceConv(input.copy(), weight, nil, stride: 1, padding: 1).values) < 1e-5)
+    }
+}
