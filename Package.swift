@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom up (see README): C shims → LetheTensor → LetheIO / LetheDistributed → LetheModels →
-// LetheDiffusion → lethe (CLI).
+// LetheDiffusion → LetheTraining → lethe (CLI).
 let package = Package(
     name: "Lethe",
     platforms: [.macOS(.v15)],
@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LetheDistributed", targets: ["LetheDistributed"]),
         .library(name: "LetheModels", targets: ["LetheModels"]),
         .library(name: "LetheDiffusion", targets: ["LetheDiffusion"]),
+        .library(name: "LetheTraining", targets: ["LetheTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,10 +42,12 @@ let package = Package(
         .target(name: "LetheDistributed", dependencies: ["CMPI"]),
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),
+        .target(name: "LetheTraining", dependencies: ["LetheTensor", "LetheIO", "LetheModels", "LetheDiffusion"]),
         .executableTarget(
             name: "lethe",
             dependencies: [
-                "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "COpenBLAS", "CZstd",
+                "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
+                "COpenBLAS", "CZstd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -58,6 +61,9 @@ let package = Package(
         .testTarget(
             name: "LetheDiffusionTests", dependencies: ["LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "LetheTrainingTests",
+            dependencies: ["LetheTraining", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),
