@@ -11,7 +11,8 @@ The parameters mirror the small weight store the Swift tests build (names, shape
 embedding trains only rows 5 and 2 (in that order); torch sees those rows as one [2, 5] parameter, and the
 recorded embedding is the full matrix with those rows written back, so the other rows must stay as they were.
 
-Each case's settings are JSON in the file's metadata (key = case name), so the tests read them from here.
+Each case's settings are in the file's metadata, under one key "settings" (a JSON object: case name → settings; one
+key, because safetensors writes several metadata keys in no fixed order), so the tests read them from here.
 Requires torch, diffusers, safetensors, numpy (PyPI). Run from anywhere:
     python3 Scripts/reference/make_optimizer_fixtures.py
 Writes Tests/Fixtures/references/optimizers.safetensors; the output is deterministic for a given torch/diffusers.
@@ -142,7 +143,7 @@ def run_clipping(out, gradients, metadata):
         out[f"{case}.total_norm64"] = torch.tensor([np.sqrt(np.sum(flat * flat))], dtype=torch.float64)
         for name, parameter in tensors.items():
             out[f"{case}.output.{name}"] = parameter.grad.clone()
-        metadata[case] = json.dumps(dict(max_norm=max_norm))
+        metadata[case] = dict(max_norm=max_norm)
 
 
 def run_schedules(out, metadata):
@@ -162,7 +163,7 @@ def run_schedules(out, metadata):
             optimizer.step()
             scheduler.step()
         out[f"{case}.lr"] = torch.tensor(rates, dtype=torch.float64)
-        metadata[case] = json.dumps(settings)
+        metadata[case] = settings
 
 
 def main():
@@ -173,15 +174,15 @@ def main():
     for step, step_gradients in enumerate(gradients):
         for name, value in step_gradients.items():
             out[f"gradient{step}.{name}"] = value
-    metadata = {"generator": "Scripts/reference/make_optimizer_fixtures.py", "steps": str(STEPS),
-                "embedding_rows": json.dumps(EMBEDDING_ROWS)}
+    metadata = {"generator": "Scripts/reference/make_optimizer_fixtures.py", "steps": STEPS,
+                "embedding_rows": EMBEDDING_ROWS}
 
     for case, settings in ADAMW_CASES.items():
         def make(parameters, settings=settings):
             return torch.optim.AdamW(parameters, lr=settings["lr"][0], betas=tuple(settings["betas"]),
                                      eps=settings["eps"], weight_decay=settings["weight_decay"])
         run_optimizer(case, settings, make, initial, gradients, out, ["exp_avg", "exp_avg_sq"])
-        metadata[case] = json.dumps(settings)
+        metadata[case] = settings
     for case, settings in SGD_CASES.items():
         def make(parameters, settings=settings):
             return torch.optim.SGD(parameters, lr=settings["lr"][0], momentum=settings["momentum"],
@@ -189,15 +190,16 @@ def main():
                                    weight_decay=settings["weight_decay"])
         keys = ["momentum_buffer"] if settings["momentum"] != 0 else []
         run_optimizer(case, settings, make, initial, gradients, out, keys)
-        metadata[case] = json.dumps(settings)
+        metadata[case] = settings
 
     run_clipping(out, gradients, metadata)
     run_schedules(out, metadata)
     # diffusers' --scale_lr: lr × gradient_accumulation_steps × train_batch_size × num_processes, in that order.
     scaled = SCALE_LR["lr"] * SCALE_LR["accumulation"] * SCALE_LR["batch_size"] * SCALE_LR["processes"]
-    metadata["scale_lr"] = json.dumps(dict(SCALE_LR, scaled=scaled))
+    metadata["scale_lr"] = dict(SCALE_LR, scaled=scaled)
 
-    save_file({key: value.contiguous() for key, value in out.items()}, OUTPUT, metadata=metadata)
+    save_file({key: value.contiguous() for key, value in out.items()}, OUTPUT,
+              metadata={"settings": json.dumps(metadata, sort_keys=True)})
     print(f"optimizers: {len(out)} tensors, {os.path.getsize(OUTPUT)} bytes")
 
 

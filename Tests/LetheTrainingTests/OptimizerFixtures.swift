@@ -24,10 +24,31 @@ enum OptimizerFixtures {
 
     static func file() throws -> SafeTensorsFile { try SafeTensorsFile.open(url) }
 
-    /// A case's settings, the JSON the script stored in the metadata under the case's name.
+    /// A case's settings: its entry in the JSON object the script stored in the metadata under "settings".
     static func settings<Settings: Decodable>(_ name: String, as type: Settings.Type, in file: SafeTensorsFile) throws -> Settings {
-        let text = try #require(file.metadata?[name], "no settings for \(name) in the fixture")
-        return try JSONDecoder().decode(type, from: Data(text.utf8))
+        let text = try #require(file.metadata?["settings"], "the fixture has no settings")
+        let decoder = JSONDecoder()
+        decoder.userInfo[CaseSettings<Settings>.nameKey] = name
+        return try decoder.decode(CaseSettings<Settings>.self, from: Data(text.utf8)).settings
+    }
+
+    /// Decodes one entry of a JSON object, named by the decoder's user info, straight from the text (no
+    /// re-encoding, so every double stays as Python wrote it).
+    private struct CaseSettings<Settings: Decodable>: Decodable {
+        static var nameKey: CodingUserInfoKey { CodingUserInfoKey(rawValue: "case")! }
+        let settings: Settings
+
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: Decoder) throws {
+            let name = try #require(decoder.userInfo[Self.nameKey] as? String)
+            settings = try decoder.container(keyedBy: Key.self).decode(Settings.self, forKey: Key(stringValue: name))
+        }
     }
 
     /// A float64 tensor's values, unrounded.
