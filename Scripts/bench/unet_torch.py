@@ -3,6 +3,11 @@
 the same thread count, timed the same way. Prints one JSON line that `Scripts/bench/unet.sh` sets beside Lethe's.
 
     python3 Scripts/bench/unet_torch.py --preset sd15 --latent 64 --iterations 3 --threads 2
+    python3 Scripts/bench/unet_torch.py --preset sd15 --latent 64 --backward --train attn2
+
+With --backward it times a forward and backward pass of sum(output * R) for a fixed random R, with gradients for the
+parameters whose names match --train (comma-separated patterns whose dot-separated parts must appear as a run of
+the name's parts, as Lethe matches them; `all` for every parameter).
 """
 import argparse
 import json
@@ -28,6 +33,15 @@ PRESETS = {
 }
 
 
+def matches(pattern, name):
+    """Lethe's NamePattern: the pattern's segments appear as a consecutive run of the name's (`*` matches one)."""
+    if pattern in ("", "all"):
+        return True
+    want, parts = pattern.split("."), name.split(".")
+    return any(all(w in ("*", p) for w, p in zip(want, parts[i:i + len(want)]))
+               for i in range(len(parts) - len(want) + 1))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="sd15")
@@ -35,6 +49,9 @@ def main():
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--backward", action="store_true", help="time forward + backward")
+    parser.add_argument("--train", default="all", help="comma-separated name patterns of the trained parameters")
+    parser.add_argument("--gradient-checkpointing", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -45,18 +62,38 @@ def main():
     context = torch.randn(args.batch, 77, config["cross_attention_dim"])
     timestep = torch.tensor([999] * args.batch)
 
-    with torch.no_grad():
-        with FlopCounterMode(display=False) as counter:
+    if args.backward:
+        patterns = [p.strip() for p in args.train.split(",")]
+        for name, parameter in unet.named_parameters():
+            parameter.requires_grad_(any(matches(p, name) for p in patterns))
+        if args.gradient_checkpointing:
+            unet.enable_gradient_checkpointing()
+            unet.train()  # diffusers checkpoints only in training mode
+        upstream = torch.randn(args.batch, 4, args.latent, args.latent)
+
+        def run():
+            unet.zero_grad(set_to_none=True)
+            (unet(sample, timestep, encoder_hidden_states=context).sample * upstream).sum().backward()
+        context_manager = torch.enable_grad
+    else:
+        def run():
             unet(sample, timestep, encoder_hidden_states=context)
+        context_manager = torch.no_grad
+
+    with context_manager():
+        with FlopCounterMode(display=False) as counter:
+            run()
         flops = counter.get_total_flops()
         times = []
         for _ in range(args.iterations):
             start = time.perf_counter()
-            unet(sample, timestep, encoder_hidden_states=context)
+            run()
             times.append(time.perf_counter() - start)
     best = min(times)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"implementation": f"PyTorch {torch.__version__}", "preset": args.preset, "latent": args.latent,
+    mode = "forward+backward" if args.backward else "forward"
+    print(json.dumps({"implementation": f"PyTorch {torch.__version__}", "mode": mode,
+                      "train": args.train if args.backward else None, "preset": args.preset, "latent": args.latent,
                       "batch": args.batch, "threads": args.threads, "seconds": best, "all_seconds": times,
                       "gflops": flops / 1e9, "gflop_per_second": flops / 1e9 / best, "peak_rss_bytes": peak_rss}))
 

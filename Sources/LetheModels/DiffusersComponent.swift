@@ -39,11 +39,18 @@ extension DiffusersComponent {
     /// Loads `COMPONENT/config.json` and its weights (any variant or sharding `DiffusersModelFolder` finds),
     /// requiring every checkpoint tensor to be used.
     public static func load(from folder: DiffusersModelFolder, component: String = defaultComponent) throws -> Self {
+        try loadWithWeights(from: folder, component: component).model
+    }
+
+    /// The same, also returning the weight store: its layout names every parameter, which training needs to choose
+    /// what trains (`ParameterGradients(store:selection:)`) and to save the trained weights.
+    public static func loadWithWeights(from folder: DiffusersModelFolder,
+                                       component: String = defaultComponent) throws -> (model: Self, weights: WeightStore) {
         let configURL = try folder.componentFile(component, "config.json")
         let configuration = try Configuration.load(from: configURL)
         let store = WeightStore(checkpoint: try folder.weights(of: component))
         let model = try Self(configuration: configuration, weights: store, source: configURL.path)
         try store.finish()
-        return model
+        return (model, store)
     }
 }

@@ -3,6 +3,9 @@ import Foundation
 /// One benchmark result, printed as text or as the JSON line Scripts/bench/ compares with PyTorch's.
 struct BenchReport: Encodable {
     var implementation: String
+    /// "forward", or "forward+backward" with the trained parameters' patterns in `train`.
+    var mode: String
+    var train: String?
     var preset: String
     var latent: Int
     var batch: Int
@@ -14,7 +17,7 @@ struct BenchReport: Encodable {
     var peakRSSBytes: Int
 
     enum CodingKeys: String, CodingKey {
-        case implementation, preset, latent, batch, threads, seconds, gflops, parameters
+        case implementation, mode, train, preset, latent, batch, threads, seconds, gflops, parameters
         case allSeconds = "all_seconds", peakRSSBytes = "peak_rss_bytes", gflopPerSecond = "gflop_per_second"
     }
 
@@ -23,6 +26,8 @@ struct BenchReport: Encodable {
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(implementation, forKey: .implementation)
+        try container.encode(mode, forKey: .mode)
+        try container.encodeIfPresent(train, forKey: .train)
         try container.encode(preset, forKey: .preset)
         try container.encode(latent, forKey: .latent)
         try container.encode(batch, forKey: .batch)
@@ -42,10 +47,11 @@ struct BenchReport: Encodable {
     }
 
     func text() -> String {
-        String(format: "%@ unet %@, latent %d×%d, batch %d, %d BLAS threads, %.1f M parameters\n"
-               + "  %.3f s per forward (best of %d), %.1f GFLOP → %.1f GFLOP/s, peak RSS %.2f GiB",
+        String(format: "%@ unet %@, latent %d×%d, batch %d, %d BLAS threads, %.1f M parameters%@\n"
+               + "  %.3f s per %@ (best of %d), %.1f GFLOP → %.1f GFLOP/s, peak RSS %.2f GiB",
                implementation, preset, latent, latent, batch, threads, Double(parameters) / 1e6,
-               seconds, allSeconds.count, gflops, gflopPerSecond, Double(peakRSSBytes) / Double(1 << 30))
+               train.map { ", training \($0)" } ?? "", seconds, mode, allSeconds.count, gflops, gflopPerSecond,
+               Double(peakRSSBytes) / Double(1 << 30))
     }
 }
 

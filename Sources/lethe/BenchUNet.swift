@@ -8,11 +8,13 @@ import LetheTensor
 struct BenchUNet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unet",
-        abstract: "Time UNet forwards of a Stable Diffusion architecture with random weights.",
+        abstract: "Time UNet forwards (or forward+backward passes) of a Stable Diffusion architecture with random weights.",
         discussion: """
-            Prints seconds per forward (the best of --iterations), GFLOP/s of the matrix products (the operations \
-            PyTorch's FlopCounterMode counts) and peak resident memory, as one JSON line with --json. \
-            Scripts/bench/unet.sh runs this beside the same model in PyTorch.
+            Prints seconds per forward, or per forward+backward with --backward (the best of --iterations), GFLOP/s \
+            of the matrix products (the operations PyTorch's FlopCounterMode counts) and peak resident memory, as \
+            one JSON line with --json. The backward pass is that of sum(output·R) for a fixed random R, with the \
+            gradients of the parameters chosen by --train. Scripts/bench/unet.sh runs this beside the same model \
+            in PyTorch.
             """)
 
     @Option(help: "Architecture: sd15 (SD 1.x UNet) or sd21 (SD 2.x UNet).")
@@ -26,6 +28,15 @@ struct BenchUNet: ParsableCommand {
 
     @Option(help: "Timed forwards; the best is reported.")
     var iterations = 3
+
+    @Flag(help: "Time a forward and backward pass instead of a forward.")
+    var backward = false
+
+    @Option(help: "With --backward: the parameters that get gradients, as comma-separated name patterns (attn2, attn2.to_k, all).")
+    var train = "all"
+
+    @Flag(help: "With --backward: recompute each UNet block in the backward pass instead of keeping its activations.")
+    var gradientCheckpointing = false
 
     @Flag(help: "Print one JSON line.")
     var json = false
@@ -46,17 +57,30 @@ struct BenchUNet: ParsableCommand {
         let sample = stream.normalTensor(shape: [batch, 4, latent, latent])
         let context = RandomStream(seed: 2, purpose: "bench", id: 0).normalTensor(shape: [batch, 77, preset.contextWidth])
 
+        let patterns = train.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let gradients = backward ? try ParameterGradients(store: store, selection: ParameterSelection(patterns), modelName: "the UNet") : nil
+        let outputGradient = RandomStream(seed: 3, purpose: "bench", id: 0).normalTensor(shape: [batch, 4, latent, latent])
+
         var seconds: [Double] = []
         var flops = 0
         for _ in 0..<iterations {
             FLOPCounter.reset()
             let start = Date()
-            _ = try unet(sample: sample, timestep: 999, encoderHiddenStates: context)
+            if let gradients {
+                let tape = ActivationTape(checkpointing: gradientCheckpointing ? .blocks : .none)
+                gradients.zero()
+                _ = try unet.forward(sample: sample, timesteps: [999], encoderHiddenStates: context, tape: tape)
+                _ = unet.backward(outputGradient, tape: tape, gradients: gradients)
+            } else {
+                _ = try unet(sample: sample, timestep: 999, encoderHiddenStates: context)
+            }
             seconds.append(Date().timeIntervalSince(start))
             flops = FLOPCounter.count
         }
         let best = seconds.min() ?? 0
-        let report = BenchReport(implementation: "Lethe", preset: preset.rawValue, latent: latent, batch: batch,
+        let report = BenchReport(implementation: "Lethe", mode: backward ? "forward+backward" : "forward",
+                                 train: backward ? patterns.joined(separator: ",") : nil,
+                                 preset: preset.rawValue, latent: latent, batch: batch,
                                  threads: Int(openblas_get_num_threads()), seconds: best, allSeconds: seconds,
                                  gflops: Double(flops) / 1e9, parameters: store.parameterCount,
                                  peakRSSBytes: PeakMemory.residentBytes())
