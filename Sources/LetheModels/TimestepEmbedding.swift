@@ -13,6 +13,6 @@ public struct TimestepEmbedding: Sendable {
 
     /// projection [B, input] → [B, embedding].
     public func callAsFunction(_ projection: Tensor) -> Tensor {
-        linear2(linear1(projection).silu())
+        forward(projection, tape: nil)
     }
 }

@@ -5,32 +5,7 @@ extension UNet2DConditionModel {
     /// sample; fractional values allowed) with `encoderHiddenStates` [B, tokens, cross_attention_dim]
     /// → [B, out_channels, H, W]. Any H and W work: up blocks meet odd-sized skip connections as diffusers does.
     public func callAsFunction(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor) throws(UNetInputError) -> Tensor {
-        try checkInputs(sample: sample, timesteps: timesteps, encoderHiddenStates: encoderHiddenStates)
-        let batch = sample.shape[0]
-        var x = configuration.centerInputSample ? sample * 2 + -1 : sample
-        let perSample = timesteps.count == 1 ? Array(repeating: timesteps[0], count: batch) : timesteps
-        let projection = TimestepEmbedding.sinusoidal(
-            perSample, channels: convIn.outChannels, flipSinToCos: configuration.flipSinToCos,
-            downscaleFrequencyShift: configuration.freqShift)
-        let embedding = timeEmbedding(projection)
-        let context = encoderHiddenStates.contiguous()
-
-        x = convIn(x)
-        var skips = [x]
-        for block in downBlocks {
-            let (output, saved) = block(x, timeEmbedding: embedding, context: context)
-            x = output
-            skips += saved
-        }
-        x = midBlock(x, timeEmbedding: embedding, context: context)
-        for block in upBlocks {
-            let own = Array(skips.suffix(block.resnets.count))
-            skips.removeLast(block.resnets.count)
-            // diffusers upsamples to the size of the skip connection the next block starts with (2× unless odd).
-            let size = skips.last.map { (height: $0.shape[2], width: $0.shape[3]) }
-            x = block(x, skips: own, timeEmbedding: embedding, context: context, upsampleSize: size)
-        }
-        return convOut(convNormOut(x).silu())
+        try forward(sample: sample, timesteps: timesteps, encoderHiddenStates: encoderHiddenStates, tape: nil)
     }
 
     /// The same with one timestep for every sample.

@@ -27,18 +27,7 @@ public struct UNetDownBlock: Sendable {
 
     /// The block's output and the tensors it saves for the up path (each layer's output, then the downsampled one).
     public func callAsFunction(_ input: Tensor, timeEmbedding: Tensor, context: Tensor) -> (Tensor, [Tensor]) {
-        var x = input
-        var saved: [Tensor] = []
-        for (index, resnet) in resnets.enumerated() {
-            x = resnet(x, timeEmbedding: timeEmbedding)
-            if !attentions.isEmpty { x = attentions[index](x, context: context) }
-            saved.append(x)
-        }
-        if let downsampler {
-            x = downsampler(x)
-            saved.append(x)
-        }
-        return (x, saved)
+        forward(input, timeEmbedding: timeEmbedding, context: context, tape: nil)
     }
 
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }

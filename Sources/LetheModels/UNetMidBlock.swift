@@ -18,11 +18,7 @@ public struct UNetMidBlock: Sendable {
     }
 
     public func callAsFunction(_ input: Tensor, timeEmbedding: Tensor, context: Tensor) -> Tensor {
-        var x = resnets[0](input, timeEmbedding: timeEmbedding)
-        for (attention, resnet) in zip(attentions, resnets.dropFirst()) {
-            x = resnet(attention(x, context: context), timeEmbedding: timeEmbedding)
-        }
-        return x
+        forward(input, timeEmbedding: timeEmbedding, context: context, tape: nil)
     }
 
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }

@@ -26,14 +26,7 @@ public struct UNetUpBlock: Sendable {
     /// `upsampleSize` is the spatial size of the next block's first skip connection.
     public func callAsFunction(_ input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
                                upsampleSize: (height: Int, width: Int)?) -> Tensor {
-        precondition(skips.count == resnets.count, "an up block with \(resnets.count) resnets needs as many skip tensors")
-        var x = input
-        for (index, resnet) in resnets.enumerated() {
-            x = resnet(Tensor.concatenate([x, skips[skips.count - 1 - index]], axis: 1), timeEmbedding: timeEmbedding)
-            if !attentions.isEmpty { x = attentions[index](x, context: context) }
-        }
-        if let upsampler { x = upsampler(x, size: upsampleSize) }
-        return x
+        forward(input, skips: skips, timeEmbedding: timeEmbedding, context: context, upsampleSize: upsampleSize, tape: nil)
     }
 
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import LetheModels
+import LetheTensor
+
+/// The UNet's backward pass against float64 torch autograd (Scripts/reference/make_unet_gradient_fixtures.py):
+/// L = sum(output · R) for a batch of two samples at two timesteps.
+@Suite struct UNetBackwardTests {
+    /// One forward and backward pass of the sum loss.
+    struct Pass {
+        let output: Tensor
+        let sampleGradient: Tensor
+        let contextGradient: Tensor
+        let gradients: ParameterGradients
+        let tape: ActivationTape
+    }
+
+    static func pass(_ pipeline: String, checkpointing: GradientCheckpointing = .none,
+                     selection: ParameterSelection = .all, centerInputSample: Bool? = nil) throws -> Pass {
+        let (model, store) = try UNetGradientFixtures.model(pipeline, centerInputSample: centerInputSample)
+        let references = try UNetGradientFixtures.references(pipeline)
+        let gradients = try ParameterGradients(store: store, selection: selection, modelName: "the \(pipeline) UNet")
+        let tape = ActivationTape(checkpointing: checkpointing)
+        let output = try model.forward(
+            sample: references.tensor(named: "inputs.sample"), timesteps: references.tensor(named: "inputs.timesteps").toArray(),
+            encoderHiddenStates: references.tensor(named: "inputs.encoder_hidden_states"), tape: tape)
+        let (sample, context) = model.backward(try references.tensor(named: "loss.weights"), tape: tape, gradients: gradients)
+        return Pass(output: output, sampleGradient: sample, contextGradient: context, gradients: gradients, tape: tape)
+    }
+
+    @Test(arguments: ["sd1-tiny", "sd2-tiny"])
+    func gradientsMatchAutograd(pipeline: String) throws {
+        let references = try UNetGradientFixtures.references(pipeline)
+        let pass = try Self.pass(pipeline)
+        #expect(pass.tape.count == 0)
+        #expect(pass.tape.savedElements == 0)
+
+        let output = UNetOutputError(pass.output, try references.tensor(named: "output"))
+        #expect(output.maxRelative <= 1e-4, "output: \(output)")
+        var worst = WorstGradientError()
+        for (name, actual) in [("sample", pass.sampleGradient), ("encoder_hidden_states", pass.contextGradient)] {
+            let error = GradientError(actual, try references.tensor(named: "grad.\(name)"))
+            worst.record(error, name)
+            #expect(error.relative <= 1e-3, "dL/d\(name): \(error.relative)")
+        }
+        // Every parameter of the model trains, and every one has a reference.
+        let referenceNames = references.tensorNames.filter { $0.hasPrefix("grad.") && $0 != "grad.sample"
+            && $0 != "grad.encoder_hidden_states" }
+        #expect(pass.gradients.entries.count == referenceNames.count)
+        for entry in pass.gradients.entries {
+            let actual = try #require(pass.gradients.gradient(named: entry.name))
+            let error = GradientError(actual, try references.tensor(named: "grad.\(entry.name)"))
+            worst.record(error, entry.name)
+            #expect(error.relative <= 1e-3, "\(entry.name): \(error.relative)")
+        }
+        print("\(pipeline) UNet sum-loss gradients: \(worst); output \(output)")
+    }
+
+    @Test(arguments: ["sd1-tiny", "sd2-tiny"])
+    func centeredInputSample(pipeline: String) throws {
+        let references = try UNetGradientFixtures.references(pipeline)
+        let pass = try Self.pass(pipeline, selection: ParameterSelection(["conv_in"]), centerInputSample: true)
+        let output = UNetOutputError(pass.output, try references.tensor(named: "centered.output"))
+        let sample = GradientError(pass.sampleGradient, try references.tensor(named: "centered.grad.sample"))
+        let weight = GradientError(try #require(pass.gradients.gradient(named: "conv_in.weight")),
+                                   try references.tensor(named: "centered.grad.conv_in.weight"))
+        print("\(pipeline) centered input: output \(output), dL/dsample \(sample.relative), conv_in.weight \(weight.relative)")
+        #expect(output.maxRelative <= 1e-4)
+        #expect(sample.relative <= 1e-3)
+        #expect(weight.relative <= 1e-3)
+        #expect(pass.tape.count == 0)
+    }
+
+    @Test(arguments: ["sd1-tiny", "sd2-tiny"])
+    func checkpointedBlocksGiveTheSameGradients(pipeline: String) throws {
+        let plain = try Self.pass(pipeline)
+        let checkpointed = try Self.pass(pipeline, checkpointing: .blocks)
+        #expect(checkpointed.tape.count == 0)
+        #expect(checkpointed.output.toArray() == plain.output.toArray())
+        var worst = WorstGradientError()
+        worst.record(GradientError(checkpointed.sampleGradient, plain.sampleGradient), "sample")
+        worst.record(GradientError(checkpointed.contextGradient, plain.contextGradient), "encoder_hidden_states")
+        worst.record(GradientError(checkpointed.gradients.flat, plain.gradients.flat), "all parameters")
+        print("\(pipeline) checkpointed vs plain: \(worst); peak saved floats \(checkpointed.tape.peakSavedElements) vs \(plain.tape.peakSavedElements)")
+        #expect(worst.relative <= 1e-6)
+        #expect(checkpointed.tape.peakSavedElements < plain.tape.peakSavedElements)
+    }
+
+    @Test func selectedParametersGetTheSameGradients() throws {
+        let all = try Self.pass("sd1-tiny")
+        let crossAttention = try Self.pass("sd1-tiny", selection: ParameterSelection(["attn2"]))
+        #expect(crossAttention.gradients.entries.allSatisfy { $0.name.contains(".attn2.") })
+        #expect(crossAttention.gradients.entries.count == all.gradients.entries.filter { $0.name.contains(".attn2.") }.count)
+        for entry in crossAttention.gradients.entries {
+            let selected = try #require(crossAttention.gradients.gradient(named: entry.name))
+            let whole = try #require(all.gradients.gradient(named: entry.name))
+            #expect(GradientError(selected, whole).relative <= 1e-6, "\(entry.name)")
+        }
+        #expect(GradientError(crossAttention.sampleGradient, all.sampleGradient).relative <= 1e-6)
+        #expect(GradientError(crossAttention.contextGradient, all.contextGradient).relative <= 1e-6)
+    }
+
+    @Test func inferenceIsTheForwardPass() throws {
+        let (model, _) = try UNetGradientFixtures.model("sd2-tiny")
+        let references = try UNetGradientFixtures.references("sd2-tiny")
+        let sample = try references.tensor(named: "inputs.sample")
+        let timesteps = try references.tensor(named: "inputs.timesteps").toArray()
+        let text = try references.tensor(named: "inputs.encoder_hidden_states")
+        let inference = try model(sample: sample, timesteps: timesteps, encoderHiddenStates: text)
+        let recorded = try model.forward(sample: sample, timesteps: timesteps, encoderHiddenStates: text,
+                                         tape: ActivationTape())
+        #expect(inference.toArray() == recorded.toArray())
+    }
+}

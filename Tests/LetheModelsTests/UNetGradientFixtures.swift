@@ -1,0 +1,60 @@
+import Foundation
+import LetheIO
+import LetheModels
+import LetheTensor
+
+/// The tiny UNets with their weight stores (for gradient buffers) and the float64 autograd references of
+/// Scripts/reference/make_unet_gradient_fixtures.py.
+enum UNetGradientFixtures {
+    static func references(_ pipeline: String) throws -> SafeTensorsFile {
+        try UNetFixtures.references("unet-gradients-\(pipeline)")
+    }
+
+    /// The pipeline's UNet as `load(from:)` builds it, with its store; `centerInputSample` overrides the config.
+    static func model(_ pipeline: String, centerInputSample: Bool? = nil) throws -> (UNet2DConditionModel, WeightStore) {
+        let folder = try UNetFixtures.folder(pipeline)
+        let configURL = try folder.componentFile("unet", "config.json")
+        var configuration = try UNet2DConditionConfiguration.load(from: configURL)
+        if let centerInputSample { configuration.centerInputSample = centerInputSample }
+        let store = WeightStore(checkpoint: try folder.weights(of: "unet"))
+        let model = try UNet2DConditionModel(configuration: configuration, weights: store, source: configURL.path)
+        try store.finish()
+        return (model, store)
+    }
+}
+
+/// max|a − b| / max|b| of a gradient against its reference (exact zeros expected where the reference is all zero).
+struct GradientError {
+    let relative: Double
+    let largestDifference: Double
+
+    init(_ actual: Tensor, _ expected: Tensor) {
+        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
+        var difference = 0.0, reference = 0.0
+        for (a, b) in zip(actual.toArray(), expected.toArray()) {
+            difference = max(difference, abs(Double(a) - Double(b)))
+            reference = max(reference, abs(Double(b)))
+        }
+        largestDifference = difference
+        relative = reference > 0 ? difference / reference : (difference == 0 ? 0 : .infinity)
+    }
+}
+
+/// The worst of many gradient comparisons, with its name.
+struct WorstGradientError: CustomStringConvertible {
+    private(set) var relative = 0.0
+    private(set) var name = "(none)"
+    private(set) var compared = 0
+
+    mutating func record(_ error: GradientError, _ tensorName: String) {
+        compared += 1
+        if error.relative >= relative {
+            relative = error.relative
+            name = tensorName
+        }
+    }
+
+    var description: String {
+        "worst \(String(format: "%.3e", relative)) at \(name) over \(compared) tensors"
+    }
+}
