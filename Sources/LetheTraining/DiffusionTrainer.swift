@@ -12,7 +12,7 @@ public final class DiffusionTrainer {
     public var optimizer: any Optimizer
     public let schedule: LearningRateSchedule
     /// Clip the global gradient norm to this (diffusers' `--max_grad_norm`, 1.0 by default there); nil: no clipping.
-    public var maxGradientNorm: Float?
+    public var maxGradientNorm: Double?
     public var checkpointing: GradientCheckpointing
     /// Optimizer steps taken so far (the schedule's step).
     public private(set) var step = 0
@@ -22,11 +22,11 @@ public final class DiffusionTrainer {
         public let loss: Double
         /// Global gradient norm before clipping.
         public let gradientNorm: Double
-        public let learningRate: Float
+        public let learningRate: Double
     }
 
     public init(unet: UNet2DConditionModel, objective: DiffusionObjective, gradients: ParameterGradients,
-                optimizer: any Optimizer, schedule: LearningRateSchedule, maxGradientNorm: Float? = 1,
+                optimizer: any Optimizer, schedule: LearningRateSchedule, maxGradientNorm: Double? = 1,
                 checkpointing: GradientCheckpointing = .none) {
         self.unet = unet
         self.objective = objective
@@ -45,11 +45,10 @@ public final class DiffusionTrainer {
         gradients.zero()
         let tape = ActivationTape(hooks: hooks, checkpointing: checkpointing)
         let (loss, _) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients, tape: tape)
+        guard loss.isFinite else { throw TrainingStepError.nonFiniteLoss(step: step, loss: loss) }
         reduce(gradients)
-        let norm = GradientClipping.globalNorm(of: gradients)
-        if let maxGradientNorm {
-            GradientClipping.clip(gradients, maxNorm: maxGradientNorm, totalNorm: norm)
-        }
+        let norm = maxGradientNorm.map { gradients.clipGlobalNorm(maxNorm: $0) } ?? gradients.globalNorm()
+        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: step, norm: norm) }
         let learningRate = schedule.learningRate(atStep: step)
         optimizer.step(gradients: gradients, learningRate: learningRate)
         step += 1

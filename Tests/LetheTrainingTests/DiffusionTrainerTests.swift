@@ -1,0 +1,122 @@
+import Foundation
+import LetheDiffusion
+import LetheIO
+import LetheModels
+import LetheTensor
+import LetheTraining
+import Testing
+
+/// Two AdamW steps of the diffusion objective against Scripts/reference/make_training_step_fixtures.py (diffusers'
+/// training-example loop in PyTorch on the tiny fixture UNets), and a short run that lowers the loss.
+@Suite("Diffusion training step")
+struct DiffusionTrainerTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    struct Case {
+        let name: String
+        let variant: String?
+        let train: [String]
+        let learningRate: Double
+        let beta1: Double, beta2: Double, weightDecay: Double
+        let maxGradientNorm: Double
+    }
+
+    static let cases = [
+        Case(name: "sd1-tiny", variant: nil, train: ["all"], learningRate: 1e-3, beta1: 0.9, beta2: 0.999,
+             weightDecay: 1e-2, maxGradientNorm: 0.05),
+        Case(name: "sd2-tiny", variant: "fp16", train: ["attn2"], learningRate: 5e-4, beta1: 0.8, beta2: 0.99,
+             weightDecay: 0, maxGradientNorm: 10),
+    ]
+
+    /// The UNet of a fixture pipeline with its weight store, and the objective of its scheduler config read as DDPM.
+    static func load(_ name: String, variant: String?) throws -> (UNet2DConditionModel, WeightStore, DiffusionObjective) {
+        let url = fixtures.appendingPathComponent("pipelines/\(name)")
+        let folder = try DiffusersModelFolder(url: url, variant: variant)
+        let (unet, store) = try UNet2DConditionModel.loadWithWeights(from: folder)
+        let configuration = try SchedulerConfiguration(contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))
+        let scheduler = try DDPMScheduler(configuration: configuration)
+        return (unet, store, DiffusionObjective(scheduler: scheduler))
+    }
+
+    /// max|a − b| / max|b|.
+    static func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
+        let (x, y) = (a.toArray(), b.toArray())
+        let scale = y.reduce(0) { Swift.max($0, Double(Swift.abs($1))) }
+        let difference = zip(x, y).reduce(0) { Swift.max($0, Double(Swift.abs($1.0 - $1.1))) }
+        return difference / Swift.max(scale, 1e-30)
+    }
+
+    @Test(arguments: cases.map(\.name))
+    func twoAdamWStepsMatchPyTorch(_ name: String) throws {
+        let spec = try #require(Self.cases.first { $0.name == name })
+        let (unet, store, objective) = try Self.load(name, variant: spec.variant)
+        let reference = try SafeTensorsFile.open(Self.fixtures.appendingPathComponent("references/training-step-\(name).safetensors"))
+        let gradients = try ParameterGradients(store: store, selection: ParameterSelection(spec.train), modelName: "the UNet")
+        let optimizer = try AdamW(for: gradients, beta1: spec.beta1, beta2: spec.beta2, weightDecay: spec.weightDecay)
+        let schedule = try LearningRateSchedule(name: "constant", baseLearningRate: spec.learningRate, warmupSteps: 0, totalSteps: 2)
+        let trainer = DiffusionTrainer(unet: unet, objective: objective, gradients: gradients, optimizer: optimizer,
+                                       schedule: schedule, maxGradientNorm: spec.maxGradientNorm)
+        let losses = try reference.tensor(named: "loss").toArray()
+        let norms = try reference.tensor(named: "grad_norm").toArray()
+        for step in 0..<2 {
+            let batch = DiffusionTrainingBatch(
+                latents: try reference.tensor(named: "batch.\(step).latents"),
+                noise: try reference.tensor(named: "batch.\(step).noise"),
+                timesteps: try reference.int64Values(named: "batch.\(step).timesteps").map { Int($0) },
+                encoderHiddenStates: try reference.tensor(named: "batch.\(step).encoder_hidden_states"))
+            let report = try trainer.step(batch)
+            #expect(Swift.abs(report.loss - Double(losses[step])) <= 1e-5 * Double(losses[step]), "step \(step) loss")
+            #expect(Swift.abs(report.gradientNorm - Double(norms[step])) <= 1e-4 * Double(norms[step]), "step \(step) norm")
+        }
+        var worst = 0.0
+        for entry in gradients.entries {
+            let updated = Tensor(storage: store.arena, shape: entry.shape, offset: entry.parameterOffset)
+            let error = Self.relativeError(updated, try reference.tensor(named: "updated.\(entry.name)"))
+            worst = Swift.max(worst, error)
+            #expect(error <= 1e-4, "\(entry.name): relative error \(error)")
+        }
+        // Frozen parameters are not in the reference (only trained ones are): they must keep their loaded values.
+        let trained = Set(gradients.entries.map(\.name))
+        #expect(trained.count == reference.tensorNames.filter { $0.hasPrefix("updated.") }.count)
+        print("\(name): worst relative error of the updated weights \(worst)")
+    }
+
+    @Test func shortRunLowersTheDenoisingLoss() throws {
+        let (unet, store, objective) = try Self.load("sd1-tiny", variant: nil)
+        let gradients = try ParameterGradients(store: store, selection: .all, modelName: "the UNet")
+        let trainer = DiffusionTrainer(unet: unet, objective: objective, gradients: gradients,
+                                       optimizer: try AdamW(for: gradients, weightDecay: 0),
+                                       schedule: try LearningRateSchedule(name: "constant", baseLearningRate: 3e-3,
+                                                                          warmupSteps: 0, totalSteps: 30),
+                                       maxGradientNorm: 1)
+        // One fixed batch (fixed noise and timesteps): the loss on it must fall well below where it starts.
+        let stream = RandomStream(seed: 11, purpose: "test", id: 0)
+        let batch = DiffusionTrainingBatch(
+            latents: stream.normalTensor(shape: [2, 4, 8, 8]),
+            noise: stream.normalTensor(shape: [2, 4, 8, 8], startingAt: 1 << 20),
+            timesteps: [300, 600],
+            encoderHiddenStates: stream.normalTensor(shape: [2, 5, unet.crossAttentionDimensions[0]], startingAt: 1 << 21))
+        let first = try trainer.step(batch).loss
+        var last = first
+        for _ in 0..<29 { last = try trainer.step(batch).loss }
+        #expect(last < 0.5 * first, "loss went from \(first) to \(last)")
+    }
+
+    @Test func nonFiniteLossStopsTheStepWithoutTouchingTheWeights() throws {
+        let (unet, store, objective) = try Self.load("sd1-tiny", variant: nil)
+        let gradients = try ParameterGradients(store: store, selection: ParameterSelection(["attn2"]))
+        let trainer = DiffusionTrainer(unet: unet, objective: objective, gradients: gradients,
+                                       optimizer: try AdamW(for: gradients),
+                                       schedule: try LearningRateSchedule(name: "constant", baseLearningRate: 1e-3,
+                                                                          warmupSteps: 0, totalSteps: 1))
+        let latents = Tensor(zeros: [1, 4, 8, 8])
+        latents.pointer[5] = .nan
+        let before = Tensor(storage: store.arena, shape: [store.arena.count]).toArray()
+        #expect(throws: TrainingStepError.self) {
+            try trainer.step(DiffusionTrainingBatch(latents: latents, noise: Tensor(zeros: [1, 4, 8, 8]), timesteps: [10],
+                                                    encoderHiddenStates: Tensor(zeros: [1, 3, unet.crossAttentionDimensions[0]])))
+        }
+        #expect(Tensor(storage: store.arena, shape: [store.arena.count]).toArray() == before)
+    }
+}
