@@ -92,10 +92,7 @@ extension Tensor {
         withZeroedDoubles(count: channels) { sums in
             for sample in 0..<batch {
                 for channel in 0..<channels {
-                    let plane = values.pointer + (sample * channels + channel) * positions
-                    var total = 0.0
-                    for position in 0..<positions { total += Double(plane[position]) }
-                    sums[channel] += total
+                    sums[channel] += Tensor.sum(values.pointer + (sample * channels + channel) * positions, count: positions)
                 }
             }
             accumulate(sums)

@@ -17,10 +17,43 @@ extension Tensor {
     }
 
     /// The patch columns of output rows `rows` of one [C, H, W] image: [C·kH·kW, rows.count·outWidth], zeros where
-    /// the kernel overlaps padding.
+    /// the kernel overlaps padding. Channels are split over the processor's cores when the band is large.
     static func unfoldBand(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
                            kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, outWidth: Int,
                            rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
+        let (source, destination) = (SharedFloatPointer(image), SharedFloatPointer(columns))
+        let rowsPerChannel = kernelHeight * kernelWidth * rows.count * outWidth
+        Tensor.forEachRange(count: channels, workers: bandWorkers(channels: channels, rowsPerChannel: rowsPerChannel)) { _, range in
+            unfoldChannels(source.base + range.lowerBound * height * width, channels: range.count, height: height,
+                           width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry,
+                           outWidth: outWidth, rows: rows, into: destination.base + range.lowerBound * rowsPerChannel)
+        }
+    }
+
+    /// The adjoint of `unfoldBand` (col2im): adds each patch column of output rows `rows` back onto the input pixel
+    /// it was read from, in one [C, H, W] image. Overlapping patches add up; entries over padding are dropped.
+    /// Channels are split over the processor's cores when the band is large.
+    static func foldBand(_ columns: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>,
+                         channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+                         geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>) {
+        let (source, destination) = (SharedFloatPointer(columns), SharedFloatPointer(image))
+        let rowsPerChannel = kernelHeight * kernelWidth * rows.count * outWidth
+        Tensor.forEachRange(count: channels, workers: bandWorkers(channels: channels, rowsPerChannel: rowsPerChannel)) { _, range in
+            foldChannels(source.base + range.lowerBound * rowsPerChannel,
+                         into: destination.base + range.lowerBound * height * width, channels: range.count,
+                         height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                         geometry: geometry, outWidth: outWidth, rows: rows)
+        }
+    }
+
+    /// Workers for a band of `channels` channels of `rowsPerChannel` patch values each: one per 2¹⁷ values.
+    private static func bandWorkers(channels: Int, rowsPerChannel: Int) -> Int {
+        Swift.min(channels, workerCount(count: channels * rowsPerChannel, grain: 1 << 17))
+    }
+
+    private static func unfoldChannels(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
+                                       kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, outWidth: Int,
+                                       rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
         let bandPositions = rows.count * outWidth
         let (strideY, strideX) = geometry.stride, (padY, padX) = geometry.padding
         for channel in 0..<channels {
@@ -50,11 +83,9 @@ extension Tensor {
         }
     }
 
-    /// The adjoint of `unfoldBand` (col2im): adds each patch column of output rows `rows` back onto the input pixel
-    /// it was read from, in one [C, H, W] image. Overlapping patches add up; entries over padding are dropped.
-    static func foldBand(_ columns: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>,
-                         channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
-                         geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>) {
+    private static func foldChannels(_ columns: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>,
+                                     channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+                                     geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>) {
         let bandPositions = rows.count * outWidth
         let (strideY, strideX) = geometry.stride, (padY, padX) = geometry.padding
         for channel in 0..<channels {

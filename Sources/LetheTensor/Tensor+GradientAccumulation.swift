@@ -22,6 +22,29 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// Σ of `count` floats: eight-lane float32 partial sums over blocks of 64 values, added up in float64.
+    static func sum(_ values: UnsafeMutablePointer<Float>, count: Int) -> Double {
+        var total = 0.0
+        let whole = count / 8 * 8
+        var index = 0
+        while index < whole {
+            let blockEnd = Swift.min(index + 64, whole)
+            var lanes = SIMD8<Float>.zero
+            while index < blockEnd {
+                lanes += load(values + index)
+                index += 8
+            }
+            total += Double(lanes.sum())
+        }
+        while index < count {
+            total += Double(values[index])
+            index += 1
+        }
+        return total
+    }
+}
+
 /// A zero-filled float64 scratch buffer of `count` elements, freed when `body` returns.
 func withZeroedDoubles<R>(count: Int, _ body: (UnsafeMutableBufferPointer<Double>) throws -> R) rethrows -> R {
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: Swift.max(count, 1))

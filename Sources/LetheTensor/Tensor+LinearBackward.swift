@@ -36,13 +36,23 @@ extension Tensor {
         return result
     }
 
-    /// Adds the column sums of a dense [rows, columns] matrix (accumulated in float64) into this target [columns].
+    /// Adds the column sums of a dense [rows, columns] matrix into this target [columns]: eight-lane float32 partial
+    /// sums over blocks of 32 rows, added up in float64.
     private func accumulate(columnSums matrix: Tensor, rows: Int, columns: Int) {
+        let block = Tensor(zeros: [columns])
         withZeroedDoubles(count: columns) { sums in
-            let base = matrix.pointer
-            for row in 0..<rows {
-                let line = base + row * columns
-                for column in 0..<columns { sums[column] += Double(line[column]) }
+            let base = matrix.pointer, partial = block.pointer
+            for firstRow in stride(from: 0, to: rows, by: 32) {
+                for row in firstRow..<Swift.min(firstRow + 32, rows) {
+                    let line = base + row * columns
+                    for column in stride(from: 0, to: columns, by: 8) {
+                        let lanes = Swift.min(8, columns - column)
+                        Tensor.store(Tensor.load(partial + column, lanes: lanes) + Tensor.load(line + column, lanes: lanes),
+                                     to: partial + column, lanes: lanes)
+                    }
+                }
+                for column in 0..<columns { sums[column] += Double(partial[column]) }
+                partial.update(repeating: 0, count: columns)
             }
             accumulate(sums)
         }

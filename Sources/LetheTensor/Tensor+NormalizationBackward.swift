@@ -1,6 +1,8 @@
-// With x̂ = (x − μ)·r (r = 1/√(var + eps)) and g = dy·γ, the input gradient of a normalisation over M values is
+// With x̂ = (x − μ)·r (r = 1/√(var + eps)) and g = dy·γ, the input gradient of a normalisation over n values is
 // dx = r·(g − mean(g) − x̂·mean(g·x̂)); dγ = Σ dy·x̂ and dβ = Σ dy over everything a channel (column) normalises.
-// Each group (row) is read once for its statistics and those sums, in float64, and once more to write dx.
+// Each group (row) is read once for its statistics and those sums, and once more to write dx. The sums are taken
+// about a pivot K (the group's first value) so that Σ(x − K)² stays well conditioned, as eight-lane float32
+// partial sums of at most 64 values added up in float64.
 
 extension Tensor {
     /// Backward of `input.groupNorm(groups:weight:bias:epsilon:)`; self is dL/dy. Statistics are recomputed from
@@ -19,37 +21,37 @@ extension Tensor {
         let values = input.contiguous(), outputGradient = contiguous()
         let gamma = weight?.contiguous() ?? Tensor(shape: [channels], repeating: 1)
         let result = Tensor(zeros: shape)
-        let x = values.pointer, dy = outputGradient.pointer, dx = result.pointer, gammaValues = gamma.pointer
-        withZeroedDoubles(count: 4 * channels) { scratch in
-            let scratchBase = scratch.baseAddress!
-            // Per channel across the batch: Σ dy·x̂ and Σ dy; per channel of the current group: Σ dy and Σ dy·x.
-            let gammaSums = scratchBase, betaSums = scratchBase + channels
-            let channelGradientSums = scratchBase + 2 * channels, channelProductSums = scratchBase + 3 * channels
-            for sample in 0..<batch {
-                for group in 0..<groups {
-                    let firstChannel = group * channelsPerGroup
-                    let start = (sample * channels + firstChannel) * spatial
+        let units = batch * groups
+        let workers = Swift.min(Tensor.workerCount(count: input.count, grain: 1 << 16), Swift.max(units, 1))
+        // Each worker's Σ dy·x̂ and Σ dy per channel.
+        let partials = Tensor(zeros: [workers, 2, channels])
+        Tensor.forEachRange(count: units, workers: workers) { worker, range in
+            withZeroedDoubles(count: 2 * channels + 2 * channelsPerGroup) { scratch in
+                let gammaSums = scratch.baseAddress!, betaSums = gammaSums + channels
+                let channelGradientSums = betaSums + channels, channelProductSums = channelGradientSums + channelsPerGroup
+                let x = values.pointer, dy = outputGradient.pointer, dx = result.pointer, gammaValues = gamma.pointer
+                for unit in range {
+                    let firstChannel = (unit % groups) * channelsPerGroup
+                    let start = ((unit / groups) * channels + firstChannel) * spatial
+                    let pivot = x[start]
                     var sum = 0.0, sumOfSquares = 0.0
                     for localChannel in 0..<channelsPerGroup {
-                        let source = x + start + localChannel * spatial, gradient = dy + start + localChannel * spatial
-                        var gradientSum = 0.0, productSum = 0.0
-                        for position in 0..<spatial {
-                            let value = Double(source[position]), g = Double(gradient[position])
-                            sum += value
-                            sumOfSquares += value * value
-                            gradientSum += g
-                            productSum += g * value
-                        }
-                        channelGradientSums[localChannel] = gradientSum
-                        channelProductSums[localChannel] = productSum
+                        let offset = start + localChannel * spatial
+                        let sums = Tensor.normalizationSums(x + offset, dy + offset, gamma: nil, count: spatial, pivot: pivot)
+                        sum += sums[0]
+                        sumOfSquares += sums[1]
+                        channelGradientSums[localChannel] = sums[2]
+                        channelProductSums[localChannel] = sums[3]
                     }
-                    let mean = sum / groupCount
-                    let inverseStd = 1 / (Swift.max(sumOfSquares / groupCount - mean * mean, 0) + Double(epsilon)).squareRoot()
+                    let shiftedMean = sum / groupCount, mean = Double(pivot) + shiftedMean
+                    let variance = Swift.max(sumOfSquares / groupCount - shiftedMean * shiftedMean, 0)
+                    let inverseStd = 1 / (variance + Double(epsilon)).squareRoot()
                     var scaledGradientSum = 0.0, scaledProductSum = 0.0
                     for localChannel in 0..<channelsPerGroup {
                         let channel = firstChannel + localChannel
                         let gradientSum = channelGradientSums[localChannel]
-                        let normalizedProductSum = inverseStd * (channelProductSums[localChannel] - mean * gradientSum)
+                        // Σ dy·x̂ = r·(Σ dy·(x − K) − (μ − K)·Σ dy).
+                        let normalizedProductSum = inverseStd * (channelProductSums[localChannel] - shiftedMean * gradientSum)
                         gammaSums[channel] += normalizedProductSum
                         betaSums[channel] += gradientSum
                         let scale = Double(gammaValues[channel])
@@ -57,22 +59,29 @@ extension Tensor {
                         scaledProductSum += scale * normalizedProductSum
                     }
                     // dx = r·γ·dy − r²·mean(g·x̂)·(x − μ) − r·mean(g).
-                    let slope = Float(-inverseStd * inverseStd * scaledProductSum / groupCount)
-                    let shift = Float(-inverseStd * scaledGradientSum / groupCount)
-                    let floatMean = Float(mean)
+                    let slope = SIMD8<Float>(repeating: Float(-inverseStd * inverseStd * scaledProductSum / groupCount))
+                    let shift = SIMD8<Float>(repeating: Float(-inverseStd * scaledGradientSum / groupCount))
+                    let meanLanes = SIMD8<Float>(repeating: Float(mean))
                     for localChannel in 0..<channelsPerGroup {
-                        let scale = Float(inverseStd) * gammaValues[firstChannel + localChannel]
+                        let scale = SIMD8<Float>(repeating: Float(inverseStd) * gammaValues[firstChannel + localChannel])
                         let offset = start + localChannel * spatial
                         let source = x + offset, gradient = dy + offset, destination = dx + offset
-                        for position in 0..<spatial {
-                            destination[position] = scale * gradient[position] + slope * (source[position] - floatMean) + shift
+                        for position in stride(from: 0, to: spatial, by: 8) {
+                            let lanes = Swift.min(8, spatial - position)
+                            let centred = Tensor.load(source + position, lanes: lanes) - meanLanes
+                            let value = scale * Tensor.load(gradient + position, lanes: lanes) + slope * centred + shift
+                            Tensor.store(value, to: destination + position, lanes: lanes)
                         }
                     }
                 }
+                let partial = partials.pointer + worker * 2 * channels
+                for channel in 0..<channels {
+                    partial[channel] = Float(gammaSums[channel])
+                    partial[channels + channel] = Float(betaSums[channel])
+                }
             }
-            weightGradient?.accumulate(UnsafeMutableBufferPointer(start: gammaSums, count: channels))
-            biasGradient?.accumulate(UnsafeMutableBufferPointer(start: betaSums, count: channels))
         }
+        Tensor.accumulate(partials, workers: workers, width: channels, into: weightGradient, biasGradient)
         return result
     }
 
@@ -86,42 +95,102 @@ extension Tensor {
         let values = input.contiguous(), outputGradient = contiguous()
         let gamma = weight?.contiguous() ?? Tensor(shape: [width], repeating: 1)
         let result = Tensor(zeros: shape)
-        let x = values.pointer, dy = outputGradient.pointer, dx = result.pointer, gammaValues = gamma.pointer
         let wantsAffine = weightGradient != nil || biasGradient != nil
+        let workers = Swift.min(Tensor.workerCount(count: input.count, grain: 1 << 16), Swift.max(rows, 1))
+        // Each worker's Σ dy·x̂ and Σ dy per column.
+        let partials = Tensor(zeros: [workers, 2, width])
         let count = Double(width)
-        withZeroedDoubles(count: 2 * width) { scratch in
-            let gammaSums = scratch.baseAddress!, betaSums = gammaSums + width
-            for row in 0..<rows {
-                let source = x + row * width, gradient = dy + row * width, destination = dx + row * width
-                var sum = 0.0, sumOfSquares = 0.0, scaledGradientSum = 0.0, scaledProductSum = 0.0
-                for column in 0..<width {
-                    let value = Double(source[column]), g = Double(gradient[column]) * Double(gammaValues[column])
-                    sum += value
-                    sumOfSquares += value * value
-                    scaledGradientSum += g
-                    scaledProductSum += g * value
+        Tensor.forEachRange(count: rows, workers: workers) { worker, range in
+            // Column sums over blocks of up to 32 rows in float32, added up in float64.
+            let blockSums = Tensor(zeros: [2, width])
+            withZeroedDoubles(count: 2 * width) { totals in
+                let x = values.pointer, dy = outputGradient.pointer, dx = result.pointer, gammaValues = gamma.pointer
+                let gammaBlock = blockSums.pointer, betaBlock = gammaBlock + width
+                for row in range {
+                    let source = x + row * width, gradient = dy + row * width, destination = dx + row * width
+                    let pivot = source[0]
+                    let sums = Tensor.normalizationSums(source, gradient, gamma: gammaValues, count: width, pivot: pivot)
+                    let shiftedMean = sums[0] / count
+                    let variance = Swift.max(sums[1] / count - shiftedMean * shiftedMean, 0)
+                    let inverseStd = 1 / (variance + Double(epsilon)).squareRoot()
+                    let meanLanes = SIMD8<Float>(repeating: Float(Double(pivot) + shiftedMean))
+                    let inverseStdLanes = SIMD8<Float>(repeating: Float(inverseStd))
+                    let meanGradient = SIMD8<Float>(repeating: Float(sums[2] / count))
+                    let meanProduct = SIMD8<Float>(repeating: Float(inverseStd * (sums[3] - shiftedMean * sums[2]) / count))
+                    for column in stride(from: 0, to: width, by: 8) {
+                        let lanes = Swift.min(8, width - column)
+                        let normalized = (Tensor.load(source + column, lanes: lanes) - meanLanes) * inverseStdLanes
+                        let g = Tensor.load(gradient + column, lanes: lanes)
+                        let value = inverseStdLanes
+                            * (g * Tensor.load(gammaValues + column, lanes: lanes) - meanGradient - normalized * meanProduct)
+                        Tensor.store(value, to: destination + column, lanes: lanes)
+                        guard wantsAffine else { continue }
+                        Tensor.store(Tensor.load(gammaBlock + column, lanes: lanes) + g * normalized,
+                                     to: gammaBlock + column, lanes: lanes)
+                        Tensor.store(Tensor.load(betaBlock + column, lanes: lanes) + g, to: betaBlock + column, lanes: lanes)
+                    }
+                    if wantsAffine && ((row - range.lowerBound) % 32 == 31 || row == range.upperBound - 1) {
+                        for index in 0..<(2 * width) { totals[index] += Double(gammaBlock[index]) }
+                        gammaBlock.update(repeating: 0, count: 2 * width)
+                    }
                 }
-                let mean = sum / count
-                let inverseStd = 1 / (Swift.max(sumOfSquares / count - mean * mean, 0) + Double(epsilon)).squareRoot()
-                let meanGradient = Float(scaledGradientSum / count)
-                let meanProduct = Float(inverseStd * (scaledProductSum - mean * scaledGradientSum) / count)
-                let floatMean = Float(mean), floatInverseStd = Float(inverseStd)
-                for column in 0..<width {
-                    let normalized = (source[column] - floatMean) * floatInverseStd
-                    destination[column] = floatInverseStd
-                        * (gradient[column] * gammaValues[column] - meanGradient - normalized * meanProduct)
-                }
-                guard wantsAffine else { continue }
-                for column in 0..<width {
-                    let g = Double(gradient[column])
-                    gammaSums[column] += g * Double((source[column] - floatMean) * floatInverseStd)
-                    betaSums[column] += g
-                }
+                let partial = partials.pointer + worker * 2 * width
+                for index in 0..<(2 * width) { partial[index] = Float(totals[index]) }
             }
-            weightGradient?.accumulate(UnsafeMutableBufferPointer(start: gammaSums, count: width))
-            biasGradient?.accumulate(UnsafeMutableBufferPointer(start: betaSums, count: width))
+        }
+        if wantsAffine {
+            Tensor.accumulate(partials, workers: workers, width: width, into: weightGradient, biasGradient)
         }
         return result
+    }
+
+    /// Σ(x − K), Σ(x − K)², Σ g and Σ g·(x − K) over `count` values, with g = dy (times γ when given) and K = pivot:
+    /// eight-lane float32 partial sums over blocks of 64 values, added up in float64.
+    @inline(__always)
+    static func normalizationSums(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
+                                  gamma: UnsafeMutablePointer<Float>?, count: Int, pivot: Float) -> SIMD4<Double> {
+        var totals = SIMD4<Double>.zero
+        let pivotLanes = SIMD8<Float>(repeating: pivot)
+        let whole = count / 8 * 8
+        var index = 0
+        while index < whole {
+            let blockEnd = Swift.min(index + 64, whole)
+            var sum = SIMD8<Float>.zero, squares = SIMD8<Float>.zero
+            var gradients = SIMD8<Float>.zero, products = SIMD8<Float>.zero
+            while index < blockEnd {
+                let centred = Tensor.load(x + index, lanes: 8) - pivotLanes
+                var g = Tensor.load(dy + index, lanes: 8)
+                if let gamma { g *= Tensor.load(gamma + index, lanes: 8) }
+                sum += centred
+                squares += centred * centred
+                gradients += g
+                products += g * centred
+                index += 8
+            }
+            totals += SIMD4(Double(sum.sum()), Double(squares.sum()), Double(gradients.sum()), Double(products.sum()))
+        }
+        while index < count {
+            let centred = Double(x[index] - pivot), g = Double(dy[index] * (gamma?[index] ?? 1))
+            totals += SIMD4(centred, centred * centred, g, g * centred)
+            index += 1
+        }
+        return totals
+    }
+
+    /// Adds the workers' partial Σ dy·x̂ (row 0) and Σ dy (row 1) [workers, 2, width], summed in float64, into the
+    /// γ and β gradient targets.
+    private static func accumulate(_ partials: Tensor, workers: Int, width: Int, into weightGradient: Tensor?,
+                                   _ biasGradient: Tensor?) {
+        for (row, target) in [weightGradient, biasGradient].enumerated() {
+            guard let target else { continue }
+            withZeroedDoubles(count: width) { sums in
+                for worker in 0..<workers {
+                    let partial = partials.pointer + (worker * 2 + row) * width
+                    for column in 0..<width { sums[column] += Double(partial[column]) }
+                }
+                target.accumulate(sums)
+            }
+        }
     }
 
     /// Checks that the affine weight and the γ, β gradient targets all have one entry per normalised channel.

@@ -1,5 +1,3 @@
-import Foundation
-
 extension Tensor {
     /// Softmax backward in place over the last axis: self holds dL/dP on entry and dL/dS on return, where
     /// P = softmax(scale·S) is `probabilities` (same shape; rows complete): dS = scale·P∘(dP − Σ_row P∘dP).
@@ -16,14 +14,8 @@ extension Tensor {
         let dense = probabilities.contiguous()
         let width = shape.last ?? 1
         let rows = width == 0 ? 0 : count / width
-        let workers = Swift.min(Tensor.processorCount, Swift.max(1, count / (1 << 16)), rows)
-        guard workers > 1 else {
-            Tensor.softmaxBackwardRows(pointer, probabilities: dense.pointer, rows: 0..<rows, width: width, scale: scale)
-            return
-        }
         // Workers write disjoint rows of this tensor's storage.
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let range = (rows * worker / workers)..<(rows * (worker + 1) / workers)
+        Tensor.forEachRange(count: rows, workers: Tensor.workerCount(count: count, grain: 1 << 16)) { _, range in
             Tensor.softmaxBackwardRows(self.pointer, probabilities: dense.pointer, rows: range, width: width, scale: scale)
         }
     }

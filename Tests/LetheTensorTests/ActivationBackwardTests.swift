@@ -63,4 +63,44 @@ import LetheTensor
         #expect(gradient.shape == inputShape)
         #expect(gradientError(gradient, expected) <= 1e-4)
     }
+
+    /// 150 003 elements (split over cores, each part ending in a partial eight-lane block) and extreme inputs, against
+    /// per-element central differences of the float64 activation.
+    @Test(arguments: Activation.allCases)
+    func largeAndExtremeInputs(activation: Activation) {
+        var values = TestValues(seed: 410)
+        let extremes: [Float] = [-40, -17, -9, -5.5, 5.5, 9, 17, 40]
+        let input = Tensor(shape: [3, 50001], values: extremes + (extremes.count..<150_003).map { _ in values.next() * 8 })
+        let outputGradient = values.tensor([3, 50001])
+        let gradient = activation.backward(outputGradient, input: input)
+        let step = 1e-5
+        let expected = zip(doubles(input), doubles(outputGradient)).map { x, r in
+            r * (activation.reference(x + step) - activation.reference(x - step)) / (2 * step)
+        }
+        #expect(gradientError(gradient, expected) <= 1e-4)
+        #expect(gradient.toArray().allSatisfy { $0.isFinite })
+    }
+
+    /// [257, 2·260]: rows split over cores, rows ending in a partial eight-lane block, gates up to ±6.
+    @Test func gegluLargeSplitOverCores() {
+        var values = TestValues(seed: 510)
+        let (rows, width) = (257, 260)
+        let input = values.tensor([rows, 2 * width], scale: 6), outputGradient = values.tensor([rows, width])
+        let gradient = outputGradient.gegluBackward(input: input).toArray()
+        let (x, r) = (doubles(input), doubles(outputGradient))
+        let step = 1e-5
+        var expected = [Double](), actual = [Double]()
+        for row in 0..<rows {
+            for column in 0..<width {
+                let (value, gate) = (x[row * 2 * width + column], x[row * 2 * width + width + column])
+                let dy = r[row * width + column]
+                let gelu = Activation.gelu.reference
+                expected.append(dy * ((value + step) * gelu(gate) - (value - step) * gelu(gate)) / (2 * step))
+                expected.append(dy * value * (gelu(gate + step) - gelu(gate - step)) / (2 * step))
+                actual.append(Double(gradient[row * 2 * width + column]))
+                actual.append(Double(gradient[row * 2 * width + width + column]))
+            }
+        }
+        #expect(gradientError(actual, expected) <= 1e-4)
+    }
 }

@@ -39,3 +39,22 @@ func weightedSum(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count, "element counts differ: \(a.count) vs \(b.count)")
     return zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
 }
+
+/// Central differences at the chosen coordinates only (for tensors too large to difference everywhere).
+func centralDifferences(at point: [Double], indices: [Int], step: Double = 1e-5,
+                        _ function: ([Double]) -> Double) -> [Double] {
+    var x = point
+    return indices.map { index in
+        x[index] = point[index] + step
+        let above = function(x)
+        x[index] = point[index] - step
+        let below = function(x)
+        x[index] = point[index]
+        return (above - below) / (2 * step)
+    }
+}
+
+/// `count` coordinates spread evenly over 0..<total, first and last included (so every worker's range is hit).
+func spreadIndices(_ count: Int, of total: Int) -> [Int] {
+    (0..<count).map { $0 * (total - 1) / max(count - 1, 1) }
+}

@@ -93,4 +93,26 @@ import LetheTensor
         #expect(gradientError(inputGradient, centralDifferences(at: x) { loss($0, w) }) <= 1e-4)
         #expect(gradientError(weightGradient, centralDifferences(at: w) { loss(x, $0) }) <= 1e-4)
     }
+
+    /// A band big enough (16 channels × 3×3 × 47·45 positions) for the unfold and fold to be split over cores,
+    /// checked at coordinates spread over every channel.
+    @Test func largeBandSplitOverCores() throws {
+        let s = Shape(batch: 1, inChannels: 16, height: 47, width: 45, outChannels: 2, kernel: 3, stride: 1, padding: 1)
+        var values = TestValues(seed: 71)
+        let input = values.tensor([1, 16, 47, 45]), weight = values.tensor([2, 16, 3, 3])
+        let outputGradient = values.tensor([1, 2, 47, 45])
+        let weightGradient = Tensor(zeros: [2, 16, 3, 3]), biasGradient = Tensor(zeros: [2])
+        let inputGradient = try #require(outputGradient.conv2dBackward(
+            input: input, weight: weight, geometry: Conv2DGeometry(stride: 1, padding: 1), weightGradient: weightGradient,
+            biasGradient: biasGradient))
+        let (x, w, r) = (doubles(input), doubles(weight), doubles(outputGradient))
+        let loss = { (x: [Double], w: [Double]) in weightedSum(Self.referenceConvolution(x, w, nil, s), r) }
+        let inputIndices = spreadIndices(61, of: x.count), weightIndices = spreadIndices(37, of: w.count)
+        let expectedInput = centralDifferences(at: x, indices: inputIndices) { loss($0, w) }
+        #expect(gradientError(inputIndices.map { Double(inputGradient.toArray()[$0]) }, expectedInput) <= 1e-4)
+        let expectedWeight = centralDifferences(at: w, indices: weightIndices) { loss(x, $0) }
+        #expect(gradientError(weightIndices.map { Double(weightGradient.toArray()[$0]) }, expectedWeight) <= 1e-4)
+        let expectedBias = (0..<2).map { o in r[(o * 47 * 45)..<((o + 1) * 47 * 45)].reduce(0, +) }
+        #expect(gradientError(biasGradient, expectedBias) <= 1e-4)
+    }
 }

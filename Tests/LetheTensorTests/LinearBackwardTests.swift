@@ -16,11 +16,13 @@ import LetheTensor
         return y
     }
 
-    /// (input shape, with bias): 2-D and 3-D inputs, 7 inputs → 5 outputs.
-    @Test(arguments: [([3, 7], true), ([3, 7], false), ([2, 3, 7], true), ([2, 3, 7], false)])
-    func matchesFiniteDifferences(inputShape: [Int], withBias: Bool) throws {
-        var values = TestValues(seed: UInt64(inputShape.count * 10 + (withBias ? 1 : 0)))
-        let (inFeatures, outFeatures) = (7, 5)
+    /// (input shape, with bias, outputs): 2-D and 3-D inputs, 7 inputs → 5 outputs; 74 rows → 13 outputs sums the
+    /// bias gradient over several blocks of rows and a partial eight-lane group of columns.
+    @Test(arguments: [([3, 7], true, 5), ([3, 7], false, 5), ([2, 3, 7], true, 5), ([2, 3, 7], false, 5),
+                      ([2, 37, 7], true, 13)])
+    func matchesFiniteDifferences(inputShape: [Int], withBias: Bool, outFeatures: Int) throws {
+        var values = TestValues(seed: UInt64(inputShape.count * 10 + (withBias ? 1 : 0) + outFeatures * 100))
+        let inFeatures = 7
         let input = values.tensor(inputShape), weight = values.tensor([outFeatures, inFeatures])
         let bias = withBias ? values.tensor([outFeatures]) : nil
         let outputGradient = values.tensor(Array(inputShape.dropLast()) + [outFeatures])

@@ -100,4 +100,52 @@ import LetheTensor
         }
         #expect(gradientError(groupGradient, centralDifferences(at: xi, groupLoss)) <= 1e-4)
     }
+
+    /// Large enough to be split over cores: groupNorm [2, 32, 45, 47] in 8 groups, layerNorm [300, 449] (rows
+    /// summed in blocks of 32), checked at spread coordinates of x and of the affine parameters.
+    @Test func largeSplitOverCores() {
+        var values = TestValues(seed: 310)
+        do {
+            let (channels, spatial) = (32, 45 * 47)
+            let input = values.tensor([2, channels, 45, 47]) * 3 + 1.5, outputGradient = values.tensor([2, channels, 45, 47])
+            let weight = values.tensor([channels]) + 1, bias = values.tensor([channels])
+            let weightGradient = Tensor(zeros: [channels]), biasGradient = Tensor(zeros: [channels])
+            let gradient = outputGradient.groupNormBackward(input: input, groups: 8, weight: weight, epsilon: 1e-5,
+                                                            weightGradient: weightGradient, biasGradient: biasGradient)
+            let (x, r, gamma, beta) = (doubles(input), doubles(outputGradient), doubles(weight), doubles(bias))
+            let loss = { (x: [Double], gamma: [Double], beta: [Double]) in
+                weightedSum(Self.referenceNormalization(x, length: 4 * spatial, epsilon: 1e-5, gamma: gamma, beta: beta,
+                                                        channel: { $0 / spatial % channels }), r)
+            }
+            let indices = spreadIndices(41, of: x.count), actual = gradient.toArray()
+            #expect(gradientError(indices.map { Double(actual[$0]) },
+                                  centralDifferences(at: x, indices: indices) { loss($0, gamma, beta) }) <= 1e-4)
+            #expect(gradientError(weightGradient, centralDifferences(at: gamma) { loss(x, $0, beta) }) <= 1e-4)
+            #expect(gradientError(biasGradient, centralDifferences(at: beta) { loss(x, gamma, $0) }) <= 1e-4)
+        }
+        do {
+            let (rows, width) = (300, 449)
+            let input = values.tensor([rows, width]) * 2 + (-0.8), outputGradient = values.tensor([rows, width])
+            let weight = values.tensor([width]) + 1, bias = values.tensor([width])
+            let weightGradient = values.tensor([width]), biasGradient = values.tensor([width])
+            let (weightBefore, biasBefore) = (doubles(weightGradient), doubles(biasGradient))
+            let gradient = outputGradient.layerNormBackward(input: input, weight: weight, epsilon: 1e-5,
+                                                            weightGradient: weightGradient, biasGradient: biasGradient)
+            let (x, r, gamma, beta) = (doubles(input), doubles(outputGradient), doubles(weight), doubles(bias))
+            let loss = { (x: [Double], gamma: [Double], beta: [Double]) in
+                weightedSum(Self.referenceNormalization(x, length: width, epsilon: 1e-5, gamma: gamma, beta: beta,
+                                                        channel: { $0 % width }), r)
+            }
+            let indices = spreadIndices(41, of: x.count), actual = gradient.toArray()
+            #expect(gradientError(indices.map { Double(actual[$0]) },
+                                  centralDifferences(at: x, indices: indices) { loss($0, gamma, beta) }) <= 1e-4)
+            let columns = spreadIndices(23, of: width)
+            let weightIncrement = increment(of: weightGradient, from: weightBefore)
+            let biasIncrement = increment(of: biasGradient, from: biasBefore)
+            #expect(gradientError(columns.map { weightIncrement[$0] },
+                                  centralDifferences(at: gamma, indices: columns) { loss(x, $0, beta) }) <= 1e-4)
+            #expect(gradientError(columns.map { biasIncrement[$0] },
+                                  centralDifferences(at: beta, indices: columns) { loss(x, gamma, $0) }) <= 1e-4)
+        }
+    }
 }

@@ -16,9 +16,9 @@ import LetheTensor
         return p
     }
 
-    /// Rows of 7 and of 37 (past the eight-lane loop), scale ≠ 1 (also negative), and a [4, 64, 33] tensor large
+    /// Rows of 7 and of 37 (past the eight-lane loop), scale ≠ 1 (also negative), and a [2, 64, 1031] tensor large
     /// enough to be split over cores.
-    @Test(arguments: [([2, 3, 7], 0.37), ([5, 37], 1.0), ([3, 37], -0.8), ([4, 64, 33], 0.125)])
+    @Test(arguments: [([2, 3, 7], 0.37), ([5, 37], 1.0), ([3, 37], -0.8), ([4, 64, 33], 0.125), ([2, 64, 1031], 0.125)])
     func matchesFiniteDifferences(shape: [Int], scale: Double) {
         var values = TestValues(seed: UInt64(600 + shape.count * 10 + shape.last!))
         let width = shape.last!

@@ -1,8 +1,8 @@
 import LetheTensor
 
 extension Downsample2D {
-    /// input [B, C, H, W] → [B, C, ⌈H/2⌉, ⌈W/2⌉] (padding 1) or [B, C, ⌊(H+1)/2⌋ … ] after the bottom/right zero row
-    /// and column (padding 0); the convolution saves its (padded) input.
+    /// input [B, C, H, W] → [B, C, ⌈H/2⌉, ⌈W/2⌉] (padding 1) or, after a zero row and column at the bottom and
+    /// right, [B, C, ⌊H/2⌋, ⌊W/2⌋] (padding 0); the convolution saves its (padded) input.
     public func forward(_ input: Tensor, tape: ActivationTape?) -> Tensor {
         conv.forward(padding == 0 ? input.zeroPadded(bottom: 1, right: 1) : input, tape: tape)
     }

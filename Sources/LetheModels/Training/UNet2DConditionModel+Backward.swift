@@ -76,7 +76,7 @@ extension UNet2DConditionModel {
             timeGradient = timeGradient.adding(result.timeEmbedding)
             contextGradient = contextGradient.adding(result.context)
         }
-        precondition(end == 1, "the up blocks returned \(skipGradients.count) skip gradients for \(end) fewer saved tensors")
+        precondition(end == 1, "the down blocks saved \(skipGradients.count - end) of the \(skipGradients.count - 1) tensors the up blocks used")
         gradient = gradient + skipGradients[0]
         guard var sampleGradient = convIn.backward(gradient, tape: tape, gradients: gradients) else {
             preconditionFailure("conv_in returned no input gradient")
