@@ -13,6 +13,8 @@ Text encoder cases (the loss is on last_hidden_state, or with clip_skip on the p
   masked    the same two prompts with the tokenizer's padding attention mask
   clipskip  clip_skip = 1: final_layer_norm(hidden_states[-2]) (the last layer gets no gradient)
   short     two prompts truncated to 20 tokens
+  hooked    one prompt; the loss also has sum(P * G) on the attention probabilities P [1, heads, 77, 77] of
+            encoder layer 0 (eager attention, output_attentions), as an attention hook adds it
 `<case>.grad.inputs_embeds` is dL/d(token embedding rows), the input of the position-embedding addition. The gradient
 of the 49408-row token embedding table is stored sparsely: `<case>.token_rows` (the distinct ids used, ascending) and
 `<case>.grad.embeddings.token_embedding.weight` holding only those rows (every other row is zero).
@@ -57,7 +59,7 @@ def parameter_gradients(module, prefix):
     return out
 
 
-def text_case(model, name, ids, generator, attention_mask=None, clip_skip=None):
+def text_case(model, name, ids, generator, attention_mask=None, clip_skip=None, hooked_layer=None):
     """One loss through the text encoder; the token embedding's output is caught to get dL/d(inputs_embeds)."""
     caught = {}
 
@@ -66,15 +68,24 @@ def text_case(model, name, ids, generator, attention_mask=None, clip_skip=None):
         caught["inputs_embeds"] = output
 
     handle = model.get_input_embeddings().register_forward_hook(keep)
-    result = model(ids, attention_mask=attention_mask, output_hidden_states=clip_skip is not None)
+    result = model(ids, attention_mask=attention_mask, output_hidden_states=clip_skip is not None,
+                   output_attentions=hooked_layer is not None)
     handle.remove()
     output = (result.last_hidden_state if clip_skip is None
               else model.final_layer_norm(result.hidden_states[-(clip_skip + 1)]))
     weights = torch.randn(output.shape, generator=generator, dtype=torch.float64)
-    (output * weights).sum().backward()
+    loss = (output * weights).sum()
+    extra = {}
+    if hooked_layer is not None:
+        probabilities = result.attentions[hooked_layer]
+        probability_weights = torch.randn(probabilities.shape, generator=generator, dtype=torch.float64)
+        loss = loss + (probabilities * probability_weights).sum()
+        extra = {f"{name}.G": probability_weights.float(), f"{name}.hooked_layer": torch.tensor([hooked_layer])}
+    loss.backward()
 
     out = {f"{name}.input_ids": ids.clone(), f"{name}.R": weights.float(), f"{name}.output": output.detach().float(),
            f"{name}.grad.inputs_embeds": caught["inputs_embeds"].grad.float()}
+    out.update(extra)
     if attention_mask is not None:
         out[f"{name}.attention_mask"] = attention_mask.to(torch.int64)
     if clip_skip is not None:
@@ -105,7 +116,10 @@ def text_references(folder, variant, generator):
     out.update(text_case(model, "masked", ids, generator, attention_mask=mask))
     out.update(text_case(model, "clipskip", ids, generator, clip_skip=1))
     out.update(text_case(model, "short", ids[:, :SHORT_LENGTH].contiguous(), generator))
-    return out, model.config._attn_implementation
+    attention = model.config._attn_implementation
+    model.set_attn_implementation("eager")  # the one that returns the probabilities
+    out.update(text_case(model, "hooked", ids[:1].contiguous(), generator, hooked_layer=0))
+    return out, attention
 
 
 def vae_references(folder, variant, generator):
