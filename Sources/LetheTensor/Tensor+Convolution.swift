@@ -20,8 +20,9 @@ extension Tensor {
         let patchRows = inChannels * kernelHeight * kernelWidth
         let positions = outHeight * outWidth
         let result = Tensor(zeros: [batch, outChannels, outHeight, outWidth])
-        let isPointwise = kernelHeight == 1 && kernelWidth == 1 && geometry == Conv2DGeometry()
-        let bandRows = isPointwise ? outHeight : Swift.max(1, Swift.min(outHeight, tileElements / Swift.max(patchRows * outWidth, 1)))
+        let isPointwise = Tensor.isPointwise(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry)
+        let bandRows = Tensor.convolutionBandRows(patchRows: patchRows, outHeight: outHeight, outWidth: outWidth,
+                                                  tileElements: tileElements, isPointwise: isPointwise)
         let patches = isPointwise ? nil : Tensor(zeros: [patchRows * bandRows * outWidth])
         let biasValues = bias?.contiguous()
         for sample in 0..<batch {
@@ -52,42 +53,5 @@ extension Tensor {
             }
         }
         return result
-    }
-
-    /// The patch columns of output rows `rows` of one [C, H, W] image: [C·kH·kW, rows.count·outWidth], zeros where
-    /// the kernel overlaps padding.
-    static func unfoldBand(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
-                           kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, outWidth: Int,
-                           rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
-        let bandPositions = rows.count * outWidth
-        let (strideY, strideX) = geometry.stride, (padY, padX) = geometry.padding
-        for channel in 0..<channels {
-            let plane = image + channel * height * width
-            for ky in 0..<kernelHeight {
-                for kx in 0..<kernelWidth {
-                    let row = columns + ((channel * kernelHeight + ky) * kernelWidth + kx) * bandPositions
-                    // Output columns whose input x = ox·stride − pad + kx lies inside the image.
-                    let firstX = Swift.max(0, (padX - kx + strideX - 1) / strideX)
-                    let lastInside = width - 1 + padX - kx
-                    let endX = lastInside < 0 ? 0 : Swift.min(outWidth, lastInside / strideX + 1)
-                    for (bandRow, oy) in rows.enumerated() {
-                        let destination = row + bandRow * outWidth
-                        let y = oy * strideY - padY + ky
-                        guard y >= 0 && y < height, firstX < endX else {
-                            destination.update(repeating: 0, count: outWidth)
-                            continue
-                        }
-                        let line = plane + y * width - padX + kx
-                        if firstX > 0 { destination.update(repeating: 0, count: firstX) }
-                        if strideX == 1 {
-                            (destination + firstX).update(from: line + firstX, count: endX - firstX)
-                        } else {
-                            for ox in firstX..<endX { destination[ox] = line[ox * strideX] }
-                        }
-                        if endX < outWidth { (destination + endX).update(repeating: 0, count: outWidth - endX) }
-                    }
-                }
-            }
-        }
     }
 }

@@ -1,0 +1,101 @@
+extension Tensor {
+    /// Backward of `input.conv2d(weight:bias:geometry:)`; self is dL/dy [N, Cout, Ho, Wo]. Accumulates dW [Cout, Cin,
+    /// kH, kW] and db [Cout]; returns dL/dx [N, Cin, H, W] (nil when not asked).
+    ///
+    /// Banded like the forward pass: per band of output rows, the input band is unfolded into the patch matrix P
+    /// [Cin·kH·kW, band] and dW += dY_band · Pᵀ (sgemm, beta = 1, straight into the target); the patch gradient
+    /// Wᵀ · dY_band is then folded back (col2im) into dX in the same buffer. `tileElements` bounds that buffer as in
+    /// the forward pass. 1×1 stride-1 unpadded convolutions use the image and dX as their patch matrices directly.
+    public func conv2dBackward(input: Tensor, weight: Tensor, geometry: Conv2DGeometry, weightGradient: Tensor?,
+                               biasGradient: Tensor?, computeInputGradient: Bool = true,
+                               tileElements: Int = 1 << 21) -> Tensor? {
+        precondition(input.rank == 4 && weight.rank == 4,
+                     "conv2dBackward takes [N, C, H, W] and [Cout, Cin, kH, kW], got \(input.shape) and \(weight.shape)")
+        let (batch, inChannels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let (outChannels, kernelHeight, kernelWidth) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        precondition(weight.shape[1] == inChannels,
+                     "conv2dBackward: input has \(inChannels) channels, weight expects \(weight.shape[1])")
+        let (outHeight, outWidth) = geometry.outputSize(height: height, width: width,
+                                                        kernelHeight: kernelHeight, kernelWidth: kernelWidth)
+        precondition(shape == [batch, outChannels, outHeight, outWidth],
+                     "conv2dBackward: output gradient \(shape) does not match the output [\(batch), \(outChannels), \(outHeight), \(outWidth)]")
+        precondition(weightGradient == nil || weightGradient!.shape == weight.shape,
+                     "conv2dBackward: weight gradient \(weightGradient!.shape) does not match weight \(weight.shape)")
+        precondition(biasGradient == nil || biasGradient!.count == outChannels,
+                     "conv2dBackward: bias gradient \(biasGradient!.shape) does not match \(outChannels) channels")
+        let outputGradient = contiguous()
+        let positions = outHeight * outWidth
+        if let biasGradient {
+            biasGradient.accumulate(channelSumsOf: outputGradient, batch: batch, channels: outChannels, positions: positions)
+        }
+        guard weightGradient != nil || computeInputGradient else { return nil }
+
+        let patchRows = inChannels * kernelHeight * kernelWidth
+        let kernel = weight.contiguous().reshaped([outChannels, patchRows])
+        let image = weightGradient == nil ? nil : input.contiguous()
+        let inputGradient = computeInputGradient ? Tensor(zeros: input.shape) : nil
+        let isPointwise = Tensor.isPointwise(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry)
+        let bandRows = Tensor.convolutionBandRows(patchRows: patchRows, outHeight: outHeight, outWidth: outWidth,
+                                                  tileElements: tileElements, isPointwise: isPointwise)
+        // One buffer holds a band's patches (for dW), then its patch gradient (for dX).
+        let buffer = isPointwise ? nil : Tensor(zeros: [patchRows * bandRows * outWidth])
+        let imageSize = inChannels * height * width
+
+        func backpropagateBands(weightGradientInto target: UnsafeMutablePointer<Float>?) {
+            for sample in 0..<batch {
+                let sampleGradient = outputGradient.offset + sample * outChannels * positions
+                for firstRow in stride(from: 0, to: outHeight, by: bandRows) {
+                    let rows = firstRow..<Swift.min(firstRow + bandRows, outHeight)
+                    let columns = rows.count * outWidth
+                    // dY_band [Cout, band]: the band's columns of each channel (leading dimension Ho·Wo).
+                    let bandGradient = Tensor(storage: outputGradient.storage, shape: [outChannels, columns],
+                                              strides: [positions, 1], offset: sampleGradient + firstRow * outWidth)
+                    if let target, let image {
+                        let patches: Tensor
+                        if let buffer {
+                            Tensor.unfoldBand(image.pointer + sample * imageSize, channels: inChannels, height: height,
+                                              width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                                              geometry: geometry, outWidth: outWidth, rows: rows, into: buffer.pointer)
+                            patches = Tensor(storage: buffer.storage, shape: [patchRows, columns], offset: buffer.offset)
+                        } else {
+                            patches = Tensor(storage: image.storage, shape: [patchRows, columns],
+                                             offset: image.offset + sample * imageSize)
+                        }
+                        Tensor.gemm(bandGradient, transposeA: false, patches, transposeB: true, into: target,
+                                    m: outChannels, n: patchRows, k: columns, alpha: 1, beta: 1)
+                    }
+                    if let inputGradient {
+                        let destination = inputGradient.pointer + sample * imageSize
+                        // The patch gradient Wᵀ · dY_band: written straight into dX when the patches are the image.
+                        let patchGradient = buffer?.pointer ?? destination
+                        Tensor.gemm(kernel, transposeA: true, bandGradient, transposeB: false, into: patchGradient,
+                                    m: patchRows, n: columns, k: outChannels, alpha: 1, beta: 0)
+                        if buffer != nil {
+                            Tensor.foldBand(patchGradient, into: destination, channels: inChannels, height: height,
+                                            width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                                            geometry: geometry, outWidth: outWidth, rows: rows)
+                        }
+                    }
+                }
+            }
+        }
+        if let weightGradient {
+            weightGradient.accumulating { backpropagateBands(weightGradientInto: $0) }
+        } else {
+            backpropagateBands(weightGradientInto: nil)
+        }
+        return inputGradient
+    }
+
+    /// Adds the per-channel sums of a dense [N, C, positions] tensor (accumulated in float64) into this target [C].
+    func accumulate(channelSumsOf values: Tensor, batch: Int, channels: Int, positions: Int) {
+        withZeroedDoubles(count: channels) { sums in
+            for sample in 0..<batch {
+                for channel in 0..<channels {
+                    sums[channel] += Tensor.sum(values.pointer + (sample * channels + channel) * positions, count: positions)
+                }
+            }
+            accumulate(sums)
+        }
+    }
+}

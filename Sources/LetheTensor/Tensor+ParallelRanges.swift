@@ -1,0 +1,27 @@
+import Foundation
+
+extension Tensor {
+    /// Workers for `count` items of which each worker should get at least `grain`: at most one per core.
+    static func workerCount(count: Int, grain: Int) -> Int {
+        Swift.max(1, Swift.min(processorCount, count / Swift.max(grain, 1)))
+    }
+
+    /// Splits 0..<count into `workers` contiguous ranges and runs `body(worker, range)` for each, concurrently when
+    /// there are several. Bodies must write disjoint memory (or per-worker scratch).
+    static func forEachRange(count: Int, workers: Int, _ body: @Sendable (_ worker: Int, _ range: Range<Int>) -> Void) {
+        guard workers > 1 else {
+            body(0, 0..<count)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            body(worker, (count * worker / workers)..<(count * (worker + 1) / workers))
+        }
+    }
+}
+
+/// A float pointer handed to `forEachRange` workers, each of which writes its own disjoint part of the memory.
+struct SharedFloatPointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+
+    init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
+}
