@@ -58,15 +58,21 @@ public struct Attention: Sendable {
     /// hiddenStates [B, N, queryDimension] attending over `context` [B, M, contextDimension] (itself when nil)
     /// → [B, N, queryDimension]. Each head's probabilities are computed for a block of query rows at a time.
     public func callAsFunction(_ hiddenStates: Tensor, context: Tensor? = nil) -> Tensor {
-        let source = context ?? hiddenStates
-        precondition(hiddenStates.rank == 3 && source.rank == 3 && source.shape[0] == hiddenStates.shape[0],
-                     "\(name): expected [B, N, C] inputs with one batch size, got \(hiddenStates.shape) and \(source.shape)")
-        let query = splitHeads(toQuery(hiddenStates))
-        let key = splitHeads(toKey(source))
-        let value = splitHeads(toValue(source))
+        forward(hiddenStates, context: context, tape: nil)
+    }
+
+    /// Query rows per block for `keys` keys, so that a block of probabilities holds about
+    /// `probabilityBlockElements` values.
+    func rowsPerBlock(queries: Int, keys: Int) -> Int {
+        Swift.max(1, Swift.min(queries, Attention.probabilityBlockElements / Swift.max(keys, 1)))
+    }
+
+    /// softmax(q·kᵀ·scale)·v per head, a block of query rows at a time: query [B·heads, N, d], key and value
+    /// [B·heads, M, d] → [B·heads, N, d], with no [B·heads, N, M] tensor.
+    func attendBlockwise(query: Tensor, key: Tensor, value: Tensor) -> Tensor {
         let (slices, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
         let output = Tensor(zeros: [slices, queries, headDimension])
-        let rowsPerBlock = Swift.max(1, Swift.min(queries, Attention.probabilityBlockElements / Swift.max(keys, 1)))
+        let rowsPerBlock = rowsPerBlock(queries: queries, keys: keys)
         let block = Tensor(zeros: [rowsPerBlock, keys])
         for slice in 0..<slices {
             let (q, k, v, out) = (query[index: slice], key[index: slice], value[index: slice], output[index: slice])
@@ -77,7 +83,7 @@ public struct Attention: Sendable {
                 weights.matmul(v, into: out.narrowed(axis: 0, start: start, length: rows))
             }
         }
-        return toOut(mergeHeads(output))
+        return output
     }
 
     /// [B, N, heads·d] → [B·heads, N, d], one dense copy so that each head's matrices are contiguous.

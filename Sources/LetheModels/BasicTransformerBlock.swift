@@ -1,7 +1,8 @@
 import LetheTensor
 
 /// diffusers' `BasicTransformerBlock` as Stable Diffusion uses it (layer norms, no ada-norm): self-attention,
-/// cross-attention to the text, GEGLU feed-forward, each on a layer-normed input and added back.
+/// cross-attention to the text, a feed-forward (GEGLU unless told otherwise), each on a layer-normed input and added
+/// back.
 public struct BasicTransformerBlock: Sendable {
     public let norm1: LayerNorm
     public let selfAttention: Attention
@@ -12,7 +13,8 @@ public struct BasicTransformerBlock: Sendable {
 
     /// Loads `PREFIX.{norm1, attn1, norm2, attn2, norm3, ff}` for `width` = heads · headDimension channels.
     public init(_ store: WeightStore, _ prefix: String, width: Int, heads: Int, headDimension: Int,
-                crossAttentionDimension: Int, normEpsilon: Float = 1e-5) throws {
+                crossAttentionDimension: Int, normEpsilon: Float = 1e-5,
+                activation: FeedForward.Activation = .geglu) throws {
         norm1 = try LayerNorm(store, "\(prefix).norm1", width: width, epsilon: normEpsilon)
         selfAttention = try Attention(store, name: "\(prefix).attn1", kind: .selfAttention, queryDimension: width,
                                       contextDimension: width, heads: heads, headDimension: headDimension)
@@ -20,14 +22,12 @@ public struct BasicTransformerBlock: Sendable {
         crossAttention = try Attention(store, name: "\(prefix).attn2", kind: .crossAttention, queryDimension: width,
                                        contextDimension: crossAttentionDimension, heads: heads, headDimension: headDimension)
         norm3 = try LayerNorm(store, "\(prefix).norm3", width: width, epsilon: normEpsilon)
-        feedForward = try FeedForward(store, "\(prefix).ff", width: width)
+        feedForward = try FeedForward(store, "\(prefix).ff", width: width, activation: activation)
     }
 
     /// hiddenStates [B, N, width], context [B, M, crossAttentionDimension] → [B, N, width].
     public func callAsFunction(_ hiddenStates: Tensor, context: Tensor) -> Tensor {
-        var x = selfAttention(norm1(hiddenStates)) + hiddenStates
-        x = crossAttention(norm2(x), context: context) + x
-        return feedForward(norm3(x)) + x
+        forward(hiddenStates, context: context, tape: nil)
     }
 
     public var attentionLayers: [Attention] { [selfAttention, crossAttention] }

@@ -1,19 +1,32 @@
 import LetheTensor
 
-/// diffusers' `FeedForward` with its default GEGLU activation: `net.0.proj` to 2·inner (value and gate),
-/// value · gelu(gate), then `net.2` back to the width (dropout `net.1` is the identity at inference).
+/// diffusers' `FeedForward`: `net.0.proj` to the inner width (twice that for GEGLU: value and gate), the activation,
+/// then `net.2` back to the width (dropout `net.1` is the identity at inference).
 public struct FeedForward: Sendable {
+    /// diffusers' `activation_fn` of a feed-forward: "geglu" (its default, what Stable Diffusion uses), "gelu", or
+    /// "gelu-approximate" (tanh).
+    public enum Activation: String, Sendable {
+        case geglu
+        case gelu
+        case geluApproximate = "gelu-approximate"
+    }
+
+    public let activation: Activation
     public let projectIn: Linear
     public let projectOut: Linear
 
-    /// Loads `PREFIX.net.0.proj` [2·inner, width] and `PREFIX.net.2` [width, inner], inner = 4·width.
-    public init(_ store: WeightStore, _ prefix: String, width: Int, multiplier: Int = 4) throws {
+    /// Loads `PREFIX.net.0.proj` [inner (2·inner for GEGLU), width] and `PREFIX.net.2` [width, inner], inner =
+    /// multiplier·width.
+    public init(_ store: WeightStore, _ prefix: String, width: Int, multiplier: Int = 4,
+                activation: Activation = .geglu) throws {
         let inner = width * multiplier
-        projectIn = try Linear(store, "\(prefix).net.0.proj", inFeatures: width, outFeatures: 2 * inner)
+        self.activation = activation
+        projectIn = try Linear(store, "\(prefix).net.0.proj", inFeatures: width,
+                               outFeatures: activation == .geglu ? 2 * inner : inner)
         projectOut = try Linear(store, "\(prefix).net.2", inFeatures: inner, outFeatures: width)
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        projectOut(projectIn(input).geglu())
+        forward(input, tape: nil)
     }
 }

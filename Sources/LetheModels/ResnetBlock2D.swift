@@ -30,15 +30,6 @@ public struct ResnetBlock2D: Sendable {
 
     /// input [B, Cin, H, W], timeEmbedding [B, T] (required iff the block has time_emb_proj) → [B, Cout, H, W].
     public func callAsFunction(_ input: Tensor, timeEmbedding: Tensor?) -> Tensor {
-        var x = conv1(norm1(input).silu())
-        if let timeEmbeddingProjection {
-            guard let timeEmbedding else { preconditionFailure("ResnetBlock2D with time_emb_proj needs a time embedding") }
-            let shift = timeEmbeddingProjection(timeEmbedding.silu())
-            x = x + shift.reshaped([shift.shape[0], shift.shape[1], 1, 1])
-        }
-        x = conv2(norm2(x).silu())
-        let shortcut = convShortcut.map { $0(input) } ?? input
-        let sum = shortcut + x
-        return outputScaleFactor == 1 ? sum : sum / Tensor(scalar: outputScaleFactor)
+        forward(input, timeEmbedding: timeEmbedding, tape: nil)
     }
 }

@@ -14,7 +14,8 @@ public struct Transformer2DModel: Sendable {
     /// Loads `PREFIX.{norm, proj_in, transformer_blocks.N, proj_out}` for `channels` input channels split into
     /// `heads` heads of channels/heads (diffusers' `out_channels // num_attention_heads`).
     public init(_ store: WeightStore, _ prefix: String, channels: Int, heads: Int, layers: Int,
-                crossAttentionDimension: Int, groups: Int, useLinearProjection: Bool) throws {
+                crossAttentionDimension: Int, groups: Int, useLinearProjection: Bool,
+                activation: FeedForward.Activation = .geglu) throws {
         let headDimension = channels / heads
         let inner = heads * headDimension
         norm = try GroupNorm(store, "\(prefix).norm", groups: groups, channels: channels, epsilon: 1e-6)
@@ -27,7 +28,8 @@ public struct Transformer2DModel: Sendable {
         }
         transformerBlocks = try (0..<layers).map {
             try BasicTransformerBlock(store, "\(prefix).transformer_blocks.\($0)", width: inner, heads: heads,
-                                      headDimension: headDimension, crossAttentionDimension: crossAttentionDimension)
+                                      headDimension: headDimension, crossAttentionDimension: crossAttentionDimension,
+                                      activation: activation)
         }
         if useLinearProjection {
             projectOutLinear = try Linear(store, "\(prefix).proj_out", inFeatures: inner, outFeatures: channels)
@@ -40,17 +42,7 @@ public struct Transformer2DModel: Sendable {
 
     /// input [B, C, H, W], context [B, M, crossAttentionDimension] → [B, C, H, W].
     public func callAsFunction(_ input: Tensor, context: Tensor) -> Tensor {
-        let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
-        var x = norm(input)
-        if let projectInConvolution { x = projectInConvolution(x) }
-        // [B, C, H, W] → [B, H·W, C]: one token per position.
-        x = x.permuted([0, 2, 3, 1]).reshaped([batch, height * width, x.shape[1]])
-        if let projectInLinear { x = projectInLinear(x) }
-        for block in transformerBlocks { x = block(x, context: context) }
-        if let projectOutLinear { x = projectOutLinear(x) }
-        x = x.reshaped([batch, height, width, x.shape[2]]).permuted([0, 3, 1, 2])
-        if let projectOutConvolution { x = projectOutConvolution(x) }
-        return x + input
+        forward(input, context: context, tape: nil)
     }
 
     public var attentionLayers: [Attention] { transformerBlocks.flatMap(\.attentionLayers) }

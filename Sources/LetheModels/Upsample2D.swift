@@ -12,7 +12,6 @@ public struct Upsample2D: Sendable {
 
     /// input [B, C, H, W] → [B, C, 2H, 2W], or [B, C, size.height, size.width] when a size is given.
     public func callAsFunction(_ input: Tensor, size: (height: Int, width: Int)? = nil) -> Tensor {
-        let upsampled = size.map { input.upsampleNearest(height: $0.height, width: $0.width) } ?? input.upsampleNearest(factor: 2)
-        return conv(upsampled)
+        forward(input, size: size, tape: nil)
     }
 }
