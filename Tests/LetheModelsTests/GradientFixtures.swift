@@ -19,14 +19,27 @@ enum GradientFixtures {
         try SafeTensorsFile.open(root.appendingPathComponent("references/\(name).safetensors"))
     }
 
-    /// max |a − b| / max |b| over the tensor (max |a − b| when the reference is all zeros).
-    static func relativeError(_ actual: Tensor, _ expected: Tensor) -> Double {
-        var difference = 0.0, scale = 0.0
+    /// max |a − b| / max |b| over the tensor (max |a − b| when the reference is all zeros); with `floorScale`,
+    /// divided by at least that.
+    static func relativeError(_ actual: Tensor, _ expected: Tensor, floorScale: Double = 0) -> Double {
+        var difference = 0.0, scale = floorScale
         for (a, b) in zip(actual.toArray(), expected.toArray()) {
             difference = max(difference, abs(Double(a) - Double(b)))
             scale = max(scale, abs(Double(b)))
         }
         return scale == 0 ? difference : difference / scale
+    }
+
+    /// The parameter whose gradient sets the scale for `name`'s, when `name`'s is zero in exact arithmetic: the key
+    /// projection's bias adds q·b_k, the same for every key of a query, which the softmax ignores; so its gradient is
+    /// rounding noise (about 1e-17 in torch's float64, 1e-8 in float32). It is measured against the value
+    /// projection's bias gradient, a sum over the same tokens.
+    static func scaleParameter(for name: String) -> String? {
+        for (key, value) in [("k_proj.bias", "v_proj.bias"), ("to_k.bias", "to_v.bias"), ("key.bias", "value.bias")]
+            where name.hasSuffix(key) {
+            return String(name.dropLast(key.count)) + value
+        }
+        return nil
     }
 }
 
@@ -43,7 +56,10 @@ final class GradientComparison {
         self.bound = bound
     }
 
-    func check(_ actual: Tensor?, _ expected: Tensor, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Checks max|a − b| / max|b| ≤ bound; `floorScale` (see `GradientFixtures.scaleParameter(for:)`) stands in for
+    /// max|b| when that is larger.
+    func check(_ actual: Tensor?, _ expected: Tensor, _ name: String, floorScale: Double = 0,
+               sourceLocation: SourceLocation = #_sourceLocation) {
         guard let actual else {
             Issue.record("\(label) \(name): no gradient computed", sourceLocation: sourceLocation)
             return
@@ -52,7 +68,7 @@ final class GradientComparison {
             Issue.record("\(label) \(name): shape \(actual.shape), expected \(expected.shape)", sourceLocation: sourceLocation)
             return
         }
-        let error = GradientFixtures.relativeError(actual, expected)
+        let error = GradientFixtures.relativeError(actual, expected, floorScale: floorScale)
         compared += 1
         if error > worst || compared == 1 { (worst, worstName) = (error, name) }
         #expect(error <= bound, "\(label) \(name): max relative error \(error)", sourceLocation: sourceLocation)
@@ -63,6 +79,21 @@ final class GradientComparison {
         guard let actual else { return }
         #expect(actual.toArray().allSatisfy { $0 == 0 }, "\(label) \(name): expected no gradient",
                 sourceLocation: sourceLocation)
+    }
+
+    /// Checks a parameter's gradient against `<prefix>.grad.<name>` in `references`, with the scale rule of
+    /// `GradientFixtures.scaleParameter(for:)`; a parameter torch gave no gradient must have none.
+    func checkParameter(_ actual: Tensor?, _ name: String, prefix: String, references: SafeTensorsFile,
+                        sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let key = "\(prefix).grad.\(name)"
+        guard references.info(named: key) != nil else {
+            expectZero(actual, name, sourceLocation: sourceLocation)
+            return
+        }
+        let floor = try GradientFixtures.scaleParameter(for: name).map { scaleName in
+            Double(try references.tensor(named: "\(prefix).grad.\(scaleName)").toArray().map { abs($0) }.max() ?? 0)
+        } ?? 0
+        check(actual, try references.tensor(named: key), name, floorScale: floor, sourceLocation: sourceLocation)
     }
 
     func report() {

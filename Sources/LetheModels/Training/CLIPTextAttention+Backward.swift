@@ -23,8 +23,7 @@ extension CLIPTextAttention {
     /// dL/d(hidden states) from dL/d(output) [batch, length, hidden]; accumulates the projections' weight gradients.
     /// Masked probabilities are 0, so the softmax backward gives their scores no gradient, as the −∞ mask does.
     public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients) -> Tensor {
-        let contextGradient = splitHeads(requireInputGradient(
-            outputProjection.backward(outputGradient, tape: tape, gradients: gradients)))
+        let contextGradient = splitHeads(outputProjection.inputGradient(outputGradient, tape: tape, gradients: gradients))
         let probabilities: Tensor = tape.restore()
         let value: Tensor = tape.restore()
         let key: Tensor = tape.restore()
@@ -55,14 +54,11 @@ extension CLIPTextAttention {
     /// One of q/k/v_proj, whose input (shared by the three) was saved once.
     private func projectionBackward(_ projection: Linear, _ outputGradient: Tensor, input: Tensor,
                                     _ gradients: ParameterGradients) -> Tensor {
-        requireInputGradient(outputGradient.linearBackward(
+        guard let inputGradient = outputGradient.linearBackward(
             input: input, weight: projection.weight, weightGradient: gradients.gradient(for: projection.weight),
-            biasGradient: projection.bias.flatMap(gradients.gradient(for:))))
+            biasGradient: projection.bias.flatMap(gradients.gradient(for:))) else {
+            preconditionFailure("linearBackward returned no input gradient although it was asked for one")
+        }
+        return inputGradient
     }
-}
-
-/// The input gradient a backward call returns when asked for one (nil only when not asked).
-private func requireInputGradient(_ gradient: Tensor?) -> Tensor {
-    guard let gradient else { preconditionFailure("a backward pass asked for an input gradient returned none") }
-    return gradient
 }

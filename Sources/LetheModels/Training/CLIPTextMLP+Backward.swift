@@ -10,15 +10,9 @@ extension CLIPTextMLP {
 
     /// dL/d(input) from dL/d(output); accumulates fc1's and fc2's weight gradients if they train.
     public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients) -> Tensor {
-        let activatedGradient = requireInputGradient(fc2.backward(outputGradient, tape: tape, gradients: gradients))
+        let activatedGradient = fc2.inputGradient(outputGradient, tape: tape, gradients: gradients)
         let hidden: Tensor = tape.restore()
         let hiddenGradient = activation.backward(activatedGradient, input: hidden)
-        return requireInputGradient(fc1.backward(hiddenGradient, tape: tape, gradients: gradients))
+        return fc1.inputGradient(hiddenGradient, tape: tape, gradients: gradients)
     }
-}
-
-/// The input gradient a backward call returns when asked for one (nil only when not asked).
-private func requireInputGradient(_ gradient: Tensor?) -> Tensor {
-    guard let gradient else { preconditionFailure("a backward pass asked for an input gradient returned none") }
-    return gradient
 }
