@@ -38,29 +38,21 @@ public struct AutoencoderKL: Sendable {
     /// The latent distribution of `image` [B, in_channels, H, W] (values in [−1, 1]); each of the n = block count − 1
     /// downsamplings halves the size, rounding down (H/8 × W/8 for Stable Diffusion).
     public func encode(_ image: Tensor) throws(VAEInputError) -> VAELatentDistribution {
-        try checkImage(image)
-        let moments = encoder(image)
-        return VAELatentDistribution(moments: quantConv.map { $0(moments) } ?? moments)
+        try encode(image, tape: nil)
     }
 
     /// A sample of the latent distribution with the given standard-normal `noise` (of the latent shape).
     public func encode(_ image: Tensor, noise: Tensor) throws(VAEInputError) -> Tensor {
-        let distribution = try encode(image)
-        guard noise.shape == distribution.mean.shape else {
-            throw .noiseShape(found: noise.shape, expected: distribution.mean.shape)
-        }
-        return distribution.sample(noise: noise)
+        try encode(image, noise: noise, tape: nil)
     }
 
     /// latents [B, latent_channels, h, w] (unscaled) → image [B, out_channels, h·2ⁿ, w·2ⁿ], values about [−1, 1].
     public func decode(_ latents: Tensor) throws(VAEInputError) -> Tensor {
-        guard latents.rank == 4, latents.shape[1] == configuration.latentChannels, latents.count > 0 else {
-            throw .latentShape(found: latents.shape, latentChannels: configuration.latentChannels)
-        }
-        return decoder(postQuantConv.map { $0(latents) } ?? latents)
+        try decode(latents, tape: nil)
     }
 
-    private func checkImage(_ image: Tensor) throws(VAEInputError) {
+    /// The latent shape [B, latent_channels, h, w] the encoder makes of `image`; throws for an image it cannot take.
+    func latentShape(ofImage image: Tensor) throws(VAEInputError) -> [Int] {
         guard image.rank == 4, image.shape[1] == configuration.inChannels, image.shape[0] > 0 else {
             throw .imageShape(found: image.shape, inChannels: configuration.inChannels)
         }
@@ -71,6 +63,14 @@ public struct AutoencoderKL: Sendable {
             sizes = sizes.map { ($0 - 2) / 2 + 1 }
         }
         guard sizes.allSatisfy({ $0 >= 1 }) else { throw .imageTooSmall(found: image.shape, minimum: minimumImageSize) }
+        return [image.shape[0], configuration.latentChannels] + sizes
+    }
+
+    /// Checks latents for the decoder.
+    func checkLatents(_ latents: Tensor) throws(VAEInputError) {
+        guard latents.rank == 4, latents.shape[1] == configuration.latentChannels, latents.count > 0 else {
+            throw .latentShape(found: latents.shape, latentChannels: configuration.latentChannels)
+        }
     }
 
     /// The smallest height and width the encoder accepts: 2^(n−1) for n blocks (≥ 1).

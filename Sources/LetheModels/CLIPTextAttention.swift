@@ -31,11 +31,7 @@ public struct CLIPTextAttention: Sendable {
 
     /// Self-attention of hidden states [batch, length, hidden] → [batch, length, hidden].
     public func callAsFunction(_ hiddenStates: Tensor, mask: CLIPTextAttentionMask) -> Tensor {
-        let query = splitHeads(queryProjection(hiddenStates))
-        let key = splitHeads(keyProjection(hiddenStates))
-        let value = splitHeads(valueProjection(hiddenStates))
-        let probabilities = mask.softmax(scores(query: query, key: key, batch: hiddenStates.shape[0]))
-        return output(probabilities: probabilities, value: value)
+        forward(hiddenStates, mask: mask, tape: nil)
     }
 
     /// [batch, length, heads·headDimension] → dense [batch·heads, length, headDimension].
@@ -55,10 +51,20 @@ public struct CLIPTextAttention: Sendable {
 
     /// Probabilities [batch, heads, length, length] · split-head values, heads merged, through out_proj.
     public func output(probabilities: Tensor, value: Tensor) -> Tensor {
+        outputProjection(attend(probabilities: probabilities, value: value))
+    }
+
+    /// Probabilities [batch, heads, length, length] · split-head values, heads merged → [batch, length, hidden]
+    /// (the input of out_proj).
+    public func attend(probabilities: Tensor, value: Tensor) -> Tensor {
         let (batch, length) = (probabilities.shape[0], probabilities.shape[2])
-        let context = probabilities.reshaped([batch * heads, length, length]).batchedMatmul(value)
-        let merged = context.reshaped([batch, heads, length, headDimension]).permuted([0, 2, 1, 3])
+        return mergeHeads(probabilities.reshaped([batch * heads, length, length]).batchedMatmul(value))
+    }
+
+    /// Dense [batch·heads, length, headDimension] → [batch, length, heads·headDimension].
+    public func mergeHeads(_ perHead: Tensor) -> Tensor {
+        let (length, batch) = (perHead.shape[1], perHead.shape[0] / heads)
+        return perHead.reshaped([batch, heads, length, headDimension]).permuted([0, 2, 1, 3])
             .reshaped([batch, length, heads * headDimension])
-        return outputProjection(merged)
     }
 }

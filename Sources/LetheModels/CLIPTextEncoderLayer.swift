@@ -27,10 +27,6 @@ public struct CLIPTextEncoderLayer: Sendable {
 
     /// Hidden states [batch, length, hidden] → the same shape.
     public func callAsFunction(_ hiddenStates: Tensor, mask: CLIPTextAttentionMask) -> Tensor {
-        let attended = selfAttention(layerNorm1(hiddenStates), mask: mask)
-        attended.addInPlace(hiddenStates)
-        let output = mlp(layerNorm2(attended))
-        output.addInPlace(attended)
-        return output
+        forward(hiddenStates, mask: mask, tape: nil)
     }
 }

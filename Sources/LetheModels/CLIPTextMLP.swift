@@ -15,6 +15,6 @@ public struct CLIPTextMLP: Sendable {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        fc2(activation(fc1(input)))
+        forward(input, tape: nil)
     }
 }

@@ -33,8 +33,7 @@ public struct CLIPTextModel: Sendable {
     /// `attention_mask` of the same shape (nonzero keeps a token; Stable Diffusion pipelines pass none).
     public func forward(_ inputIDs: CLIPTextTokenIDs, attentionMask: [[Int]]? = nil,
                         outputHiddenStates: Bool = false) throws -> CLIPTextModelOutput {
-        try forward(tokenEmbeddings: embeddings.tokenEmbeddings(for: inputIDs), inputIDs: inputIDs,
-                    attentionMask: attentionMask, outputHiddenStates: outputHiddenStates)
+        try forward(inputIDs, attentionMask: attentionMask, outputHiddenStates: outputHiddenStates, tape: nil)
     }
 
     /// `forward` for ids as nested arrays (Int, Int32, Int64...).
@@ -48,18 +47,8 @@ public struct CLIPTextModel: Sendable {
     /// pooled position and are not checked against the vocabulary (textual inversion tokens lie beyond it).
     public func forward(tokenEmbeddings: Tensor, inputIDs: CLIPTextTokenIDs? = nil, attentionMask: [[Int]]? = nil,
                         outputHiddenStates: Bool = false) throws -> CLIPTextModelOutput {
-        let hidden = try embeddings.addingPositions(to: tokenEmbeddings)
-        let (batch, length) = (hidden.shape[0], hidden.shape[1])
-        if let inputIDs, inputIDs.batch != batch || inputIDs.length != length {
-            throw CLIPTextModelError.wrongShape(argument: "input_ids", expected: [batch, length],
-                                                found: [inputIDs.batch, inputIDs.length])
-        }
-        let mask = try makeAttentionMask(batch: batch, length: length, attentionMask)
-        let (last, states) = encode(hidden, mask: mask, layerCount: layers.count, keepingHiddenStates: outputHiddenStates)
-        let lastHiddenState = finalLayerNorm(last)
-        let pooled = inputIDs.flatMap { pooledOutput(lastHiddenState, inputIDs: $0) }
-        return CLIPTextModelOutput(lastHiddenState: lastHiddenState, pooledOutput: pooled,
-                                   hiddenStates: outputHiddenStates ? states : nil)
+        try forward(tokenEmbeddings: tokenEmbeddings, inputIDs: inputIDs, attentionMask: attentionMask,
+                    outputHiddenStates: outputHiddenStates, tape: nil)
     }
 
     /// The prompt embeddings diffusers' `encode_prompt` hands the UNet: last_hidden_state, or with `clipSkip` k the
@@ -67,37 +56,17 @@ public struct CLIPTextModel: Sendable {
     /// are not run.
     public func promptEmbeddings(_ inputIDs: CLIPTextTokenIDs, attentionMask: [[Int]]? = nil,
                                  clipSkip: Int? = nil) throws -> Tensor {
-        try promptEmbeddings(tokenEmbeddings: embeddings.tokenEmbeddings(for: inputIDs), attentionMask: attentionMask,
-                             clipSkip: clipSkip)
+        try promptEmbeddings(inputIDs, attentionMask: attentionMask, clipSkip: clipSkip, tape: nil)
     }
 
     /// `promptEmbeddings` from token embeddings [batch, length, hidden] (see `forward(tokenEmbeddings:)`).
     public func promptEmbeddings(tokenEmbeddings: Tensor, attentionMask: [[Int]]? = nil,
                                  clipSkip: Int? = nil) throws -> Tensor {
-        let skip = clipSkip ?? 0
-        guard skip >= 0, skip < layers.count else {
-            throw CLIPTextModelError.clipSkipOutOfRange(clipSkip: skip, layerCount: layers.count)
-        }
-        let hidden = try embeddings.addingPositions(to: tokenEmbeddings)
-        let mask = try makeAttentionMask(batch: hidden.shape[0], length: hidden.shape[1], attentionMask)
-        let (last, _) = encode(hidden, mask: mask, layerCount: layers.count - skip, keepingHiddenStates: false)
-        return finalLayerNorm(last)
+        try promptEmbeddings(tokenEmbeddings: tokenEmbeddings, attentionMask: attentionMask, clipSkip: clipSkip,
+                             tape: nil)
     }
 
-    /// Runs the first `layerCount` encoder layers; with `keepingHiddenStates`, also returns the input and every
-    /// layer's output.
-    func encode(_ hidden: Tensor, mask: CLIPTextAttentionMask, layerCount: Int,
-                keepingHiddenStates: Bool) -> (Tensor, [Tensor]) {
-        var current = hidden
-        var states = keepingHiddenStates ? [hidden] : []
-        for layer in layers.prefix(layerCount) {
-            current = layer(current, mask: mask)
-            if keepingHiddenStates { states.append(current) }
-        }
-        return (current, states)
-    }
-
-    private func makeAttentionMask(batch: Int, length: Int, _ paddingMask: [[Int]]?) throws -> CLIPTextAttentionMask {
+    func makeAttentionMask(batch: Int, length: Int, _ paddingMask: [[Int]]?) throws -> CLIPTextAttentionMask {
         guard let paddingMask else { return CLIPTextAttentionMask(causalBatch: batch, length: length) }
         return try CLIPTextAttentionMask(batch: batch, length: length, paddingMask: paddingMask)
     }

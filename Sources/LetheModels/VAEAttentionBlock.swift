@@ -19,9 +19,6 @@ public struct VAEAttentionBlock: Sendable {
 
     /// [B, C, H, W] → [B, C, H, W].
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        let (batch, channels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        let tokens = groupNorm(input).reshaped([batch, channels, height * width]).permuted([0, 2, 1])
-        let attended = attention(tokens)
-        return attended.permuted([0, 2, 1]).reshaped([batch, channels, height, width]) + input
+        forward(input, tape: nil)
     }
 }

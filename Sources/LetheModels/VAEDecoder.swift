@@ -43,11 +43,6 @@ public struct VAEDecoder: Sendable {
 
     /// latents [B, latent_channels, h, w] (after post_quant_conv) → image [B, out_channels, H, W].
     public func callAsFunction(_ latents: Tensor) -> Tensor {
-        var x = midBlock(convIn(latents))
-        for (resnets, upsampler) in zip(upBlockResnets, upsamplers) {
-            for resnet in resnets { x = resnet(x, timeEmbedding: nil) }
-            if let upsampler { x = upsampler(x) }
-        }
-        return convOut(convNormOut(x).silu())
+        forward(latents, tape: nil)
     }
 }

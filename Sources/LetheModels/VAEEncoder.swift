@@ -43,12 +43,6 @@ public struct VAEEncoder: Sendable {
 
     /// image [B, in_channels, H, W] → moments [B, 2·latent_channels, h, w].
     public func callAsFunction(_ image: Tensor) -> Tensor {
-        var x = convIn(image)
-        for (resnets, downsampler) in zip(downBlockResnets, downsamplers) {
-            for resnet in resnets { x = resnet(x, timeEmbedding: nil) }
-            if let downsampler { x = downsampler(x) }
-        }
-        x = midBlock(x)
-        return convOut(convNormOut(x).silu())
+        forward(image, tape: nil)
     }
 }

@@ -20,8 +20,6 @@ public struct VAEMidBlock: Sendable {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        var x = resnets[0](input, timeEmbedding: nil)
-        if let attention { x = attention(x) }
-        return resnets[1](x, timeEmbedding: nil)
+        forward(input, tape: nil)
     }
 }

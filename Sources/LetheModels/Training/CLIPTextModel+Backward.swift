@@ -1,0 +1,106 @@
+import LetheTensor
+
+/// What the model's backward pass needs to know about its forward pass, saved last on the tape.
+private struct CLIPTextForwardRecord {
+    /// Encoder layers run (fewer than the model has with clip_skip).
+    let layerCount: Int
+}
+
+extension CLIPTextModel {
+    /// The forward pass of `forward(_:attentionMask:outputHiddenStates:)`; with a recording tape, saves what
+    /// `backward(_:inputIDs:tape:gradients:)` needs (the text encoder keeps every activation: it is small).
+    public func forward(_ inputIDs: CLIPTextTokenIDs, attentionMask: [[Int]]? = nil, outputHiddenStates: Bool = false,
+                        tape: ActivationTape?) throws -> CLIPTextModelOutput {
+        try forward(tokenEmbeddings: embeddings.tokenEmbeddings(for: inputIDs), inputIDs: inputIDs,
+                    attentionMask: attentionMask, outputHiddenStates: outputHiddenStates, tape: tape)
+    }
+
+    /// `forward(_:attentionMask:outputHiddenStates:tape:)` for ids as nested arrays.
+    public func forward<ID: BinaryInteger>(inputIDs: [[ID]], attentionMask: [[Int]]? = nil,
+                                           outputHiddenStates: Bool = false,
+                                           tape: ActivationTape?) throws -> CLIPTextModelOutput {
+        try forward(CLIPTextTokenIDs(inputIDs), attentionMask: attentionMask, outputHiddenStates: outputHiddenStates,
+                    tape: tape)
+    }
+
+    /// The forward pass of `forward(tokenEmbeddings:inputIDs:attentionMask:outputHiddenStates:)`; with a recording
+    /// tape, saves what `backward(_:tape:gradients:)` needs. The backward pass takes the gradient of
+    /// `lastHiddenState` only (fold a pooled-output gradient into it at the pooled positions).
+    public func forward(tokenEmbeddings: Tensor, inputIDs: CLIPTextTokenIDs? = nil, attentionMask: [[Int]]? = nil,
+                        outputHiddenStates: Bool = false, tape: ActivationTape?) throws -> CLIPTextModelOutput {
+        let hidden = try embeddings.addingPositions(to: tokenEmbeddings)
+        let (batch, length) = (hidden.shape[0], hidden.shape[1])
+        if let inputIDs, inputIDs.batch != batch || inputIDs.length != length {
+            throw CLIPTextModelError.wrongShape(argument: "input_ids", expected: [batch, length],
+                                                found: [inputIDs.batch, inputIDs.length])
+        }
+        let mask = try makeAttentionMask(batch: batch, length: length, attentionMask)
+        let (lastHiddenState, states) = encode(hidden, mask: mask, layerCount: layers.count,
+                                               keepingHiddenStates: outputHiddenStates, tape: tape)
+        let pooled = inputIDs.flatMap { pooledOutput(lastHiddenState, inputIDs: $0) }
+        return CLIPTextModelOutput(lastHiddenState: lastHiddenState, pooledOutput: pooled,
+                                   hiddenStates: outputHiddenStates ? states : nil)
+    }
+
+    /// The forward pass of `promptEmbeddings(_:attentionMask:clipSkip:)`; its backward pass is
+    /// `backward(_:inputIDs:tape:gradients:)` with the gradient of the prompt embeddings.
+    public func promptEmbeddings(_ inputIDs: CLIPTextTokenIDs, attentionMask: [[Int]]? = nil, clipSkip: Int? = nil,
+                                 tape: ActivationTape?) throws -> Tensor {
+        try promptEmbeddings(tokenEmbeddings: embeddings.tokenEmbeddings(for: inputIDs), attentionMask: attentionMask,
+                             clipSkip: clipSkip, tape: tape)
+    }
+
+    /// The forward pass of `promptEmbeddings(tokenEmbeddings:attentionMask:clipSkip:)`; its backward pass is
+    /// `backward(_:tape:gradients:)` with the gradient of the prompt embeddings. With clip_skip, the skipped layers
+    /// neither run nor get gradients.
+    public func promptEmbeddings(tokenEmbeddings: Tensor, attentionMask: [[Int]]? = nil, clipSkip: Int? = nil,
+                                 tape: ActivationTape?) throws -> Tensor {
+        let skip = clipSkip ?? 0
+        guard skip >= 0, skip < layers.count else {
+            throw CLIPTextModelError.clipSkipOutOfRange(clipSkip: skip, layerCount: layers.count)
+        }
+        let hidden = try embeddings.addingPositions(to: tokenEmbeddings)
+        let mask = try makeAttentionMask(batch: hidden.shape[0], length: hidden.shape[1], attentionMask)
+        return encode(hidden, mask: mask, layerCount: layers.count - skip, keepingHiddenStates: false, tape: tape).0
+    }
+
+    /// The backward pass of a training forward pass (from token embeddings or ids, with or without clip_skip):
+    /// dL/d(last hidden state or prompt embeddings) [batch, length, hidden] → dL/d(token embeddings)
+    /// [batch, length, hidden], the gradient of the `tokenEmbeddings` input. Accumulates the gradients of the
+    /// trained parameters, the position embedding included; the token embedding table gets none here (see
+    /// `backward(_:inputIDs:tape:gradients:)`). Pops everything the forward pass saved.
+    public func backward(_ lastHiddenStateGradient: Tensor, tape: ActivationTape,
+                         gradients: ParameterGradients) -> Tensor {
+        let record: CLIPTextForwardRecord = tape.restore()
+        var gradient = finalLayerNorm.backward(lastHiddenStateGradient, tape: tape, gradients: gradients)
+        for layer in layers.prefix(record.layerCount).reversed() {
+            gradient = layer.backward(gradient, tape: tape, gradients: gradients)
+        }
+        return embeddings.addingPositionsBackward(gradient, gradients: gradients)
+    }
+
+    /// `backward(_:tape:gradients:)` for a forward pass from `inputIDs`, which also accumulates the token embedding
+    /// gradient at those ids: into the whole table if `token_embedding.weight` trains, or only into its selected
+    /// rows (textual inversion: `ParameterSelection(rows:)`). Returns dL/d(token embeddings) [batch, length, hidden].
+    public func backward(_ lastHiddenStateGradient: Tensor, inputIDs: CLIPTextTokenIDs, tape: ActivationTape,
+                         gradients: ParameterGradients) -> Tensor {
+        let gradient = backward(lastHiddenStateGradient, tape: tape, gradients: gradients)
+        embeddings.tokenEmbeddingsBackward(gradient, ids: inputIDs, gradients: gradients)
+        return gradient
+    }
+
+    /// Runs the first `layerCount` encoder layers and final_layer_norm; with `keepingHiddenStates`, also returns the
+    /// input and every layer's output (before final_layer_norm).
+    func encode(_ hidden: Tensor, mask: CLIPTextAttentionMask, layerCount: Int, keepingHiddenStates: Bool,
+                tape: ActivationTape?) -> (Tensor, [Tensor]) {
+        var current = hidden
+        var states = keepingHiddenStates ? [hidden] : []
+        for layer in layers.prefix(layerCount) {
+            current = layer.forward(current, mask: mask, tape: tape)
+            if keepingHiddenStates { states.append(current) }
+        }
+        let output = finalLayerNorm.forward(current, tape: tape)
+        tape?.save(CLIPTextForwardRecord(layerCount: layerCount))
+        return (output, states)
+    }
+}
