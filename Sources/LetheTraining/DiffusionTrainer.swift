@@ -15,7 +15,7 @@ public final class DiffusionTrainer {
     public var maxGradientNorm: Double?
     public var checkpointing: GradientCheckpointing
     /// Optimizer steps taken so far (the schedule's step).
-    public private(set) var step = 0
+    public private(set) var stepsTaken = 0
 
     /// What one step measured.
     public struct StepReport: Sendable {
@@ -45,13 +45,13 @@ public final class DiffusionTrainer {
         gradients.zero()
         let tape = ActivationTape(hooks: hooks, checkpointing: checkpointing)
         let (loss, _) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients, tape: tape)
-        guard loss.isFinite else { throw TrainingStepError.nonFiniteLoss(step: step, loss: loss) }
+        guard loss.isFinite else { throw TrainingStepError.nonFiniteLoss(step: stepsTaken, loss: loss) }
         reduce(gradients)
         let norm = maxGradientNorm.map { gradients.clipGlobalNorm(maxNorm: $0) } ?? gradients.globalNorm()
-        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: step, norm: norm) }
-        let learningRate = schedule.learningRate(atStep: step)
+        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }
+        let learningRate = schedule.learningRate(atStep: stepsTaken)
         optimizer.step(gradients: gradients, learningRate: learningRate)
-        step += 1
+        stepsTaken += 1
         return StepReport(loss: loss, gradientNorm: norm, learningRate: learningRate)
     }
 }
