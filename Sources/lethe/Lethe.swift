@@ -17,7 +17,6 @@ struct Lethe: ParsableCommand {
     /// Parses, runs, and ends MPI cleanly. A failing rank of a multi-rank job aborts the whole job, so the other
     /// ranks never wait in a collective for it (Open MPI has no fault tolerance).
     static func main() {
-        AllocatorTuning.apply()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
