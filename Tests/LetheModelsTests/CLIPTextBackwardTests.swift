@@ -95,7 +95,7 @@ struct CLIPTextBackwardTests {
         let loaded = try Self.load(pipeline)
         let testCase = try Case(loaded.references, caseName)
         let (gradients, input, output) = try Self.run(loaded, testCase, selection: .all)
-        let outputError = GradientFixtures.relativeError(output, try loaded.references.tensor(named: "\(caseName).output"))
+        let outputError = UNetOutputError(output, try loaded.references.tensor(named: "\(caseName).output")).relative()
         #expect(outputError <= 1e-4, "\(pipeline) \(caseName): output max relative error \(outputError)")
         let comparison = GradientComparison("CLIPText backward \(pipeline) \(caseName)")
         try Self.compareAll(loaded, caseName, gradients: gradients, input: input, comparison: comparison)

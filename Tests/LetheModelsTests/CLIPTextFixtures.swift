@@ -38,23 +38,12 @@ enum CLIPTextFixtures {
 
     /// The acceptance measure: max |a − b| / max |b| over the whole tensor.
     static func relativeError(_ actual: Tensor, _ expected: Tensor) -> Double {
-        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
-        var worst = 0.0, scale = 0.0
-        for (a, b) in zip(actual.toArray(), expected.toArray()) {
-            worst = max(worst, abs(Double(a) - Double(b)))
-            scale = max(scale, abs(Double(b)))
-        }
-        return scale == 0 ? worst : worst / scale
+        UNetOutputError(actual, expected).relative()
     }
 
     /// max |a − b| / (|b| + 1e-3), elementwise, for the report.
     static func elementwiseError(_ actual: Tensor, _ expected: Tensor) -> Double {
-        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
-        var worst = 0.0
-        for (a, b) in zip(actual.toArray(), expected.toArray()) {
-            worst = max(worst, abs(Double(a) - Double(b)) / (abs(Double(b)) + 1e-3))
-        }
-        return worst
+        UNetOutputError(actual, expected).maxElementwise
     }
 
     /// Checks `actual` against `expected` with the bound, printing both measures.

@@ -19,17 +19,6 @@ enum GradientFixtures {
         try SafeTensorsFile.open(root.appendingPathComponent("references/\(name).safetensors"))
     }
 
-    /// max |a − b| / max |b| over the tensor (max |a − b| when the reference is all zeros); with `floorScale`,
-    /// divided by at least that.
-    static func relativeError(_ actual: Tensor, _ expected: Tensor, floorScale: Double = 0) -> Double {
-        var difference = 0.0, scale = floorScale
-        for (a, b) in zip(actual.toArray(), expected.toArray()) {
-            difference = max(difference, abs(Double(a) - Double(b)))
-            scale = max(scale, abs(Double(b)))
-        }
-        return scale == 0 ? difference : difference / scale
-    }
-
     /// The parameter whose gradient sets the scale for `name`'s, when `name`'s is zero in exact arithmetic: the key
     /// projection's bias adds q·b_k, the same for every key of a query, which the softmax ignores; so its gradient is
     /// rounding noise (about 1e-17 in torch's float64, 1e-8 in float32). It is measured against the value
@@ -68,7 +57,7 @@ final class GradientComparison {
             Issue.record("\(label) \(name): shape \(actual.shape), expected \(expected.shape)", sourceLocation: sourceLocation)
             return
         }
-        let error = GradientFixtures.relativeError(actual, expected, floorScale: floorScale)
+        let error = UNetOutputError(actual, expected).relative(floorScale: floorScale)
         compared += 1
         if error > worst || compared == 1 { (worst, worstName) = (error, name) }
         #expect(error <= bound, "\(label) \(name): max relative error \(error)", sourceLocation: sourceLocation)

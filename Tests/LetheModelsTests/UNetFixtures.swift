@@ -32,6 +32,9 @@ enum UNetFixtures {
 struct UNetOutputError: CustomStringConvertible {
     let maxRelative: Double
     let maxElementwise: Double
+    /// max |a − b| and max |b|, the two halves of `maxRelative`.
+    let largestDifference: Double
+    let largestReference: Double
 
     init(_ actual: Tensor, _ expected: Tensor) {
         precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
@@ -45,6 +48,14 @@ struct UNetOutputError: CustomStringConvertible {
         }
         maxRelative = largestDifference / largestReference
         maxElementwise = elementwise
+        self.largestDifference = largestDifference
+        self.largestReference = largestReference
+    }
+
+    /// max |a − b| / max(max |b|, floorScale), or max |a − b| itself when both are zero.
+    func relative(floorScale: Double = 0) -> Double {
+        let scale = max(largestReference, floorScale)
+        return scale == 0 ? largestDifference : largestDifference / scale
     }
 
     var description: String {

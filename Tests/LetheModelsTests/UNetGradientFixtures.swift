@@ -29,14 +29,9 @@ struct GradientError {
     let largestDifference: Double
 
     init(_ actual: Tensor, _ expected: Tensor) {
-        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
-        var difference = 0.0, reference = 0.0
-        for (a, b) in zip(actual.toArray(), expected.toArray()) {
-            difference = max(difference, abs(Double(a) - Double(b)))
-            reference = max(reference, abs(Double(b)))
-        }
-        largestDifference = difference
-        relative = reference > 0 ? difference / reference : (difference == 0 ? 0 : .infinity)
+        let measured = UNetOutputError(actual, expected)
+        largestDifference = measured.largestDifference
+        relative = measured.largestReference > 0 ? measured.maxRelative : (largestDifference == 0 ? 0 : .infinity)
     }
 }
 

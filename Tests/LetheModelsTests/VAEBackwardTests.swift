@@ -35,7 +35,7 @@ struct VAEBackwardTests {
     }
 
     static func expectForward(_ actual: Tensor, _ expected: Tensor, _ label: String) {
-        let error = GradientFixtures.relativeError(actual, expected)
+        let error = UNetOutputError(actual, expected).relative()
         #expect(error <= 1e-4, "\(label): forward max relative error \(error)")
     }
 

@@ -124,7 +124,7 @@ import Testing
 
         var worst = (error: 0.0, name: "")
         func compare(_ actual: Tensor, _ key: String) throws {
-            let error = ConceptAttentionFixtures.relativeError(actual, try references.tensor(named: key))
+            let error = TensorComparison.relativeError(actual, try references.tensor(named: key))
             if error >= worst.error { worst = (error, key) }
             #expect(error <= 1e-3, "\(key): \(error)")
         }
@@ -151,7 +151,7 @@ import Testing
         for entry in crossAttention.gradients.entries {
             let selected = try #require(crossAttention.gradients.gradient(named: entry.name))
             let whole = try #require(all.gradients.gradient(named: entry.name))
-            worst = max(worst, ConceptAttentionFixtures.relativeError(selected, whole))
+            worst = max(worst, TensorComparison.relativeError(selected, whole))
         }
         print("attn2 only vs all: worst attn2 gradient difference \(worst)")
         #expect(worst <= 1e-6)
@@ -164,9 +164,9 @@ import Testing
         #expect(checkpointed.tape.count == 0)
         #expect(checkpointed.loss.loss == plain.loss.loss)
         #expect(checkpointed.loss.attentionMass.map(\.layer) == plain.loss.attentionMass.map(\.layer))
-        let worst = [ConceptAttentionFixtures.relativeError(checkpointed.gradients.flat, plain.gradients.flat),
-                     ConceptAttentionFixtures.relativeError(checkpointed.contextGradient, plain.contextGradient),
-                     ConceptAttentionFixtures.relativeError(checkpointed.sampleGradient, plain.sampleGradient)].max() ?? 0
+        let worst = [TensorComparison.relativeError(checkpointed.gradients.flat, plain.gradients.flat),
+                     TensorComparison.relativeError(checkpointed.contextGradient, plain.contextGradient),
+                     TensorComparison.relativeError(checkpointed.sampleGradient, plain.sampleGradient)].max() ?? 0
         print("\(pipeline) Forget-Me-Not checkpointed vs plain: worst \(worst); peak saved floats "
               + "\(checkpointed.tape.peakSavedElements) vs \(plain.tape.peakSavedElements)")
         #expect(worst <= 1e-6)

@@ -39,14 +39,6 @@ struct DiffusionTrainerTests {
         return (unet, store, DiffusionObjective(scheduler: scheduler))
     }
 
-    /// max|a − b| / max|b|.
-    static func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
-        let (x, y) = (a.toArray(), b.toArray())
-        let scale = y.reduce(0) { Swift.max($0, Double(Swift.abs($1))) }
-        let difference = zip(x, y).reduce(0) { Swift.max($0, Double(Swift.abs($1.0 - $1.1))) }
-        return difference / Swift.max(scale, 1e-30)
-    }
-
     @Test(arguments: cases.map(\.name))
     func twoAdamWStepsMatchPyTorch(_ name: String) throws {
         let spec = try #require(Self.cases.first { $0.name == name })
@@ -72,7 +64,7 @@ struct DiffusionTrainerTests {
         var worst = 0.0
         for entry in gradients.entries {
             let updated = Tensor(storage: store.arena, shape: entry.shape, offset: entry.parameterOffset)
-            let error = Self.relativeError(updated, try reference.tensor(named: "updated.\(entry.name)"))
+            let error = TensorComparison.relativeError(updated, try reference.tensor(named: "updated.\(entry.name)"))
             worst = Swift.max(worst, error)
             #expect(error <= 1e-4, "\(entry.name): relative error \(error)")
         }
