@@ -31,7 +31,6 @@ Requires torch, diffusers, safetensors (PyPI). Run from anywhere:
     python3 Scripts/reference/make_block_gradient_fixtures.py
 Writes Tests/Fixtures/references/block-gradients.safetensors.
 """
-import math
 import os
 
 import torch
@@ -42,6 +41,8 @@ from diffusers.models.resnet import ResnetBlock2D
 from diffusers.models.transformers.transformer_2d import Transformer2DModel
 from diffusers.models.upsampling import Upsample2D
 from safetensors.torch import save_file
+
+from make_pipeline_fixtures import randomize
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "references", "block-gradients.safetensors")
@@ -68,19 +69,6 @@ class ExplicitAttentionProcessor:
         return attn.to_out[1](attn.to_out[0](out))
 
 
-def randomize(module, generator):
-    """Random weights with unit-scale activations; every norm gets a non-trivial scale and shift."""
-    with torch.no_grad():
-        for name, parameter in module.named_parameters():
-            if parameter.ndim >= 2:
-                values = torch.randn(parameter.shape, generator=generator) / math.sqrt(parameter[0].numel())
-            elif name.endswith("weight"):
-                values = 1 + 0.2 * torch.randn(parameter.shape, generator=generator)
-            else:
-                values = 0.2 * torch.randn(parameter.shape, generator=generator)
-            parameter.copy_(values)
-
-
 def install_processors(module, prefix, captured):
     """The explicit processor on every Attention inside `module`, named as the Swift layers are."""
     for name, child in module.named_modules():
@@ -90,7 +78,7 @@ def install_processors(module, prefix, captured):
 
 def run_case(case, module, prefix, inputs, call, generator, hooks=False, extra=None):
     """Records weights, inputs, output, R and the gradients of sum(output·R) (and, with hooks, of the combined loss)."""
-    randomize(module, generator)
+    randomize(module, generator, float16_representable=False)
     module = module.eval()
     tensors = {f"{case}.param.{prefix}.{name}": value.detach().clone().contiguous()
                for name, value in module.state_dict().items()}

@@ -68,8 +68,9 @@ FAMILIES = {
 }
 
 
-def randomize(module, generator):
-    """Random weights with unit-scale activations; every norm gets a non-trivial scale and shift."""
+def randomize(module, generator, float16_representable=True):
+    """Random weights with unit-scale activations; every norm gets a non-trivial scale and shift. Shared by the
+    other fixture scripts."""
     with torch.no_grad():
         for name, parameter in module.named_parameters():
             if parameter.ndim >= 2:
@@ -80,7 +81,7 @@ def randomize(module, generator):
             else:
                 values = 0.2 * torch.randn(parameter.shape, generator=generator)
             # Representable in float16, so the fp16 variant files hold exactly these values.
-            parameter.copy_(values.half().float())
+            parameter.copy_(values.half().float() if float16_representable else values)
 
 
 def build(name, spec, generator):

@@ -8,7 +8,6 @@ Requires torch, diffusers, safetensors (PyPI). Run from the repository root:
 Writes Tests/Fixtures/references/vae-variant/{config.json, diffusion_pytorch_model.safetensors} (the model) and
 Tests/Fixtures/references/vae-variant.safetensors (inputs and outputs).
 """
-import math
 import os
 import shutil
 
@@ -16,21 +15,10 @@ import torch
 from diffusers import AutoencoderKL
 from safetensors.torch import save_file
 
+from make_pipeline_fixtures import randomize
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "references")
-
-
-def randomize(module, generator):
-    """Random weights with unit-scale activations, as make_pipeline_fixtures.py makes them (float16-representable)."""
-    with torch.no_grad():
-        for name, parameter in module.named_parameters():
-            if parameter.ndim >= 2:
-                values = torch.randn(parameter.shape, generator=generator) / math.sqrt(parameter[0].numel())
-            elif name.endswith("weight"):
-                values = 1 + 0.2 * torch.randn(parameter.shape, generator=generator)
-            else:
-                values = 0.2 * torch.randn(parameter.shape, generator=generator)
-            parameter.copy_(values.half().float())
 
 
 @torch.no_grad()
