@@ -58,6 +58,7 @@ check "inspect a file" 0 "weight +F32 +\[2, 3\] +24 B" -- "$LETHE" inspect "$FIX
 check "inspect F16 and BF16" 0 "as_bf16 +BF16 +\[28\]" -- "$LETHE" inspect "$FIXTURES/conversion.safetensors"
 check "inspect a sharded set by its index" 0 "3 shards" -- "$LETHE" inspect "$FIXTURES/sharded/model.safetensors.index.json"
 check "inspect --json" 0 '"dtype" : "F32"' -- "$LETHE" inspect "$FIXTURES/f32.safetensors" --json
+check "bench --train names a pattern that matches nothing" nonzero "pattern 'attn3' matches no parameter of the UNet" -- "$LETHE" bench unet --latent 8 --backward --train attn3
 if [[ -d "$MODEL" ]]; then
     check "inspect a diffusers variant index" 0 "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight +F16" -- \
         "$LETHE" inspect "$MODEL/unet"

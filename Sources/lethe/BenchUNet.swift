@@ -52,12 +52,18 @@ struct BenchUNet: ParsableCommand {
     func run() throws {
         let preset = UNetPreset(rawValue: preset)!
         let configuration = try preset.configuration()
+        let patterns = train.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        if backward {
+            // Check --train against the architecture before drawing 860 M random weights.
+            let plan = WeightStore(source: .planning)
+            _ = try UNet2DConditionModel(configuration: configuration, weights: plan)
+            try ParameterSelection(patterns).validate(against: plan.layout, modelName: "the UNet")
+        }
         let (unet, store) = try WeightStore.random(seed: 0) { try UNet2DConditionModel(configuration: configuration, weights: $0) }
         let stream = RandomStream(seed: 1, purpose: "bench", id: 0)
         let sample = stream.normalTensor(shape: [batch, 4, latent, latent])
         let context = RandomStream(seed: 2, purpose: "bench", id: 0).normalTensor(shape: [batch, 77, preset.contextWidth])
 
-        let patterns = train.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let gradients = backward ? try ParameterGradients(store: store, selection: ParameterSelection(patterns), modelName: "the UNet") : nil
         let outputGradient = RandomStream(seed: 3, purpose: "bench", id: 0).normalTensor(shape: [batch, 4, latent, latent])
 

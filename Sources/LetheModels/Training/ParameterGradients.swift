@@ -42,18 +42,7 @@ public final class ParameterGradients {
     public init(store: WeightStore, selection: ParameterSelection, modelName: String = "the model") throws(TrainingError) {
         var entries: [Entry] = []
         var used = 0
-        for pattern in selection.patterns where !store.layout.contains(where: { pattern.matches($0.name) }) {
-            throw .patternMatchesNothing(pattern: pattern.text, model: modelName)
-        }
-        for (name, rows) in selection.rows.sorted(by: { $0.key < $1.key }) {
-            guard let shape = store.layout.first(where: { $0.name == name })?.shape else {
-                throw .unknownParameter(name: name, model: modelName)
-            }
-            guard shape.count >= 2 else { throw .rowsOfNonMatrix(name: name, shape: shape) }
-            if let bad = rows.first(where: { $0 < 0 || $0 >= shape[0] }) {
-                throw .rowOutOfRange(name: name, row: bad, rows: shape[0])
-            }
-        }
+        try selection.validate(against: store.layout, modelName: modelName)
         for (name, shape) in store.layout {
             guard let offset = store.offsets[name] else { continue }
             let rows: [Int]?

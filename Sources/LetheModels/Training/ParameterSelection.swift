@@ -24,4 +24,21 @@ public struct ParameterSelection: Sendable {
     public func selectsWhole(_ name: String) -> Bool {
         patterns.contains { $0.matches(name) }
     }
+
+    /// Checks the selection against a model's parameter layout (a planned store's is enough, so a bad selection
+    /// fails before any weights are loaded): every pattern must match a parameter, and selected rows must exist.
+    public func validate(against layout: [(name: String, shape: [Int])], modelName: String) throws(TrainingError) {
+        for pattern in patterns where !layout.contains(where: { pattern.matches($0.name) }) {
+            throw .patternMatchesNothing(pattern: pattern.text, model: modelName)
+        }
+        for (name, rows) in rows.sorted(by: { $0.key < $1.key }) {
+            guard let shape = layout.first(where: { $0.name == name })?.shape else {
+                throw .unknownParameter(name: name, model: modelName)
+            }
+            guard shape.count >= 2 else { throw .rowsOfNonMatrix(name: name, shape: shape) }
+            if let bad = rows.first(where: { $0 < 0 || $0 >= shape[0] }) {
+                throw .rowOutOfRange(name: name, row: bad, rows: shape[0])
+            }
+        }
+    }
 }
