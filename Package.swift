@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom up (see README): C shims → LetheTensor → LetheIO / LetheDistributed → LetheModels →
-// LetheDiffusion → LetheTraining → lethe (CLI).
+// LetheDiffusion → LetheTraining → LetheErasure → lethe (CLI).
 let package = Package(
     name: "Lethe",
     platforms: [.macOS(.v15)],
@@ -14,9 +14,11 @@ let package = Package(
         .library(name: "LetheModels", targets: ["LetheModels"]),
         .library(name: "LetheDiffusion", targets: ["LetheDiffusion"]),
         .library(name: "LetheTraining", targets: ["LetheTraining"]),
+        .library(name: "LetheErasure", targets: ["LetheErasure"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // System libraries, found with pkg-config; each module map wraps our own shim.h.
@@ -43,12 +45,16 @@ let package = Package(
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),
         .target(name: "LetheTraining", dependencies: ["LetheTensor", "LetheIO", "LetheModels", "LetheDiffusion"]),
+        .target(
+            name: "LetheErasure",
+            dependencies: ["LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining"]),
         .executableTarget(
             name: "lethe",
             dependencies: [
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
-                "COpenBLAS", "CZstd",
+                "LetheErasure", "COpenBLAS", "CZstd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]),
 
         .testTarget(name: "LetheTensorTests", dependencies: ["LetheTensor"]),
@@ -64,6 +70,9 @@ let package = Package(
         .testTarget(
             name: "LetheTrainingTests",
             dependencies: ["LetheTraining", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"]),
+        .testTarget(
+            name: "LetheErasureTests",
+            dependencies: ["LetheErasure", "LetheTraining", "LetheDistributed", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),

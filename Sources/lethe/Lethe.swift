@@ -19,7 +19,7 @@ struct Lethe: ParsableCommand {
     static func main() {
         let command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(ConfigArguments.expand(Array(CommandLine.arguments.dropFirst())))
         } catch {
             exit(withError: error)
         }

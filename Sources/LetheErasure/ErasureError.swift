@@ -1,0 +1,33 @@
+/// Why an erasure job cannot run or finish; each message names the argument, file or concept at fault.
+public enum ErasureError: Error, CustomStringConvertible, Equatable {
+    case invalidArgument(name: String, reason: String)
+    case emptyConcept(argument: String)
+    case unknownWords(prompt: String, words: [String])
+    case promptTooLong(prompt: String, tokens: Int, limit: Int)
+    case noCrossAttention(model: String)
+    case outputExists(path: String)
+    case outputFailed(path: String, reason: String)
+    case nonFinite(stage: String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let name, let reason):
+            return "\(name) \(reason)."
+        case .emptyConcept(let argument):
+            return "\(argument) is empty: give the words of the concept (e.g. --concept \"Van Gogh\")."
+        case .unknownWords(let prompt, let words):
+            return "The tokenizer does not know \(words.map { "'\($0)'" }.joined(separator: ", ")) in '\(prompt)': "
+                + "they map to the unknown token, so the prompt's embedding would not carry the concept."
+        case .promptTooLong(let prompt, let tokens, let limit):
+            return "'\(prompt)' is \(tokens) tokens with the start and end tokens; the text encoder takes at most \(limit)."
+        case .noCrossAttention(let model):
+            return "The UNet of '\(model)' has no cross-attention (attn2) layers, so there are no key/value projections to edit."
+        case .outputExists(let path):
+            return "Output '\(path)' already exists; remove it or pass --overwrite."
+        case .outputFailed(let path, let reason):
+            return "Could not write '\(path)': \(reason)."
+        case .nonFinite(let stage):
+            return "\(stage) produced NaN or infinite values; nothing was written."
+        }
+    }
+}
