@@ -26,7 +26,14 @@ public struct ClosedFormErasureJob {
     }
 
     /// Runs the job; `log` receives progress lines (call it only on rank 0 to print once).
+    ///
+    /// Everything that decides the weights runs with one BLAS thread per rank: OpenBLAS's results depend on its
+    /// thread count, which MPI's CPU binding changes with the number of ranks. Parallelism comes from the ranks.
     public func run(communicator: Communicator, log: (String) -> Void = { _ in }) throws -> ErasureReport {
+        try BLASThreads.with(1) { try runReproducibly(communicator: communicator, log: log) }
+    }
+
+    private func runReproducibly(communicator: Communicator, log: (String) -> Void) throws -> ErasureReport {
         var clock = StageClock()
         let folder = try DiffusersModelFolder(url: model, variant: variant)
         let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
