@@ -1,4 +1,3 @@
-import LetheDistributed
 import LetheTensor
 
 /// RECE's closed-form adversarial embedding (the regularise-to-zero form, `close_form_emb_regzero`): the embedding
@@ -13,30 +12,12 @@ public struct AdversarialEmbedding {
         public let edited: DoubleMatrix
         public let cross: DoubleMatrix
         public let original: DoubleMatrix
-    }
 
-    /// The Gram sums for the current weights against `original` (float64 copies of the weights before any edit).
-    /// Projection i's terms are computed by rank i % size and summed in projection order: the same bits for any
-    /// number of ranks.
-    public static func grams(
-        _ projections: CrossAttentionProjections, original: [DoubleMatrix], communicator: Communicator
-    ) throws -> Grams {
-        let hidden = projections.hiddenSize
-        let block = hidden * hidden
-        let sum = try communicator.orderedSum(count: projections.projections.count, length: 3 * block) { index in
-            let current = try DoubleMatrix(projections.projections[index].weight)
-            var edited = DoubleMatrix(rows: hidden, columns: hidden)
-            try edited.addGram(of: current)
-            var cross = DoubleMatrix(rows: hidden, columns: hidden)
-            try cross.addProduct(current, original[index], transposingLeft: true)
-            var originalGram = DoubleMatrix(rows: hidden, columns: hidden)
-            try originalGram.addGram(of: original[index])
-            return edited.elements + cross.elements + originalGram.elements
+        public init(edited: DoubleMatrix, cross: DoubleMatrix, original: DoubleMatrix) {
+            self.edited = edited
+            self.cross = cross
+            self.original = original
         }
-        return Grams(
-            edited: try DoubleMatrix(rows: hidden, columns: hidden, elements: Array(sum[0..<block])),
-            cross: try DoubleMatrix(rows: hidden, columns: hidden, elements: Array(sum[block..<(2 * block)])),
-            original: try DoubleMatrix(rows: hidden, columns: hidden, elements: Array(sum[(2 * block)...])))
     }
 
     /// The map K with a* = K c: (λr I + Σ WᵀW)⁻¹ Σ WᵀW₀.

@@ -58,7 +58,7 @@ public struct ClosedFormEdit {
         /// λI + s_p Σ p pᵀ + s_e Σ c_guide cᵀ: W times this is the left-hand matrix when v* = W c_guide.
         let leftFactor: DoubleMatrix
         /// replace: M = leftFactor · normal⁻¹, so W′ = W M.
-        let replaceMatrix: DoubleMatrix?
+        public let replaceMatrix: DoubleMatrix?
     }
 
     public func solver() throws -> Solver {

@@ -39,50 +39,29 @@ public struct ClosedFormErasureJob {
         let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
         let textEncoder = try CLIPTextModel(folder: folder)
         let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, communicator: communicator)
-        let editing = UnifiedConceptEditing(settings: uce, encoder: encoder)
-        // Every rank checks the prompts before the first collective, so bad input fails everywhere at once.
-        try editing.validatePrompts()
-        try rece?.validate()
         let (unet, store) = try UNet2DConditionModel.loadWithWeights(from: folder)
-        let projections = try CrossAttentionProjections(store: store, model: model.path)
-        guard projections.hiddenSize == textEncoder.configuration.hiddenSize else {
-            throw ErasureError.invalidArgument(
-                name: "--model", reason: "has cross-attention width \(projections.hiddenSize) but a text encoder of width \(textEncoder.configuration.hiddenSize)")
-        }
+        let erasure = ClosedFormErasure(
+            uce: uce, rece: rece, encoder: encoder, projections: try CrossAttentionProjections(store: store, model: model.path))
+        try erasure.validate()
         clock.lap("load")
-        log("loaded \(model.lastPathComponent): \(projections.projections.count) key/value projections, width \(projections.hiddenSize)")
+        log("loaded \(model.lastPathComponent): \(erasure.projections.projections.count) key/value projections, width \(erasure.projections.hiddenSize)")
 
-        let (concepts, guides) = try editing.encodeConcepts()
-        let pairs = try editing.erasePairs(concepts: concepts, guides: guides)
-        let preserveGram = try editing.preserveGram()
-        let recePreserve = RobustConceptErasure.retainedPrompts(preserve: uce.preserve, conceptCount: concepts.count)
-        let receGram = try rece.map { _ in try encoder.gram(of: recePreserve) { try $0.allRows() } }
-        clock.lap("encode")
-        let original = try projections.snapshot()
-        let before = try probe.map { probe in
-            communicator.rank == 0 ? try concepts.map { try probe.mass(unet: unet, prompt: $0) } : []
+        var before: [Double]?
+        let outcome = try erasure.run(log: log, stage: { clock.lap($0) }) { concepts in
+            before = try probe.map { probe in
+                communicator.rank == 0 ? try concepts.map { try probe.mass(unet: unet, prompt: $0) } : []
+            }
+            clock.lap("attention_before")
         }
-        clock.lap("attention_before")
-
-        try editing.edit(pairs: pairs, preserveGram: preserveGram).solver().apply(to: projections, communicator: communicator)
-        clock.lap("uce")
-        log("UCE: edited \(concepts.count) concept(s) with \(uce.retainedPrompts.count) preserved prompt(s)")
-        var recoveries: [[ErasureReport.Recovery]]?
-        if let rece, let receGram {
-            recoveries = try RobustConceptErasure(settings: rece).run(
-                concepts: concepts, guides: guides, retainedGram: receGram, original: original,
-                projections: projections, communicator: communicator
-            ) { epoch in log("RECE: epoch \(epoch)/\(rece.epochs) done") }
-            clock.lap("rece")
-        }
-
+        let concepts = outcome.concepts
         let metrics = try EditMetrics.measure(
-            pairs: pairs, preserveGram: uce.retainedPrompts.isEmpty ? nil : preserveGram, original: original,
-            projections: projections, communicator: communicator)
+            pairs: outcome.pairs, preserveGram: uce.retainedPrompts.isEmpty ? nil : outcome.preserveGram,
+            original: outcome.original, projections: erasure.projections, communicator: communicator)
         let after = try probe.map { probe in
             communicator.rank == 0 ? try concepts.map { try probe.mass(unet: unet, prompt: $0) } : []
         }
         clock.lap("metrics")
+        let recoveries = outcome.recoveries
 
         var report = ErasureReport(method: rece == nil ? "uce" : "rece", model: model.path, ranks: communicator.size)
         report.concepts = concepts.indices.map { index in

@@ -1,4 +1,3 @@
-import LetheDistributed
 import LetheTensor
 
 /// RECE's adversarial epochs after a UCE edit (Gong et al., "Reliable and Efficient Concept Erasure", `train.py`
@@ -16,17 +15,17 @@ public struct RobustConceptErasure {
         preserve.isEmpty ? [String](repeating: " ", count: conceptCount) : [""] + preserve
     }
 
-    /// Runs the epochs, editing `projections` in place. Returns, per concept, the recovery residuals of each epoch's
-    /// adversarial embedding and, last, of the final weights.
+    /// Runs the epochs on the edit chain (which holds the UCE-edited weights). Returns, per concept, the recovery
+    /// residuals of each epoch's adversarial embedding and, last, of the final weights.
     public func run(
-        concepts: [EncodedPrompt], guides: [EncodedPrompt], retainedGram: DoubleMatrix, original: [DoubleMatrix],
-        projections: CrossAttentionProjections, communicator: Communicator, progress: (Int) -> Void = { _ in }
+        concepts: [EncodedPrompt], guides: [EncodedPrompt], retainedGram: DoubleMatrix, chain: ProjectionEditChain,
+        progress: (Int) -> Void = { _ in }
     ) throws -> [[ErasureReport.Recovery]] {
         let conceptRows = try concepts.map { try $0.allRows() }
         let guideRows = try guides.map { try $0.allRows() }
         var recoveries = [[ErasureReport.Recovery]](repeating: [], count: concepts.count)
         for epoch in 0...settings.epochs {
-            let grams = try AdversarialEmbedding.grams(projections, original: original, communicator: communicator)
+            let grams = try chain.grams()
             let map = try AdversarialEmbedding.map(grams, regularization: settings.regularization)
             var pairs: [ClosedFormEdit.ErasePair] = []
             for (index, rows) in conceptRows.enumerated() {
@@ -42,7 +41,7 @@ public struct RobustConceptErasure {
             let edit = ClosedFormEdit(
                 lambda: settings.lambda, eraseScale: settings.eraseScale, preserveScale: settings.preserveScale,
                 technique: settings.technique, pairs: pairs, preserveGram: retainedGram)
-            try edit.solver().apply(to: projections, communicator: communicator)
+            try chain.apply(edit.solver())
             progress(epoch + 1)
         }
         return recoveries

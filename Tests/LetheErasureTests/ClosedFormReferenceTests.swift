@@ -45,20 +45,20 @@ import Testing
         #expect(unchanged > 100)
     }
 
-    @Test func adversarialEmbeddingsMatchTheReference() throws {
-        // RECE's first epoch: the closed-form adversarial embedding against the UCE-edited weights.
+    @Test(arguments: [false, true])
+    func adversarialEmbeddingsMatchTheReference(materialized: Bool) throws {
+        // RECE's first epoch: the closed-form adversarial embedding against the UCE-edited weights, from the chain's
+        // factored Gram sums (W = W₀M) and from the written-out weights.
         let testCase = try #require(try ClosedFormCase.all()["rece-nudity"])
-        var uceOnly = testCase
-        uceOnly.rece = nil
-        let (folder, _) = try uceOnly.run()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let original = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(testCase.pipeline))
-        let edited = try ClosedFormProjectionsFixture(folder: folder)
-        let grams = try AdversarialEmbedding.grams(
-            edited.projections, original: original.projections.snapshot(), communicator: .singleProcess())
-        let map = try AdversarialEmbedding.map(grams, regularization: testCase.rece!.reg)
-        let concept = try edited.encode(testCase.concepts[0])
-        let adversarial = try AdversarialEmbedding.rows(of: concept.allRows(), map: map).toTensor()
+        let fixture = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(testCase.pipeline))
+        let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
+        let (concepts, guides) = try editing.encodeConcepts()
+        let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
+        try chain.apply(editing.edit(
+            pairs: editing.erasePairs(concepts: concepts, guides: guides), preserveGram: editing.preserveGram()).solver())
+        if materialized { try chain.materialize() }
+        let map = try AdversarialEmbedding.map(chain.grams(), regularization: testCase.rece!.reg)
+        let adversarial = try AdversarialEmbedding.rows(of: concepts[0].allRows(), map: map).toTensor()
         let reference = try SafeTensorsFile.open(ClosedFormCase.file).tensor(named: "rece-nudity.adversarial.0.1")
         let error = Self.relativeError(adversarial, reference)
         #expect(error <= 1e-4, "adversarial embedding differs from the reference by \(error)")
