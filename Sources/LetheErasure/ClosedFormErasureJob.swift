@@ -39,6 +39,9 @@ public struct ClosedFormErasureJob {
         let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
         let textEncoder = try CLIPTextModel(folder: folder)
         let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, communicator: communicator)
+        // Bad prompts fail before the UNet's gigabytes are read.
+        try UnifiedConceptEditing(settings: uce, encoder: encoder).validatePrompts()
+        try rece?.validate()
         let (unet, store) = try UNet2DConditionModel.loadWithWeights(from: folder)
         let erasure = ClosedFormErasure(
             uce: uce, rece: rece, encoder: encoder, projections: try CrossAttentionProjections(store: store, model: model.path))

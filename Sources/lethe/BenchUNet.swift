@@ -17,7 +17,7 @@ struct BenchUNet: ParsableCommand {
             in PyTorch.
             """)
 
-    @Option(help: "Architecture: sd15 (SD 1.x UNet) or sd21 (SD 2.x UNet).")
+    @Option(help: "Architecture: sd15 (SD 1.x UNet), sd21 (SD 2.x UNet) or tiny.")
     var preset = "sd15"
 
     @Option(help: "Latent height and width (64 for 512-pixel images).")
@@ -42,16 +42,14 @@ struct BenchUNet: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard UNetPreset(rawValue: preset) != nil else {
-            throw ValidationError("--preset must be one of \(UNetPreset.allCases.map(\.rawValue).joined(separator: ", ")), got '\(preset)'")
-        }
+        _ = try RandomPipelinePreset.named(preset)
         guard latent >= 8, latent % 8 == 0 else { throw ValidationError("--latent must be a positive multiple of 8, got \(latent)") }
         guard batch >= 1, iterations >= 1 else { throw ValidationError("--batch and --iterations must be at least 1") }
     }
 
     func run() throws {
-        let preset = UNetPreset(rawValue: preset)!
-        let configuration = try preset.configuration()
+        let preset = try RandomPipelinePreset.named(preset)
+        let configuration = try preset.unetConfiguration()
         let patterns = train.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         if backward {
             // Check --train against the architecture before drawing 860 M random weights.
@@ -91,26 +89,5 @@ struct BenchUNet: ParsableCommand {
                                  gflops: Double(flops) / 1e9, parameters: store.parameterCount,
                                  peakRSSBytes: PeakMemory.residentBytes())
         print(json ? try report.jsonLine() : report.text())
-    }
-}
-
-/// The UNet architectures `lethe bench` builds (their diffusers config.json, weights random).
-enum UNetPreset: String, CaseIterable {
-    case sd15, sd21
-
-    var contextWidth: Int { self == .sd15 ? 768 : 1024 }
-
-    func configuration() throws -> UNet2DConditionConfiguration {
-        let heads = self == .sd15 ? "8" : "[5, 10, 20, 20]"
-        let text = """
-            {"_class_name": "UNet2DConditionModel", "sample_size": \(self == .sd15 ? 64 : 96),
-             "in_channels": 4, "out_channels": 4, "layers_per_block": 2,
-             "block_out_channels": [320, 640, 1280, 1280], "attention_head_dim": \(heads),
-             "cross_attention_dim": \(contextWidth), "use_linear_projection": \(self == .sd21),
-             "upcast_attention": \(self == .sd21), "norm_num_groups": 32,
-             "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
-             "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"]}
-            """
-        return try UNet2DConditionConfiguration.decode(Data(text.utf8), source: "preset \(rawValue)")
     }
 }

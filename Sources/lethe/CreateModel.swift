@@ -17,7 +17,7 @@ struct CreateModel: ParsableCommand {
             at weight 1, bias 0), so the same seed gives the same files. The images it generates are noise.
             """)
 
-    @Option(help: "Architecture: tiny (a few MB) or sd15 (Stable Diffusion 1.5's sizes, about 4 GB).")
+    @Option(help: "Architecture: tiny (a few MB), sd15 or sd21 (Stable Diffusion 1.5's or 2.1's sizes, about 5 GB).")
     var preset = RandomPipelinePreset.tiny.rawValue
 
     @Option(help: "Seed of the random weights.")
@@ -27,14 +27,12 @@ struct CreateModel: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard RandomPipelinePreset(rawValue: preset) != nil else {
-            throw ValidationError("--preset must be one of \(RandomPipelinePreset.allCases.map(\.rawValue).joined(separator: ", ")), got '\(preset)'")
-        }
+        _ = try RandomPipelinePreset.named(preset)
     }
 
     func run() throws {
         guard try Communicator.world().rank == 0 else { return }
-        let preset = RandomPipelinePreset(rawValue: preset)!
+        let preset = try RandomPipelinePreset.named(preset)
         let destination = URL(fileURLWithPath: output)
         guard !FileManager.default.fileExists(atPath: destination.path) else {
             throw ValidationError("--output '\(output)' already exists")
@@ -59,15 +57,15 @@ struct CreateModel: ParsableCommand {
         try Data(RandomPipelinePreset.modelIndex.utf8).write(to: folder.appendingPathComponent("model_index.json"))
         try Data(RandomPipelinePreset.scheduler.utf8)
             .write(to: folder.appendingPathComponent("scheduler/scheduler_config.json"))
-        try CLIPTokenizer.bundledCLIP().save(to: folder.appendingPathComponent("tokenizer"))
+        try CLIPTokenizer.bundledCLIP(padToken: preset.padToken).save(to: folder.appendingPathComponent("tokenizer"))
 
-        let unetConfiguration = try UNet2DConditionConfiguration.decode(Data(preset.unet.utf8), source: "preset \(preset)")
+        let unetConfiguration = try preset.unetConfiguration()
         let (_, unet) = try WeightStore.random(seed: seed) {
             try UNet2DConditionModel(configuration: unetConfiguration, weights: $0)
         }
         try save(unet, config: preset.unet, to: folder.appendingPathComponent("unet"), file: "diffusion_pytorch_model")
 
-        let textConfiguration = try CLIPTextConfiguration(jsonData: Data(preset.textEncoder.utf8), source: "preset \(preset)")
+        let textConfiguration = try preset.textEncoderConfiguration()
         let (_, text) = try WeightStore.random(seed: seed &+ 1) {
             try CLIPTextModel(configuration: textConfiguration, weights: $0)
         }

@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import LetheModels
 
 /// Stable Diffusion architectures with random weights: the config.json of each component, as diffusers and
 /// transformers write them (unset keys take the libraries' defaults).
@@ -7,6 +9,36 @@ enum RandomPipelinePreset: String, CaseIterable {
     case tiny
     /// Stable Diffusion 1.5's architecture (860 M UNet parameters, CLIP ViT-L/14 text encoder, 84 M VAE).
     case sd15
+    /// Stable Diffusion 2.1's architecture (865 M UNet parameters, OpenCLIP ViT-H/14 text encoder, 84 M VAE).
+    case sd21
+
+    /// The preset called `name`, or an error listing them.
+    static func named(_ name: String) throws -> RandomPipelinePreset {
+        guard let preset = RandomPipelinePreset(rawValue: name) else {
+            throw ValidationError("--preset must be one of \(allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+        }
+        return preset
+    }
+
+    /// The width of the text embeddings (the UNet's cross_attention_dim).
+    var contextWidth: Int {
+        switch self {
+        case .tiny: 64
+        case .sd15: 768
+        case .sd21: 1024
+        }
+    }
+
+    /// The tokenizer's pad token: "!" for the SD 2.x family, the end token otherwise.
+    var padToken: String { self == .sd21 ? "!" : CLIPTokenizer.endOfText }
+
+    func unetConfiguration() throws -> UNet2DConditionConfiguration {
+        try UNet2DConditionConfiguration.decode(Data(unet.utf8), source: "preset \(rawValue)")
+    }
+
+    func textEncoderConfiguration() throws -> CLIPTextConfiguration {
+        try CLIPTextConfiguration(jsonData: Data(textEncoder.utf8), source: "preset \(rawValue)")
+    }
 
     var unet: String {
         switch self {
@@ -18,11 +50,13 @@ enum RandomPipelinePreset: String, CaseIterable {
                  "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
                  "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"]}
                 """
-        case .sd15:
+        case .sd15, .sd21:
+            let sd21 = self == .sd21
             return """
-                {"_class_name": "UNet2DConditionModel", "_diffusers_version": "0.42.1", "sample_size": 64,
+                {"_class_name": "UNet2DConditionModel", "_diffusers_version": "0.42.1", "sample_size": \(sd21 ? 96 : 64),
                  "in_channels": 4, "out_channels": 4, "layers_per_block": 2,
-                 "block_out_channels": [320, 640, 1280, 1280], "attention_head_dim": 8, "cross_attention_dim": 768,
+                 "block_out_channels": [320, 640, 1280, 1280], "attention_head_dim": \(sd21 ? "[5, 10, 20, 20]" : "8"),
+                 "cross_attention_dim": \(contextWidth), "use_linear_projection": \(sd21), "upcast_attention": \(sd21),
                  "norm_num_groups": 32,
                  "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
                  "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"]}
@@ -31,10 +65,14 @@ enum RandomPipelinePreset: String, CaseIterable {
     }
 
     var textEncoder: String {
-        let (hidden, layers, heads, intermediate, projection) =
-            self == .tiny ? (64, 2, 4, 128, 64) : (768, 12, 12, 3072, 768)
+        let (hidden, layers, heads, intermediate, projection) = switch self {
+        case .tiny: (64, 2, 4, 128, 64)
+        case .sd15: (768, 12, 12, 3072, 768)
+        case .sd21: (1024, 23, 16, 4096, 512)
+        }
         return """
-            {"architectures": ["CLIPTextModel"], "model_type": "clip_text_model", "hidden_act": "quick_gelu",
+            {"architectures": ["CLIPTextModel"], "model_type": "clip_text_model",
+             "hidden_act": "\(self == .sd21 ? "gelu" : "quick_gelu")",
              "hidden_size": \(hidden), "intermediate_size": \(intermediate), "num_attention_heads": \(heads),
              "num_hidden_layers": \(layers), "projection_dim": \(projection), "max_position_embeddings": 77,
              "vocab_size": 49408, "layer_norm_eps": 1e-05, "bos_token_id": 49406, "eos_token_id": 49407,
