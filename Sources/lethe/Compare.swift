@@ -13,6 +13,8 @@ struct Compare: ParsableCommand {
     @Argument(help: "A safetensors file or a folder.") var first: String
     @Argument(help: "The same kind of path to compare with.") var second: String
     @Option(help: "Largest allowed max|a−b| / max|b| per tensor.") var tolerance = 1e-5
+    @Option(help: "For folders with erasure-report.json: largest allowed relative difference of its per-step losses, gradient norms and attention masses.")
+    var reportTolerance = 1e-5
 
     func run() throws {
         let pairs = try Self.files(first, second)
@@ -39,7 +41,33 @@ struct Compare: ParsableCommand {
                 }
             }
         }
-        print("compare: \(pairs.count) file(s) agree, largest relative difference \(worst) (tolerance \(tolerance))")
+        let reports = try compareReports()
+        print("compare: \(pairs.count) file(s)\(reports) agree, largest relative difference \(worst) (tolerance \(tolerance))")
+    }
+
+    /// Compares the numbers of two folders' erasure-report.json (when both have one); describes what was compared.
+    func compareReports() throws -> String {
+        let left = URL(fileURLWithPath: first).appendingPathComponent("erasure-report.json")
+        let right = URL(fileURLWithPath: second).appendingPathComponent("erasure-report.json")
+        guard let a = try? Data(contentsOf: left), let b = try? Data(contentsOf: right) else { return "" }
+        guard let x = try JSONSerialization.jsonObject(with: a) as? [String: Any],
+              let y = try JSONSerialization.jsonObject(with: b) as? [String: Any] else {
+            throw ValidationError("'\(left.path)' or '\(right.path)' is not a JSON object")
+        }
+        var worst = 0.0
+        for key in ["loss_per_step", "gradient_norm_per_step", "attention_mass_before", "attention_mass_after"] {
+            let u = (x[key] as? [Double]) ?? (x[key] as? Double).map { [$0] } ?? []
+            let v = (y[key] as? [Double]) ?? (y[key] as? Double).map { [$0] } ?? []
+            guard u.count == v.count else { throw ValidationError("erasure reports differ in the length of '\(key)'") }
+            for (p, q) in zip(u, v) {
+                let relative = abs(p - q) / max(abs(q), 1e-30)
+                worst = max(worst, relative)
+                if relative > reportTolerance {
+                    throw ValidationError("erasure reports differ in '\(key)': \(p) vs \(q) (relative \(relative), tolerance \(reportTolerance))")
+                }
+            }
+        }
+        return " and the erasure reports (largest relative difference \(worst))"
     }
 
     /// The file pairs: the two files, or every *.safetensors below the first folder with its twin in the second.
