@@ -39,7 +39,7 @@ struct TextualInversionTests {
         let report = try trainer.step(inputIDs: CLIPTextTokenIDs(batch: 2, length: 77, values: ids),
                                       latents: try reference.tensor(named: "latents"), noise: try reference.tensor(named: "noise"),
                                       timesteps: try reference.int64Values(named: "timesteps").map(Int.init))
-        let loss = try reference.tensor(named: "loss").pointer[0], norm = try reference.tensor(named: "grad_norm").pointer[0]
+        let loss = try reference.tensor(named: "loss").toArray()[0], norm = try reference.tensor(named: "grad_norm").toArray()[0]
         #expect(abs(report.loss - Double(loss)) / Double(loss) < 1e-5)
         #expect(abs(report.gradientNorm - Double(norm)) / Double(norm) < 1e-4)
         #expect(Self.relativeDifference(trainer.learnedEmbeddings.vectors, try reference.tensor(named: "rows")) < 1e-5)
