@@ -117,5 +117,48 @@ check "folder without safetensors" nonzero "no safetensors files" -- "$LETHE" in
 check "bad file under mpirun exits non-zero" nonzero "short.safetensors" -- \
     "${MPIRUN[@]}" -np 2 "$LETHE" inspect "$WORK/short.safetensors"
 
+# UCE and RECE on the tiny SD 1.x fixture: help, a run, --config with a flag overriding it, bad input.
+SD1_TINY="$ROOT/Tests/Fixtures/pipelines/sd1-tiny"
+check "uce --help" 0 "--preserve-file" -- "$LETHE" uce --help
+check "rece --help" 0 "--task" -- "$LETHE" rece --help
+check "uce writes a folder" 0 "erasure ratio keys" -- "$LETHE" uce --model "$SD1_TINY" --concept "Van Gogh" \
+    --guide art --preserve "a photo of a dog" --output "$WORK/uce"
+check "uce folder has the report" 0 "erasure_ratio" -- cat "$WORK/uce/erasure-report.json"
+check "generate from the erased folder" 0 "wrote" -- "$LETHE" generate --model "$WORK/uce" --prompt "Van Gogh" \
+    --steps 2 --seed 1 --output "$WORK/uce.png"
+printf 'concept: [nudity, "Van Gogh"]\nepochs: 5\ntask: artist\noutput: %s\n' "$WORK/from-config" >"$WORK/job.yaml"
+check "rece --config, --epochs overrides the file" 0 "RECE 2:.*" -- "$LETHE" rece --config "$WORK/job.yaml" \
+    --model "$SD1_TINY" --epochs 2 --no-attention-probe
+check "rece --config ran 2 epochs, not 5" 0 "^1 2 final$" -- bash -c \
+    'grep -o "\"epoch\" : \"[a-z0-9]*\"" "$1" | cut -d"\"" -f4 | sort -u | paste -sd" "' _ "$WORK/from-config/erasure-report.json"
+check "config file that is not YAML" nonzero "not valid YAML" -- bash -c \
+    'printf "concept: [nudity\n" >"$2/bad.yaml"; "$1" rece --config "$2/bad.yaml" --model x --output y' _ "$LETHE" "$WORK"
+check "unknown config key" nonzero "Unknown option '--colour'" -- bash -c \
+    'printf "colour: red\n" >"$2/odd.yaml"; "$1" uce --config "$2/odd.yaml" --model x --output y' _ "$LETHE" "$WORK"
+check "uce: empty concept" nonzero "--concept is empty" -- "$LETHE" uce --model "$SD1_TINY" --concept "" \
+    --output "$WORK/bad-uce"
+check "uce: concept longer than 77 tokens" nonzero "at most 77" -- "$LETHE" uce --model "$SD1_TINY" \
+    --concept "$(printf 'painting %.0s' {1..80})" --output "$WORK/bad-uce"
+check "uce: unknown technique" nonzero "--technique must be replace or tensor" -- "$LETHE" uce \
+    --model "$SD1_TINY" --concept cat --technique blend --output "$WORK/bad-uce"
+check "rece: unknown task" nonzero "--task must be nudity, artist or object" -- "$LETHE" rece \
+    --model "$SD1_TINY" --concept cat --task style --output "$WORK/bad-uce"
+check "uce: output exists" nonzero "already exists; remove it or pass --overwrite" -- "$LETHE" uce \
+    --model "$SD1_TINY" --concept cat --output "$WORK/uce"
+check "uce: --overwrite replaces it" 0 "wrote" -- "$LETHE" uce --model "$SD1_TINY" --concept cat \
+    --output "$WORK/uce" --overwrite
+cp -r "$SD1_TINY" "$WORK/empty-model" && rm -r "$WORK/empty-model/unet"
+check "uce: model without a UNet" nonzero "unet" -- "$LETHE" uce --model "$WORK/empty-model" --concept cat \
+    --output "$WORK/bad-uce"
+[[ ! -e "$WORK/bad-uce" ]] && echo "PASS failed erasures wrote nothing" && passed=$((passed + 1)) ||
+    { echo "FAIL a failed erasure left $WORK/bad-uce"; failed=$((failed + 1)); }
+check "create-model writes a loadable model" 0 "wrote" -- "$LETHE" create-model --output "$WORK/random-model"
+check "rece on a created model" 0 "RECE final" -- "$LETHE" rece --model "$WORK/random-model" --concept nudity \
+    --output "$WORK/random-erased"
+if python3 -c "import diffusers, torch" 2>/dev/null; then
+    check "diffusers loads the erased folder" 0 "diffusers loaded" -- \
+        python3 "$ROOT/Scripts/reference/make_closed_form_fixtures.py" --check-folder "$WORK/random-erased"
+fi
+
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

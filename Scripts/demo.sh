@@ -1,38 +1,32 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, then shows what Lethe runs on, inspects the bundled tiny
-# Stable Diffusion 2.x-style model (a diffusers folder with fp16 and sharded weights) and generates images with it
-# (random weights: the pictures are noise-like, but they are the ones diffusers makes from the same files). The
-# erasure job itself joins this demo when the erasure methods land (see the README's Status).
+# The demo: installs what is missing, builds, writes a small Stable Diffusion model with random weights (until the
+# trained default model exists), erases "nudity" from it with RECE on two MPI ranks, prints the erasure report and
+# generates the same prompt from the model before and after (random weights: the pictures are noise, but they show
+# the whole path from one diffusers folder to another).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/mpirun-options.sh"
 cd "$LETHE_ROOT"
 
 lethe_build --product lethe
 LETHE="$(swift build -c release --show-bin-path)/lethe"
-MODEL=Tests/Fixtures/pipelines/sd2-tiny
 OUT=${LETHE_DEMO_OUTPUT:-out/demo}
+rm -rf "$OUT"
 mkdir -p "$OUT"
 
-echo "== lethe info (single process)"
-"$LETHE" info
+echo "== lethe create-model: a tiny random Stable Diffusion 1.x-style model in $OUT/base"
+"$LETHE" create-model --preset tiny --seed 0 --output "$OUT/base"
 echo
-echo "== lethe info under mpirun -np 2"
-timeout 120 mpirun --oversubscribe --mca btl self,vader --mca btl_vader_single_copy_mechanism none -np 2 "$LETHE" info
+echo "== lethe rece under mpirun -np 2: erase 'nudity' (the authors' nudity settings: UCE, then 3 adversarial epochs)"
+timeout 300 mpirun "${mpirun_args[@]}" -np 2 "$LETHE" rece --config Configs/nudity-rece.yaml \
+    --model "$OUT/base" --output "$OUT/no-nudity"
 echo
-echo "== lethe inspect $MODEL/unet (a sharded set: its index.json names the shards)"
-"$LETHE" inspect "$MODEL/unet" >"$OUT/unet-tensors.txt"
-head -n 20 "$OUT/unet-tensors.txt"
-echo "   ..."
+echo "== $OUT/no-nudity/erasure-report.json"
+cat "$OUT/no-nudity/erasure-report.json"
 echo
-echo "== lethe inspect $MODEL/text_encoder --json (first lines)"
-"$LETHE" inspect "$MODEL/text_encoder" --json >"$OUT/text-encoder-tensors.json"
-head -n 12 "$OUT/text-encoder-tensors.json"
-echo
-echo "== lethe generate with $MODEL, four schedulers, into $OUT/"
-for scheduler in ddim pndm euler euler-a; do
-    "$LETHE" generate --model "$MODEL" --prompt "a photograph of an astronaut riding a horse" \
-        --negative-prompt "blurry" --steps 20 --seed 1234 --scheduler "$scheduler" --num-images 4 --grid \
-        --height 64 --width 64 --output "$OUT/astronaut-$scheduler.png"
+echo "== lethe generate 'a photo of nudity' before and after, same seed"
+for model in base no-nudity; do
+    "$LETHE" generate --model "$OUT/$model" --prompt "a photo of nudity" --steps 20 --seed 1234 \
+        --num-images 4 --grid --output "$OUT/$model.png" 2>/dev/null
 done
 ls -l "$OUT"
-

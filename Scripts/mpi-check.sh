@@ -4,7 +4,7 @@
 #
 # Usage: Scripts/mpi-check.sh <path-to-lethe-mpi-check>
 # Environment: LETHE_MPI_CHECK_TIMEOUT (seconds per mpirun, default 120);
-#              LETHE_MPIRUN_ARGS (replaces the mpirun options below, e.g. for another MPI or a real cluster).
+#              LETHE_MPIRUN_ARGS (replaces the mpirun options of Scripts/mpirun-options.sh).
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -17,25 +17,8 @@ if [[ ! -x "$binary" ]]; then
     exit 2
 fi
 
-# CI and containers run as root, which Open MPI refuses unless both variables are set.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-
+source "$(dirname "${BASH_SOURCE[0]}")/mpirun-options.sh"
 time_limit=${LETHE_MPI_CHECK_TIMEOUT:-120}
-
-# One node, shared memory only, the same on any machine:
-#   --oversubscribe               more ranks than cores (CI machines may have 2).
-#   --mca pml ob1 --mca btl self,vader
-#                                 shared memory and loopback only; no probing of UCX, InfiniBand or TCP devices,
-#                                 which in containers prints warnings or waits on interfaces that are not there.
-#   --mca btl_vader_single_copy_mechanism none
-#                                 vader's default single copy for large messages uses CMA (process_vm_readv),
-#                                 which needs ptrace rights that container seccomp profiles usually deny; large
-#                                 messages then fail with "Read -1, expected ..., errno = 1". Copying through the
-#                                 shared-memory segment works everywhere.
-mpirun_args=(--oversubscribe --mca pml ob1 --mca btl self,vader --mca btl_vader_single_copy_mechanism none)
-if [[ -n "${LETHE_MPIRUN_ARGS:-}" ]]; then
-    read -r -a mpirun_args <<<"$LETHE_MPIRUN_ARGS"
-fi
 
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT

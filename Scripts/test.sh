@@ -27,8 +27,13 @@ Scripts/mpi-check.sh "$BIN/lethe-mpi-check" | tee "$LOGS/mpi.log"
 # Each mpirun run (np = 1..4 and the abort tests) counts as one test; the driver checks thousands of values in each.
 mpi_passed=$(grep -c '^PASS' "$LOGS/mpi.log")
 
+echo "== erasure under mpirun" >&2
+Scripts/erasure-mpi-check.sh "$BIN/lethe" | tee "$LOGS/erasure-mpi.log"
+# Each UCE/RECE run compared with np=1 and the failing-job run count as one test each.
+erasure_passed=$(grep -c '^PASS' "$LOGS/erasure-mpi.log")
+
 echo "== command line" >&2
 Scripts/cli-check.sh "$BIN/lethe" | tee "$LOGS/cli.log"
 cli_passed=$(sed -nE 's/^cli-check: ([0-9]+) passed, 0 failed$/\1/p' "$LOGS/cli.log")
 
-echo "all: $((swift_passed + mpi_passed + cli_passed)) passed, 0 failed"
+echo "all: $((swift_passed + mpi_passed + erasure_passed + cli_passed)) passed, 0 failed"

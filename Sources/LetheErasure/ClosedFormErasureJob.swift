@@ -1,0 +1,139 @@
+import Foundation
+import LetheDistributed
+import LetheModels
+import LetheTensor
+
+/// A UCE or RECE job from a diffusers folder to an erased diffusers folder with its report, on one process or
+/// across MPI ranks: prompts are encoded where their chunk is owned, Gram matrices are summed in a fixed order in
+/// float64, each key/value matrix is solved by one owner rank and shared. Every rank ends with the same weights,
+/// bit for bit, for any number of ranks; rank 0 alone measures attention and writes.
+public struct ClosedFormErasureJob {
+    public var model: URL
+    public var variant: String?
+    public var uce: UCESettings
+    /// nil: UCE only.
+    public var rece: RECESettings?
+    public var output: URL
+    public var overwrite = false
+    /// nil: skip the attention-mass measurement (one UNet forward before and after on rank 0).
+    public var probe: AttentionMassProbe? = AttentionMassProbe()
+
+    public init(model: URL, uce: UCESettings, rece: RECESettings?, output: URL) {
+        self.model = model
+        self.uce = uce
+        self.rece = rece
+        self.output = output
+    }
+
+    /// Runs the job; `log` receives progress lines (call it only on rank 0 to print once).
+    ///
+    /// Everything that decides the weights runs with one BLAS thread per rank: OpenBLAS's results depend on its
+    /// thread count, which MPI's CPU binding changes with the number of ranks. Parallelism comes from the ranks.
+    public func run(communicator: Communicator, log: (String) -> Void = { _ in }) throws -> ErasureReport {
+        try BLASThreads.with(1) { try runReproducibly(communicator: communicator, log: log) }
+    }
+
+    private func runReproducibly(communicator: Communicator, log: (String) -> Void) throws -> ErasureReport {
+        var clock = StageClock()
+        let folder = try DiffusersModelFolder(url: model, variant: variant)
+        let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+        let textEncoder = try CLIPTextModel(folder: folder)
+        let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, communicator: communicator)
+        let editing = UnifiedConceptEditing(settings: uce, encoder: encoder)
+        // Every rank checks the prompts before the first collective, so bad input fails everywhere at once.
+        try editing.validatePrompts()
+        try rece?.validate()
+        let (unet, store) = try UNet2DConditionModel.loadWithWeights(from: folder)
+        let projections = try CrossAttentionProjections(store: store, model: model.path)
+        guard projections.hiddenSize == textEncoder.configuration.hiddenSize else {
+            throw ErasureError.invalidArgument(
+                name: "--model", reason: "has cross-attention width \(projections.hiddenSize) but a text encoder of width \(textEncoder.configuration.hiddenSize)")
+        }
+        clock.lap("load")
+        log("loaded \(model.lastPathComponent): \(projections.projections.count) key/value projections, width \(projections.hiddenSize)")
+
+        let (concepts, guides) = try editing.encodeConcepts()
+        let pairs = try editing.erasePairs(concepts: concepts, guides: guides)
+        let preserveGram = try editing.preserveGram()
+        let recePreserve = RobustConceptErasure.retainedPrompts(preserve: uce.preserve, conceptCount: concepts.count)
+        let receGram = try rece.map { _ in try encoder.gram(of: recePreserve) { try $0.allRows() } }
+        clock.lap("encode")
+        let original = try projections.snapshot()
+        let before = try probe.map { probe in
+            communicator.rank == 0 ? try concepts.map { try probe.mass(unet: unet, prompt: $0) } : []
+        }
+        clock.lap("attention_before")
+
+        try editing.edit(pairs: pairs, preserveGram: preserveGram).solver().apply(to: projections, communicator: communicator)
+        clock.lap("uce")
+        log("UCE: edited \(concepts.count) concept(s) with \(uce.retainedPrompts.count) preserved prompt(s)")
+        var recoveries: [[ErasureReport.Recovery]]?
+        if let rece, let receGram {
+            recoveries = try RobustConceptErasure(settings: rece).run(
+                concepts: concepts, guides: guides, retainedGram: receGram, original: original,
+                projections: projections, communicator: communicator
+            ) { epoch in log("RECE: epoch \(epoch)/\(rece.epochs) done") }
+            clock.lap("rece")
+        }
+
+        let metrics = try EditMetrics.measure(
+            pairs: pairs, preserveGram: uce.retainedPrompts.isEmpty ? nil : preserveGram, original: original,
+            projections: projections, communicator: communicator)
+        let after = try probe.map { probe in
+            communicator.rank == 0 ? try concepts.map { try probe.mass(unet: unet, prompt: $0) } : []
+        }
+        clock.lap("metrics")
+
+        var report = ErasureReport(method: rece == nil ? "uce" : "rece", model: model.path, ranks: communicator.size)
+        report.concepts = concepts.indices.map { index in
+            ErasureReport.Concept(
+                concept: uce.concepts[index], guide: uce.guide(for: index), erasureRatio: metrics.erasureRatios[index],
+                attentionMassBefore: before?.indices.contains(index) == true ? before![index] : nil,
+                attentionMassAfter: after?.indices.contains(index) == true ? after![index] : nil,
+                recovery: recoveries?[index])
+        }
+        report.preservedDrift = metrics.preservedDrift
+        report.preservedPrompts = uce.retainedPrompts
+        report.settings = settingsSummary()
+        if communicator.rank == 0 {
+            var writer = try ErasedModelWriter(source: folder, destination: output, overwrite: overwrite)
+            writer.replaceWeights(of: "unet", with: store)
+            clock.lap("report")
+            report.timings = clock.laps
+            writer.addFile(named: "erasure-report.json", contents: try report.json())
+            try writer.commit()
+            clock.lap("write")
+            report.timings = clock.laps
+        }
+        return report
+    }
+
+    private func settingsSummary() -> [String: String] {
+        var settings: [String: String] = [
+            "lamb": "\(uce.lambda)", "erase_scale": "\(uce.eraseScale)",
+            "preserve_scale": "\(uce.resolvedPreserveScale)", "technique": uce.technique.rawValue,
+            "variant": uce.variant.rawValue,
+        ]
+        if let rece {
+            settings["rece_epochs"] = "\(rece.epochs)"
+            settings["rece_reg"] = "\(rece.regularization)"
+            settings["rece_lamb"] = "\(rece.lambda)"
+            settings["rece_erase_scale"] = "\(rece.eraseScale)"
+            settings["rece_preserve_scale"] = "\(rece.preserveScale)"
+            settings["rece_technique"] = rece.technique.rawValue
+        }
+        return settings
+    }
+}
+
+/// Wall-clock seconds per named stage.
+struct StageClock {
+    private var last = Date()
+    private(set) var laps: [String: Double] = [:]
+
+    mutating func lap(_ name: String) {
+        let now = Date()
+        laps[name, default: 0] += now.timeIntervalSince(last)
+        last = now
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// `erasure-report.json`: what an erasure did and how well, written beside the erased model.
+public struct ErasureReport: Codable, Sendable {
+    /// Keys and values measured separately (the attn2 `to_k` and `to_v` projections).
+    public struct KeyValue: Codable, Sendable {
+        public var key: Double
+        public var value: Double
+    }
+
+    /// RECE's adversarial search in one epoch, before that epoch's edit ("final": after the last edit).
+    public struct Recovery: Codable, Sendable {
+        public var epoch: String
+        /// sqrt(Σ‖W a − W₀ c‖²)/sqrt(Σ‖W₀ c‖²) for the best adversarial embedding a (0: the concept is fully
+        /// recoverable; 1: no better than the zero embedding).
+        public var adversarialResidual: Double
+        /// The same for the concept's own embedding (a = c): how far the edit moved the concept's keys and values.
+        public var promptResidual: Double
+    }
+
+    public struct Concept: Codable, Sendable {
+        public var concept: String
+        public var guide: String
+        /// ‖W′c_e − W c_g‖ / ‖W c_e − W c_g‖ over every projection of the kind, on the erase rows: 0 means the
+        /// concept now gives exactly the guide's keys/values, 1 means nothing changed.
+        public var erasureRatio: KeyValue?
+        /// Mean attention probability on the concept's word tokens over every attn2 layer, head and pixel.
+        public var attentionMassBefore: Double?
+        public var attentionMassAfter: Double?
+        public var recovery: [Recovery]?
+    }
+
+    public var method: String
+    public var model: String
+    public var ranks: Int
+    public var concepts: [Concept]
+    /// ‖(W′ − W) p‖ / ‖W p‖ over every row of every preserved prompt, per kind.
+    public var preservedDrift: KeyValue?
+    public var preservedPrompts: [String]
+    public var settings: [String: String]
+    /// Seconds per stage.
+    public var timings: [String: Double]
+
+    public init(method: String, model: String, ranks: Int) {
+        self.method = method
+        self.model = model
+        self.ranks = ranks
+        concepts = []
+        preservedPrompts = []
+        settings = [:]
+        timings = [:]
+    }
+
+    /// Pretty, sorted, snake_case JSON.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+}

@@ -1,0 +1,50 @@
+import LetheDistributed
+import LetheTensor
+
+/// RECE's adversarial epochs after a UCE edit (Gong et al., "Reliable and Efficient Concept Erasure", `train.py`
+/// with `close_regzero`): each epoch finds every concept's closed-form adversarial embedding against the current
+/// weights and the original ones, then edits again so that embedding maps to the guide (`edit_model_adversarial`:
+/// all 77 rows of both, with the epoch's λ, erase and preserve scales).
+public struct RobustConceptErasure {
+    public let settings: RECESettings
+
+    public init(settings: RECESettings) { self.settings = settings }
+
+    /// The prompts RECE keeps in each epoch: " " once per concept when none are given (the authors' `train.py`),
+    /// otherwise "" and the given ones (`train_artists.py`).
+    public static func retainedPrompts(preserve: [String], conceptCount: Int) -> [String] {
+        preserve.isEmpty ? [String](repeating: " ", count: conceptCount) : [""] + preserve
+    }
+
+    /// Runs the epochs, editing `projections` in place. Returns, per concept, the recovery residuals of each epoch's
+    /// adversarial embedding and, last, of the final weights.
+    public func run(
+        concepts: [EncodedPrompt], guides: [EncodedPrompt], retainedGram: DoubleMatrix, original: [DoubleMatrix],
+        projections: CrossAttentionProjections, communicator: Communicator, progress: (Int) -> Void = { _ in }
+    ) throws -> [[ErasureReport.Recovery]] {
+        let conceptRows = try concepts.map { try $0.allRows() }
+        let guideRows = try guides.map { try $0.allRows() }
+        var recoveries = [[ErasureReport.Recovery]](repeating: [], count: concepts.count)
+        for epoch in 0...settings.epochs {
+            let grams = try AdversarialEmbedding.grams(projections, original: original, communicator: communicator)
+            let map = try AdversarialEmbedding.map(grams, regularization: settings.regularization)
+            var pairs: [ClosedFormEdit.ErasePair] = []
+            for (index, rows) in conceptRows.enumerated() {
+                let adversarial = try AdversarialEmbedding.rows(of: rows, map: map)
+                recoveries[index].append(ErasureReport.Recovery(
+                    epoch: epoch == settings.epochs ? "final" : String(epoch + 1),
+                    adversarialResidual: try AdversarialEmbedding.recoveryResidual(adversarial, concept: rows, grams: grams),
+                    promptResidual: try AdversarialEmbedding.recoveryResidual(rows, concept: rows, grams: grams)))
+                pairs.append(try ClosedFormEdit.ErasePair(concept: adversarial, guide: guideRows[index]))
+            }
+            // The last pass only measures the final weights.
+            guard epoch < settings.epochs else { break }
+            let edit = ClosedFormEdit(
+                lambda: settings.lambda, eraseScale: settings.eraseScale, preserveScale: settings.preserveScale,
+                technique: settings.technique, pairs: pairs, preserveGram: retainedGram)
+            try edit.solver().apply(to: projections, communicator: communicator)
+            progress(epoch + 1)
+        }
+        return recoveries
+    }
+}

@@ -1,0 +1,54 @@
+/// The settings of a UCE edit, with the authors' defaults (rohitgandikota/unified-concept-editing).
+public struct UCESettings: Sendable, Codable {
+    /// Which rows of the prompt embeddings the edit uses.
+    public enum Variant: String, Sendable, CaseIterable, Codable {
+        /// The paper's `train_erase.py`: a concept's rows from its last word token to the end, aligned with the
+        /// guide's rows from its last word token; preserved prompts with all 77 rows and "" always preserved.
+        case paper
+        /// The later `uce_sd_erase.py`: only each prompt's last word token (guide, concept and preserved prompts).
+        case singleToken = "single-token"
+    }
+
+    public var concepts: [String]
+    /// One guide for every concept, or one per concept. Empty: the unconditional prompt.
+    public var guides: [String]
+    public var preserve: [String]
+    public var lambda: Double = 0.5
+    public var eraseScale: Double = 1
+    /// nil: the authors' default, max(0.1, 1/number of preserved prompts with "") for the paper, 1 for single-token.
+    public var preserveScale: Double?
+    public var technique: EditTechnique = .replace
+    public var variant: Variant = .paper
+
+    public init(concepts: [String], guides: [String] = [], preserve: [String] = []) {
+        self.concepts = concepts
+        self.guides = guides
+        self.preserve = preserve
+    }
+
+    /// Each concept's guide prompt ("" when none is given: the authors' " " tokenizes the same).
+    public func guide(for index: Int) -> String {
+        guides.count == 1 ? guides[0] : (guides.isEmpty ? "" : guides[index])
+    }
+
+    /// The prompts the edit keeps: "" first (the paper), then the given ones.
+    public var retainedPrompts: [String] { variant == .paper ? [""] + preserve : preserve }
+
+    public var resolvedPreserveScale: Double {
+        preserveScale ?? (variant == .paper ? max(0.1, 1 / Double(retainedPrompts.count)) : 1)
+    }
+
+    /// Rejects settings the edit cannot run with, naming the option.
+    public func validate() throws {
+        if concepts.isEmpty { throw ErasureError.invalidArgument(name: "--concept", reason: "must be given at least once") }
+        if guides.count > 1 && guides.count != concepts.count {
+            throw ErasureError.invalidArgument(
+                name: "--guide", reason: "must be given once or once per concept (\(concepts.count)), got \(guides.count)")
+        }
+        for (name, value) in [("--lamb", lambda), ("--erase-scale", eraseScale), ("--preserve-scale", preserveScale ?? 1)]
+        where !value.isFinite || value < 0 {
+            throw ErasureError.invalidArgument(name: name, reason: "must be a finite number ≥ 0, got \(value)")
+        }
+        if lambda <= 0 { throw ErasureError.invalidArgument(name: "--lamb", reason: "must be above 0, got \(lambda)") }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import LetheErasure
+
+/// The options `lethe uce` and `lethe rece` share: the model, the concepts and the UCE edit.
+struct ClosedFormOptions: ParsableArguments {
+    @Option(help: "A diffusers model folder (model_index.json, unet/, text_encoder/, tokenizer/, ...).")
+    var model: String
+
+    @Option(parsing: .upToNextOption, help: "Concept(s) to erase, e.g. --concept \"Van Gogh\" nudity. Many concepts make one edit.")
+    var concept: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "What each concept is steered to: once for all, or once per concept. Default: the unconditional prompt (\"\").")
+    var guide: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Prompts whose keys and values the edit keeps (\"\" is always kept by the paper's variant).")
+    var preserve: [String] = []
+
+    @Option(help: "A text file of prompts to preserve, one per line (added to --preserve).")
+    var preserveFile: String?
+
+    @Option(help: "λ: how strongly every other input keeps its keys/values.")
+    var lamb: Double = 0.5
+
+    @Option(help: "Weight of the erase terms.")
+    var eraseScale: Double = 1
+
+    @Option(help: "Weight of the preserve terms. Default: max(0.1, 1/(number of preserved prompts with \"\")) for the paper's variant, 1 for single-token.")
+    var preserveScale: Double?
+
+    @Option(help: "replace (the concept's keys/values become the guide's) or tensor (only the guide's component orthogonal to the concept).")
+    var technique: String = EditTechnique.replace.rawValue
+
+    @Option(help: "paper (train_erase.py: rows from the last word token on, aligned; all 77 rows of preserved prompts) or single-token (uce_sd_erase.py: the last word token only).")
+    var uceVariant: String = UCESettings.Variant.paper.rawValue
+
+    @Option(help: "Weights variant to load, e.g. fp16 (reads *.fp16.safetensors). Default: full precision, else fp16.")
+    var variant: String?
+
+    @Flag(help: "Skip measuring the attention on the concept's tokens before and after (one UNet forward each).")
+    var noAttentionProbe = false
+
+    @Option(help: "The erased model's folder (written under a temporary name, renamed when complete).")
+    var output: String
+
+    @Flag(help: "Replace --output if it exists.")
+    var overwrite = false
+
+    func uceSettings() throws -> UCESettings {
+        var settings = UCESettings(concepts: concept, guides: guide, preserve: try preservedPrompts())
+        settings.lambda = lamb
+        settings.eraseScale = eraseScale
+        settings.preserveScale = preserveScale
+        guard let technique = EditTechnique(rawValue: technique) else {
+            throw ValidationError("--technique must be replace or tensor, got '\(technique)'")
+        }
+        settings.technique = technique
+        guard let uceVariant = UCESettings.Variant(rawValue: uceVariant) else {
+            throw ValidationError("--uce-variant must be paper or single-token, got '\(uceVariant)'")
+        }
+        settings.variant = uceVariant
+        try settings.validate()
+        return settings
+    }
+
+    private func preservedPrompts() throws -> [String] {
+        guard let preserveFile else { return preserve }
+        let text: String
+        do {
+            text = try String(contentsOfFile: preserveFile, encoding: .utf8)
+        } catch {
+            throw ValidationError("--preserve-file '\(preserveFile)' cannot be read: \(error.localizedDescription)")
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        return preserve + lines.filter { !$0.isEmpty }
+    }
+
+    func job(rece: RECESettings?) throws -> ClosedFormErasureJob {
+        var job = ClosedFormErasureJob(
+            model: URL(fileURLWithPath: model), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
+        job.variant = variant
+        job.overwrite = overwrite
+        if noAttentionProbe { job.probe = nil }
+        return job
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import LetheDistributed
+import LetheIO
+import LetheModels
+import LetheTensor
+
+/// `lethe create-model`: a diffusers folder with a Stable Diffusion architecture and random weights.
+struct CreateModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-model",
+        abstract: "Write a diffusers model folder with a Stable Diffusion architecture and random weights.",
+        discussion: """
+            For demos, tests and benchmarks: every component (UNet, CLIP text encoder with the real CLIP \
+            tokenizer, VAE, PNDM scheduler) is loadable by diffusers' StableDiffusionPipeline.from_pretrained and \
+            by every lethe subcommand. Weights are drawn from a seeded normal (fan-in scaled; norm layers start \
+            at weight 1, bias 0), so the same seed gives the same files. The images it generates are noise.
+            """)
+
+    @Option(help: "Architecture: tiny (a few MB) or sd15 (Stable Diffusion 1.5's sizes, about 4 GB).")
+    var preset = RandomPipelinePreset.tiny.rawValue
+
+    @Option(help: "Seed of the random weights.")
+    var seed: UInt64 = 0
+
+    @Option(help: "The folder to write (must not exist).")
+    var output: String
+
+    func validate() throws {
+        guard RandomPipelinePreset(rawValue: preset) != nil else {
+            throw ValidationError("--preset must be one of \(RandomPipelinePreset.allCases.map(\.rawValue).joined(separator: ", ")), got '\(preset)'")
+        }
+    }
+
+    func run() throws {
+        guard try Communicator.world().rank == 0 else { return }
+        let preset = RandomPipelinePreset(rawValue: preset)!
+        let destination = URL(fileURLWithPath: output)
+        guard !FileManager.default.fileExists(atPath: destination.path) else {
+            throw ValidationError("--output '\(output)' already exists")
+        }
+        let staging = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        do {
+            try write(preset, to: staging)
+            try FileManager.default.moveItem(at: staging, to: destination)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+        print("wrote \(output): a random \(preset.rawValue) Stable Diffusion model (seed \(seed))")
+    }
+
+    private func write(_ preset: RandomPipelinePreset, to folder: URL) throws {
+        let fileManager = FileManager.default
+        for component in ["unet", "text_encoder", "vae", "scheduler", "tokenizer"] {
+            try fileManager.createDirectory(at: folder.appendingPathComponent(component), withIntermediateDirectories: true)
+        }
+        try Data(RandomPipelinePreset.modelIndex.utf8).write(to: folder.appendingPathComponent("model_index.json"))
+        try Data(RandomPipelinePreset.scheduler.utf8)
+            .write(to: folder.appendingPathComponent("scheduler/scheduler_config.json"))
+        try CLIPTokenizer.bundledCLIP().save(to: folder.appendingPathComponent("tokenizer"))
+
+        let unetConfiguration = try UNet2DConditionConfiguration.decode(Data(preset.unet.utf8), source: "preset \(preset)")
+        let (_, unet) = try WeightStore.random(seed: seed) {
+            try UNet2DConditionModel(configuration: unetConfiguration, weights: $0)
+        }
+        try save(unet, config: preset.unet, to: folder.appendingPathComponent("unet"), file: "diffusion_pytorch_model")
+
+        let textConfiguration = try CLIPTextConfiguration(jsonData: Data(preset.textEncoder.utf8), source: "preset \(preset)")
+        let (_, text) = try WeightStore.random(seed: seed &+ 1) {
+            try CLIPTextModel(configuration: textConfiguration, weights: $0)
+        }
+        try save(text, config: preset.textEncoder, to: folder.appendingPathComponent("text_encoder"), file: "model",
+                 prefix: "text_model.")
+
+        let vaeConfiguration = try AutoencoderKLConfiguration.decode(Data(preset.vae.utf8), source: "preset \(preset)")
+        let (_, vae) = try WeightStore.random(seed: seed &+ 2) {
+            try AutoencoderKL(configuration: vaeConfiguration, weights: $0)
+        }
+        try save(vae, config: preset.vae, to: folder.appendingPathComponent("vae"), file: "diffusion_pytorch_model")
+    }
+
+    /// Writes a component's config.json and weights; normalisation layers get weight 1 and bias 0.
+    private func save(_ store: WeightStore, config: String, to folder: URL, file: String, prefix: String = "") throws {
+        try Data(config.utf8).write(to: folder.appendingPathComponent("config.json"))
+        let tensors = store.layout.map { entry -> (String, Tensor) in
+            let tensor = Tensor(storage: store.arena, shape: entry.shape, offset: store.offsets[entry.name]!)
+            if entry.shape.count == 1, entry.name.contains("norm") {
+                tensor.assign(Tensor(shape: entry.shape, repeating: entry.name.hasSuffix(".weight") ? 1 : 0))
+            }
+            return (prefix + entry.name, tensor)
+        }
+        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("\(file).safetensors"))
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import LetheErasure
+
+/// `lethe rece`: UCE, then RECE's closed-form adversarial epochs.
+struct RECE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rece",
+        abstract: "Erase concepts with RECE: UCE, then epochs of closed-form adversarial embeddings erased in turn (Gong et al. 2024).",
+        discussion: """
+            First UCE with its defaults (all UCE options apply). Then each epoch derives, for every concept, the \
+            embedding that best re-creates the original keys and values under the current weights \
+            ((λr I + Σ WᵀW)⁻¹ Σ WᵀW₀ applied to all 77 rows) and edits again to map it to the guide (λ 0.1, \
+            preserve scale 0.1; " " preserved once per concept, or "" and --preserve). --task picks the \
+            authors' λr and epochs: nudity 0.1 and 3, artist 1e-3 and 1, object 1e-3 and 1. Example:
+              lethe rece --model sd-v1-4 --concept nudity --task nudity --output sd-v1-4-no-nudity
+            """)
+
+    @OptionGroup var options: ClosedFormOptions
+
+    @Option(help: "Authors' defaults for λr and epochs: nudity, artist or object.")
+    var task: String = RECESettings.Task.nudity.rawValue
+
+    @Option(help: "Adversarial epochs. Default: the task's.")
+    var epochs: Int?
+
+    @Option(help: "λr: regularisation of the adversarial embedding towards zero. Default: the task's.")
+    var reg: Double?
+
+    @Option(help: "λ of each adversarial edit.")
+    var receLamb: Double = 0.1
+
+    @Option(help: "Erase scale of each adversarial edit.")
+    var receEraseScale: Double = 1
+
+    @Option(help: "Preserve scale of each adversarial edit.")
+    var recePreserveScale: Double = 0.1
+
+    @Option(help: "Technique of the adversarial edits: replace or tensor.")
+    var receTechnique: String = EditTechnique.replace.rawValue
+
+    func run() throws {
+        guard let task = RECESettings.Task(rawValue: task) else {
+            throw ValidationError("--task must be nudity, artist or object, got '\(task)'")
+        }
+        var settings = RECESettings(task: task)
+        if let epochs { settings.epochs = epochs }
+        if let reg { settings.regularization = reg }
+        settings.lambda = receLamb
+        settings.eraseScale = receEraseScale
+        settings.preserveScale = recePreserveScale
+        guard let technique = EditTechnique(rawValue: receTechnique) else {
+            throw ValidationError("--rece-technique must be replace or tensor, got '\(receTechnique)'")
+        }
+        settings.technique = technique
+        try settings.validate()
+        try ClosedFormRun.run(options.job(rece: settings))
+    }
+}

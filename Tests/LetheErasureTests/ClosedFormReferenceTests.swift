@@ -1,0 +1,76 @@
+import Foundation
+import LetheErasure
+import LetheIO
+import LetheModels
+import LetheTensor
+import Testing
+
+/// UCE and RECE against the float64 Python reference of the authors' algorithms
+/// (Scripts/reference/make_closed_form_fixtures.py), through the whole job: the written folder is read back.
+@Suite struct ClosedFormReferenceTests {
+    static let caseNames = ["uce-paper-replace", "uce-paper-tensor", "uce-single-token", "rece-nudity", "rece-artist-tensor"]
+
+    @Test(arguments: caseNames)
+    func editedProjectionsMatchTheReference(_ name: String) throws {
+        let testCase = try #require(try ClosedFormCase.all()[name])
+        let (folder, _) = try testCase.run()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reference = try SafeTensorsFile.open(ClosedFormCase.file)
+        let edited = try SafeTensorsFile.open(folder.appendingPathComponent("unet/diffusion_pytorch_model.safetensors"))
+        let names = reference.tensorNames.filter { $0.hasPrefix(name + ".") && !$0.contains(".adversarial.") }
+        #expect(names.count >= 10)
+        var worst = 0.0
+        for referenceName in names {
+            let weightName = String(referenceName.dropFirst(name.count + 1))
+            let error = Self.relativeError(try edited.tensor(named: weightName), try reference.tensor(named: referenceName))
+            worst = max(worst, error)
+            #expect(error <= 1e-4, "\(name): \(weightName) differs from the reference by \(error)")
+        }
+        print("\(name): worst relative error over \(names.count) projections \(worst)")
+    }
+
+    @Test(arguments: caseNames)
+    func everyOtherWeightIsUnchanged(_ name: String) throws {
+        let testCase = try #require(try ClosedFormCase.all()[name])
+        let (folder, _) = try testCase.run()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try DiffusersModelFolder(url: ErasureFixtures.pipeline(testCase.pipeline)).weights(of: "unet")
+        let edited = try SafeTensorsFile.open(folder.appendingPathComponent("unet/diffusion_pytorch_model.safetensors"))
+        var unchanged = 0
+        for weightName in edited.tensorNames where !(weightName.contains(".attn2.to_k.") || weightName.contains(".attn2.to_v.")) {
+            let before = try source.tensor(named: weightName).toArray()
+            #expect(try edited.tensor(named: weightName).toArray() == before, "\(weightName) changed")
+            unchanged += 1
+        }
+        #expect(unchanged > 100)
+    }
+
+    @Test func adversarialEmbeddingsMatchTheReference() throws {
+        // RECE's first epoch: the closed-form adversarial embedding against the UCE-edited weights.
+        let testCase = try #require(try ClosedFormCase.all()["rece-nudity"])
+        var uceOnly = testCase
+        uceOnly.rece = nil
+        let (folder, _) = try uceOnly.run()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(testCase.pipeline))
+        let edited = try ClosedFormProjectionsFixture(folder: folder)
+        let grams = try AdversarialEmbedding.grams(
+            edited.projections, original: original.projections.snapshot(), communicator: .singleProcess())
+        let map = try AdversarialEmbedding.map(grams, regularization: testCase.rece!.reg)
+        let concept = try edited.encode(testCase.concepts[0])
+        let adversarial = try AdversarialEmbedding.rows(of: concept.allRows(), map: map).toTensor()
+        let reference = try SafeTensorsFile.open(ClosedFormCase.file).tensor(named: "rece-nudity.adversarial.0.1")
+        let error = Self.relativeError(adversarial, reference)
+        #expect(error <= 1e-4, "adversarial embedding differs from the reference by \(error)")
+    }
+
+    static func relativeError(_ actual: Tensor, _ expected: Tensor) -> Double {
+        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
+        var difference = 0.0, reference = 0.0
+        for (a, b) in zip(actual.toArray(), expected.toArray()) {
+            difference = max(difference, abs(Double(a) - Double(b)))
+            reference = max(reference, abs(Double(b)))
+        }
+        return reference > 0 ? difference / reference : (difference == 0 ? 0 : .infinity)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import LetheErasure
+import LetheModels
+import LetheTensor
+import Testing
+
+/// Bad input to the closed-form jobs gets a named error before anything is written.
+@Suite struct ErasureInputTests {
+    static let fixture = ErasureFixtures.pipeline("sd1-tiny")
+
+    func run(_ settings: UCESettings, rece: RECESettings? = nil) throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-bad-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var job = ClosedFormErasureJob(model: Self.fixture, uce: settings, rece: rece, output: output)
+        job.probe = nil
+        defer { #expect(!FileManager.default.fileExists(atPath: output.path), "a failed job left an output") }
+        _ = try job.run(communicator: .singleProcess())
+    }
+
+    @Test func emptyConceptIsRejected() throws {
+        #expect(throws: ErasureError.emptyConcept(argument: "--concept")) {
+            try run(UCESettings(concepts: ["  "]))
+        }
+    }
+
+    @Test func conceptLongerThanTheEncoderIsRejected() throws {
+        let long = Array(repeating: "painting", count: 80).joined(separator: " ")
+        #expect(throws: ErasureError.promptTooLong(prompt: long, tokens: 82, limit: 77)) {
+            try run(UCESettings(concepts: [long]))
+        }
+    }
+
+    @Test func noConceptIsRejected() throws {
+        #expect(throws: ErasureError.self) { try run(UCESettings(concepts: [])) }
+    }
+
+    @Test func mismatchedGuidesAreRejected() throws {
+        #expect(throws: ErasureError.invalidArgument(
+            name: "--guide", reason: "must be given once or once per concept (3), got 2")) {
+            try run(UCESettings(concepts: ["a", "b", "c"], guides: ["x", "y"]))
+        }
+    }
+
+    @Test func unknownWordsAreNamed() throws {
+        // A tokenizer whose vocabulary lacks the concept's pieces maps them to its unknown token.
+        let folder = try DiffusersModelFolder(url: Self.fixture)
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-vocab-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: files) }
+        try Data(#"{"<|startoftext|>": 0, "<|endoftext|>": 1, "a</w>": 2, "a": 3}"#.utf8)
+            .write(to: files.appendingPathComponent("vocab.json"))
+        try Data("#version: 0.2\n".utf8).write(to: files.appendingPathComponent("merges.txt"))
+        let tokenizer = try CLIPTokenizer(
+            vocabularyFile: files.appendingPathComponent("vocab.json"), mergesFile: files.appendingPathComponent("merges.txt"))
+        let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: try CLIPTextModel(folder: folder), communicator: .singleProcess())
+        try encoder.validate("a", argument: "--concept")
+        #expect(throws: ErasureError.unknownWords(prompt: "a zebra", words: ["zebra"])) {
+            try encoder.validate("a zebra", argument: "--concept")
+        }
+    }
+
+    @Test func modelWithoutCrossAttentionIsRejected() throws {
+        let store = WeightStore(source: .random(RandomStream(seed: 0, purpose: "test", id: 0),
+                                                layout: [("conv_in.weight", [4, 4]), ("down_blocks.0.attn1.to_k.weight", [4, 4])]))
+        _ = try store.tensor("conv_in.weight", shape: [4, 4])
+        _ = try store.tensor("down_blocks.0.attn1.to_k.weight", shape: [4, 4])
+        #expect(throws: ErasureError.noCrossAttention(model: "unet-without-attn2")) {
+            try CrossAttentionProjections(store: store, model: "unet-without-attn2")
+        }
+    }
+
+    @Test func existingOutputIsKept() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-exists-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: output) }
+        var job = ClosedFormErasureJob(model: Self.fixture, uce: UCESettings(concepts: ["nudity"]), rece: nil, output: output)
+        job.probe = nil
+        #expect(throws: ErasureError.outputExists(path: output.standardizedFileURL.path)) {
+            _ = try job.run(communicator: .singleProcess())
+        }
+        #expect(FileManager.default.fileExists(atPath: output.path))
+    }
+}
