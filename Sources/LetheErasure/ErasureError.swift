@@ -8,6 +8,11 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
     case outputExists(path: String)
     case outputFailed(path: String, reason: String)
     case nonFinite(stage: String)
+    case invalidImage(path: String, reason: String)
+    case noImages(path: String)
+    case tokenExists(token: String)
+    case initializerNotOneToken(word: String, tokens: Int)
+    case invalidEmbeddingFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +33,16 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
             return "Could not write '\(path)': \(reason)."
         case .nonFinite(let stage):
             return "\(stage) produced NaN or infinite values; nothing was written."
+        case .invalidImage(let path, let reason):
+            return "'\(path)' is not a training image Lethe can read (PNG or JPEG): \(reason)."
+        case .noImages(let path):
+            return "The image folder '\(path)' holds no images; give a folder of PNG or JPEG files."
+        case .tokenExists(let token):
+            return "The tokenizer already has the token '\(token)'; pick a placeholder it does not know (e.g. <my-concept>)."
+        case .initializerNotOneToken(let word, let tokens):
+            return "--init-token '\(word)' is \(tokens) tokens; it must be exactly one token of the tokenizer's vocabulary."
+        case .invalidEmbeddingFile(let path, let reason):
+            return "'\(path)' is not a textual-inversion embedding file: \(reason)."
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LetheDiffusion
 import LetheDistributed
+import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
@@ -59,6 +60,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Weights variant to load, e.g. fp16 (reads *.fp16.safetensors). Default: full precision, else fp16.")
     var variant: String?
 
+    @Option(help: "A textual-inversion file (learned_embeds.safetensors, as diffusers' load_textual_inversion reads) whose token the prompt may use. Repeatable.")
+    var embedding: [String] = []
+
     @Option(help: "Output file: .png (K > 1: NAME-0.png, NAME-1.png, ... or one grid) or .npy.")
     var output: String
 
@@ -75,9 +79,11 @@ struct Generate: ParsableCommand {
     func run() throws {
         // One process does the whole generation; under mpirun the other ranks have nothing to do.
         guard try Communicator.world().rank == 0 else { return }
-        var request = GenerationRequest(prompt: prompt, seed: seed ?? UInt64.random(in: 0..<(1 << 53)))
+        let embeddings = try embedding.map { try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0)) }
+        let expandedPrompt = embeddings.reduce(prompt) { $1.expanding($0) }
+        var request = GenerationRequest(prompt: expandedPrompt, seed: seed ?? UInt64.random(in: 0..<(1 << 53)))
         if seed == nil { FileHandle.standardError.write(Data("seed: \(request.seed)\n".utf8)) }
-        request.negativePrompt = negativePrompt
+        request.negativePrompt = negativePrompt.map { text in embeddings.reduce(text) { $1.expanding($0) } }
         request.steps = steps
         request.guidanceScale = guidance
         request.scheduler = try scheduler.map { try SchedulerKind(name: $0) }
@@ -89,7 +95,8 @@ struct Generate: ParsableCommand {
 
         let loading = Date()
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
-        let pipeline = try StableDiffusionPipeline(folder: folder)
+        let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)
+            : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings)
         FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
         // The scheduler decides the number of model calls (PNDM's PLMS makes one more than --steps).
         let bar = ProgressBar("denoise")

@@ -12,7 +12,8 @@ struct Lethe: ParsableCommand {
             subcommand runs unchanged under mpirun or srun; only rank 0 prints results.
             """,
         version: LetheVersion.current,
-        subcommands: [Info.self, Inspect.self, Generate.self, UCE.self, RECE.self, CreateModel.self, Bench.self])
+        subcommands: [Info.self, Inspect.self, Generate.self, UCE.self, RECE.self, Invert.self, FMN.self, CreateModel.self,
+                      Bench.self, Compare.self])
 
     /// Parses, runs, and ends MPI cleanly. A failing rank of a multi-rank job aborts the whole job, so the other
     /// ranks never wait in a collective for it (Open MPI has no fault tolerance).

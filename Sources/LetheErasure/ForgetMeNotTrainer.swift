@@ -1,0 +1,164 @@
+import Foundation
+import LetheDiffusion
+import LetheModels
+import LetheTensor
+import LetheTraining
+
+/// Forget-Me-Not's attention re-steering (train_attn.py): the UNet is trained to lower the L2 norm of the
+/// cross-attention probabilities every attn2 layer gives to the concept's tokens, for noised latents of images of
+/// the concept and the prompt "a photo of CONCEPT" (or "a photo in the style of CONCEPT").
+///
+/// Two upstream bugs are fixed: the token mask is paired with each sample's heads (upstream repeats it head-major,
+/// mixing samples when the batch holds more than one), and the gradient is clipped to `maxGradientNorm` (upstream
+/// clipped a parameter generator the optimizer had already consumed, so clipping never ran).
+public final class ForgetMeNotTrainer {
+    public let options: ForgetMeNotOptions
+    public let tokenizer: CLIPTokenizer
+    public let textEncoder: CLIPTextModel
+    public let unet: UNet2DConditionModel
+    public let unetStore: WeightStore
+    public let vae: AutoencoderKL
+    public let noiseSchedule: NoiseSchedule
+    public let gradients: ParameterGradients
+    public let optimizer: AdamW
+    public let schedule: LearningRateSchedule
+    public let imageSize: Int
+    /// The training prompt, its token ids and the concept's positions in them.
+    public let prompt: String
+    public let inputIDs: [Int]
+    public let positions: [Int]
+    public private(set) var stepsTaken = 0
+    private let promptEmbedding: Tensor
+    private let attentionLoss: ConceptAttentionLoss
+    private let hooks = AttentionHooks()
+
+    /// What one step measured (after the cross-rank reduction).
+    public struct StepReport: Sendable {
+        /// The attention loss √(Σ P²) over the global batch before the step.
+        public let loss: Double
+        /// Global gradient norm before clipping.
+        public let gradientNorm: Double
+        public let learningRate: Double
+        /// Mean attention probability on the concept's tokens (over layers, samples, heads and queries) before the step.
+        public let attentionMass: Double
+    }
+
+    /// Loads the model (with `embeddings` added to its tokenizer and text encoder, for concepts learned by textual
+    /// inversion) and checks the concept.
+    public init(folder: DiffusersModelFolder, options: ForgetMeNotOptions, embeddings: [LearnedEmbeddings] = []) throws {
+        guard options.steps >= 1 else {
+            throw ErasureError.invalidArgument(name: "--steps", reason: "is \(options.steps); it must be at least 1")
+        }
+        guard options.batchSize >= 1 else {
+            throw ErasureError.invalidArgument(name: "--batch-size", reason: "is \(options.batchSize); it must be at least 1")
+        }
+        guard options.learningRate > 0, options.learningRate.isFinite else {
+            throw ErasureError.invalidArgument(name: "--lr", reason: "is \(options.learningRate); it must be a positive number")
+        }
+        guard options.train == "attn2" || options.train == "all" else {
+            throw ErasureError.invalidArgument(name: "--train", reason: "is '\(options.train)'; use attn2 or all")
+        }
+        if let norm = options.maxGradientNorm, !(norm > 0 && norm.isFinite) {
+            throw ErasureError.invalidArgument(name: "--max-grad-norm", reason: "is \(norm); it must be a positive number")
+        }
+        self.options = options
+        let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+        let concept = embeddings.reduce(options.concept) { $1.expanding($0) }
+        if embeddings.isEmpty {
+            tokenizer = baseTokenizer
+            textEncoder = try CLIPTextModel(folder: folder)
+        } else {
+            let extended = try LearnedEmbeddings.extend(tokenizer: baseTokenizer, textEncoderFolder: folder,
+                                                        adding: embeddings.map { ($0.tokens, $0.vectors) })
+            tokenizer = extended.tokenizer
+            textEncoder = extended.textEncoder
+        }
+        prompt = options.template.forgetMeNotPrompt(concept: concept)
+        positions = try ConceptTokens.positions(of: concept, in: prompt, tokenizer: tokenizer, usePooler: options.usePooler)
+        inputIDs = tokenizer.encode(prompt).inputIDs
+        promptEmbedding = try textEncoder.promptEmbeddings(CLIPTextTokenIDs([inputIDs]))
+        (unet, unetStore) = try UNet2DConditionModel.loadWithWeights(from: folder)
+        guard unetStore.layout.contains(where: { $0.name.contains("attn2") }) else {
+            throw ErasureError.noCrossAttention(model: folder.url.path)
+        }
+        vae = try AutoencoderKL.load(from: folder)
+        noiseSchedule = try DDPMScheduler(configuration: SchedulerConfiguration(
+            contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))).noiseSchedule
+        gradients = try ParameterGradients(store: unetStore, selection: ParameterSelection([options.train]), modelName: "the UNet")
+        optimizer = try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
+                              weightDecay: options.weightDecay)
+        schedule = try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
+                                            warmupSteps: options.warmupSteps, totalSteps: options.steps)
+        attentionLoss = try ConceptAttentionLoss(tokenPositions: [positions], tokenCount: inputIDs.count)
+        attentionLoss.register(on: hooks)
+        let factor = 1 << (vae.configuration.blockOutChannels.count - 1)
+        let side: Int = switch unet.configuration.sampleSize {
+        case .one(let side): side * factor
+        case .many(let sides) where !sides.isEmpty: sides[0] * factor
+        default: 64 * factor
+        }
+        imageSize = options.resolution ?? side
+        guard imageSize > 0, imageSize % factor == 0 else {
+            throw ErasureError.invalidArgument(name: "--resolution", reason: "is \(imageSize); it must be a positive multiple of \(factor)")
+        }
+    }
+
+    /// The prompt's embedding repeated for `count` samples.
+    private func context(count: Int) -> Tensor {
+        Tensor.concatenate([Tensor](repeating: promptEmbedding, count: count), axis: 0)
+    }
+
+    /// Mean concept attention mass of the layers captured by the last forward pass.
+    private var meanMass: Double {
+        let masses = attentionLoss.attentionMass
+        return masses.isEmpty ? 0 : masses.reduce(0.0) { $0 + Double($1.mass) } / Double(masses.count)
+    }
+
+    /// The attention mass on the concept's tokens for given noised inputs (no training): the mean over layers,
+    /// samples, heads and queries.
+    public func attentionMass(latents: Tensor, noise: Tensor, timesteps: [Int]) throws -> Double {
+        let count = latents.shape[0]
+        try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
+        let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
+        _ = try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init), encoderHiddenStates: context(count: count),
+                             tape: ActivationTape(recording: false, hooks: hooks))
+        return meanMass
+    }
+
+    /// One optimizer step on the local samples' scaled latents, noise and timesteps. `reduceValues` sums across
+    /// ranks, in place, [this rank's Σ P², its mean attention mass × `weight`]; the local gradient is then rescaled
+    /// so that `reduceGradients`, summing it across ranks, gives the gradient of the global norm.
+    @discardableResult
+    public func step(latents: Tensor, noise: Tensor, timesteps: [Int], weight: Double = 1,
+                     reduceValues: (inout [Double]) throws -> Void = { _ in },
+                     reduceGradients: (ParameterGradients) throws -> Void = { _ in }) throws -> StepReport {
+        let count = latents.shape[0]
+        try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
+        let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
+        let tape = ActivationTape(hooks: hooks)
+        let output = try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init),
+                                      encoderHiddenStates: context(count: count), tape: tape)
+        let localLoss = Double(attentionLoss.loss)
+        gradients.zero()
+        _ = unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
+        var totals = [localLoss * localLoss, meanMass * weight]
+        try reduceValues(&totals)
+        let loss = totals[0].squareRoot()
+        guard loss.isFinite else { throw TrainingStepError.nonFiniteLoss(step: stepsTaken, loss: loss) }
+        // The local backward divided by the local norm; the global loss divides by the global one.
+        if localLoss != loss {
+            gradients.flat.scaleInPlace(by: loss > 0 ? Float(localLoss / loss) : 0)
+        }
+        try reduceGradients(gradients)
+        return try finishStep(loss: loss, mass: totals[1])
+    }
+
+    private func finishStep(loss: Double, mass: Double) throws -> StepReport {
+        let norm = options.maxGradientNorm.map { gradients.clipGlobalNorm(maxNorm: $0) } ?? gradients.globalNorm()
+        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }
+        let learningRate = schedule.learningRate(atStep: stepsTaken)
+        optimizer.step(gradients: gradients, learningRate: learningRate)
+        stepsTaken += 1
+        return StepReport(loss: loss, gradientNorm: norm, learningRate: learningRate, attentionMass: mass)
+    }
+}

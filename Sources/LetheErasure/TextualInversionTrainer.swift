@@ -1,0 +1,211 @@
+import Foundation
+import LetheDiffusion
+import LetheModels
+import LetheTensor
+import LetheTraining
+
+/// Textual inversion as diffusers' example trains it: new placeholder tokens in the tokenizer, their rows appended to
+/// the text encoder's token embedding and initialised from a word (or drawn at random); only those rows train, with
+/// AdamW on the diffusion loss through the frozen text encoder, UNet and VAE.
+public final class TextualInversionTrainer {
+    public let options: TextualInversionOptions
+    public let tokenizer: CLIPTokenizer
+    public let textEncoder: CLIPTextModel
+    public let unet: UNet2DConditionModel
+    public let vae: AutoencoderKL
+    public let objective: DiffusionObjective
+    /// The placeholder and its extra tokens, and their ids (rows of the token embedding).
+    public let placeholderTokens: [String]
+    public let placeholderIDs: [Int]
+    /// The gradient of the placeholder rows only.
+    public let gradients: ParameterGradients
+    public let optimizer: AdamW
+    public let schedule: LearningRateSchedule
+    /// Training image side in pixels.
+    public let imageSize: Int
+    public private(set) var stepsTaken = 0
+
+    /// What one optimizer step measured (after the cross-rank reduction).
+    public struct StepReport: Sendable {
+        public let loss: Double
+        public let gradientNorm: Double
+        public let learningRate: Double
+        /// Norms of the learned rows after the step.
+        public let rowNorms: [Double]
+    }
+
+    public init(folder: DiffusersModelFolder, options: TextualInversionOptions) throws {
+        guard !options.placeholder.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ErasureError.emptyConcept(argument: "--token")
+        }
+        guard options.vectors >= 1 else {
+            throw ErasureError.invalidArgument(name: "--vectors", reason: "is \(options.vectors); it must be at least 1")
+        }
+        guard options.steps >= 1 else {
+            throw ErasureError.invalidArgument(name: "--steps", reason: "is \(options.steps); it must be at least 1")
+        }
+        guard options.batchSize >= 1 else {
+            throw ErasureError.invalidArgument(name: "--batch-size", reason: "is \(options.batchSize); it must be at least 1")
+        }
+        guard options.learningRate > 0, options.learningRate.isFinite else {
+            throw ErasureError.invalidArgument(name: "--lr", reason: "is \(options.learningRate); it must be a positive number")
+        }
+        self.options = options
+        let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+        let tokens = [options.placeholder] + (1..<options.vectors).map { "\(options.placeholder)_\($0)" }
+        let extended = try LearnedEmbeddings.extend(tokenizer: baseTokenizer, textEncoderFolder: folder,
+                                                    adding: [(tokens, Tensor(zeros: [tokens.count, try Self.hiddenSize(folder)]))])
+        tokenizer = extended.tokenizer
+        textEncoder = extended.textEncoder
+        placeholderTokens = tokens
+        placeholderIDs = extended.ids[0]
+        try Self.initialize(rows: placeholderIDs, of: textEncoder.embeddings.tokenEmbedding, from: options.initializer,
+                            tokenizer: baseTokenizer, seed: options.seed)
+        let table = textEncoder.embeddings.tokenEmbedding
+        guard let tableName = extended.store.layout.first(where: { extended.store.offsets[$0.name] == table.offset })?.name else {
+            preconditionFailure("the token embedding is not in the text encoder's store")
+        }
+        gradients = try ParameterGradients(store: extended.store, selection: ParameterSelection(rows: [tableName: placeholderIDs]),
+                                           modelName: "the text encoder")
+        optimizer = try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
+                              weightDecay: options.weightDecay)
+        schedule = try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
+                                            warmupSteps: options.warmupSteps, totalSteps: options.steps)
+        unet = try UNet2DConditionModel.load(from: folder)
+        vae = try AutoencoderKL.load(from: folder)
+        let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(
+            contentsOf: folder.componentFile("scheduler", "scheduler_config.json")))
+        objective = DiffusionObjective(scheduler: scheduler)
+        let factor = 1 << (vae.configuration.blockOutChannels.count - 1)
+        let side: Int = switch unet.configuration.sampleSize {
+        case .one(let side): side * factor
+        case .many(let sides) where !sides.isEmpty: sides[0] * factor
+        default: 64 * factor
+        }
+        imageSize = options.resolution ?? side
+        guard imageSize > 0, imageSize % factor == 0 else {
+            throw ErasureError.invalidArgument(name: "--resolution", reason: "is \(imageSize); it must be a positive multiple of \(factor)")
+        }
+    }
+
+    private static func hiddenSize(_ folder: DiffusersModelFolder) throws -> Int {
+        try CLIPTextConfiguration(contentsOf: folder.componentFile("text_encoder", "config.json")).hiddenSize
+    }
+
+    /// Sets the new rows: the initializer word's row (it must be one token), or N(0, σ²) draws for `<rand-σ>`.
+    static func initialize(rows: [Int], of table: Tensor, from initializer: String, tokenizer: CLIPTokenizer,
+                           seed: UInt64) throws {
+        let width = table.shape[1]
+        let base = table.pointer
+        if initializer.hasPrefix("<rand-"), initializer.hasSuffix(">") {
+            let text = initializer.dropFirst(6).dropLast()
+            guard let sigma = Float(text), sigma >= 0, sigma.isFinite else {
+                throw ErasureError.invalidArgument(name: "--init-token", reason: "is '\(initializer)'; write <rand-SIGMA> with SIGMA a number ≥ 0")
+            }
+            for (index, row) in rows.enumerated() {
+                let values = RandomStream(seed: seed, purpose: "ti-init", id: UInt64(index)).normalFloats(count: width)
+                for column in 0..<width { base[row * width + column] = values[column] * sigma }
+            }
+            return
+        }
+        guard !initializer.trimmingCharacters(in: .whitespaces).isEmpty else { throw ErasureError.emptyConcept(argument: "--init-token") }
+        let ids = tokenizer.tokenIDs(for: initializer)
+        guard ids.count == 1 else { throw ErasureError.initializerNotOneToken(word: initializer, tokens: ids.count) }
+        if ids[0] == tokenizer.unknownTokenID { throw ErasureError.unknownWords(prompt: initializer, words: [initializer]) }
+        for row in rows {
+            (base + row * width).update(from: base + ids[0] * width, count: width)
+        }
+    }
+
+    /// The placeholder text templates are filled with (all its tokens, space-separated).
+    public var placeholderText: String { placeholderTokens.joined(separator: " ") }
+
+    /// The learned vectors now, as the file diffusers reads.
+    public var learnedEmbeddings: LearnedEmbeddings {
+        let table = textEncoder.embeddings.tokenEmbedding
+        let width = table.shape[1]
+        let vectors = Tensor(zeros: [placeholderIDs.count, width])
+        for (index, row) in placeholderIDs.enumerated() {
+            (vectors.pointer + index * width).update(from: table.pointer + row * width, count: width)
+        }
+        return LearnedEmbeddings(token: options.placeholder, vectors: vectors)
+    }
+
+    /// The L2 norm of each learned row.
+    public var rowNorms: [Double] {
+        let table = textEncoder.embeddings.tokenEmbedding
+        let width = table.shape[1]
+        return placeholderIDs.map { row in
+            var sum = 0.0
+            for column in 0..<width { let value = Double(table.pointer[row * width + column]); sum += value * value }
+            return sum.squareRoot()
+        }
+    }
+
+    /// One optimizer step on given inputs: token ids [B, 77], scaled latents, noise and timesteps of the B local
+    /// samples. The gradient of the batch-mean loss is scaled by `weight` (this rank's share of the global batch)
+    /// and `reduce` sums it, and the weighted loss, across ranks; then AdamW steps and, if asked, the rows are
+    /// renormalised.
+    @discardableResult
+    public func step(inputIDs: CLIPTextTokenIDs, latents: Tensor, noise: Tensor, timesteps: [Int], weight: Double = 1,
+                     reduce: (ParameterGradients, inout Double) throws -> Void = { _, _ in }) throws -> StepReport {
+        gradients.zero()
+        let textTape = ActivationTape()
+        let context = try textEncoder.promptEmbeddings(inputIDs, tape: textTape)
+        let batch = DiffusionTrainingBatch(latents: latents, noise: noise, timesteps: timesteps, encoderHiddenStates: context)
+        let (localLoss, contextGradient) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients,
+                                                                           tape: ActivationTape())
+        _ = textEncoder.backward(contextGradient, inputIDs: inputIDs, tape: textTape, gradients: gradients)
+        if weight != 1 { gradients.flat.scaleInPlace(by: Float(weight)) }
+        var loss = localLoss * weight
+        try reduce(gradients, &loss)
+        guard loss.isFinite else { throw TrainingStepError.nonFiniteLoss(step: stepsTaken, loss: loss) }
+        let norm = gradients.globalNorm()
+        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }
+        let learningRate = schedule.learningRate(atStep: stepsTaken)
+        optimizer.step(gradients: gradients, learningRate: learningRate)
+        if options.renormalize { renormalizeRows(strength: Float(min(1, 100 * learningRate))) }
+        stepsTaken += 1
+        return StepReport(loss: loss, gradientNorm: norm, learningRate: learningRate, rowNorms: rowNorms)
+    }
+
+    /// Forget-Me-Not's `clip_ti_decay`: each learned row keeps its direction and its norm n becomes
+    /// n + λ·(0.4 − n) (F.normalize divides by max(n, 1e-12)).
+    func renormalizeRows(strength lambda: Float) {
+        let table = textEncoder.embeddings.tokenEmbedding
+        let width = table.shape[1]
+        let target = TextualInversionOptions.renormalizationTarget
+        for row in placeholderIDs {
+            let values = table.pointer + row * width
+            var sum: Float = 0
+            for column in 0..<width { sum += values[column] * values[column] }
+            let norm = sum.squareRoot()
+            let scale = (norm + lambda * (target - norm)) / max(norm, 1e-12)
+            for column in 0..<width { values[column] *= scale }
+        }
+    }
+
+    /// The prompts of global samples `samples` at the current step: a template chosen per sample, filled with the
+    /// placeholder.
+    public func prompts(samples: [Int], images: TrainingImages) -> [String] {
+        let count = options.template.textualInversionTemplates.count
+        return samples.map {
+            options.template.textualInversionPrompt(images.integer("template", upTo: count - 1, sample: $0, step: stepsTaken),
+                                                    placeholder: placeholderText)
+        }
+    }
+
+    /// One optimizer step on the global samples `samples` (this rank's part of the batch) drawn from `images`.
+    @discardableResult
+    public func step(samples: [Int], images: TrainingImages, weight: Double = 1,
+                     reduce: (ParameterGradients, inout Double) throws -> Void = { _, _ in }) throws -> StepReport {
+        let ids = try CLIPTextTokenIDs(prompts(samples: samples, images: images).map { tokenizer.encode($0).inputIDs })
+        let pixels = try images.batch(samples: samples, step: stepsTaken)
+        let drawn = try DiffusionTrainingBatch.drawing(
+            images: pixels, vae: vae, encoderHiddenStates: Tensor(zeros: [1]),
+            trainTimesteps: objective.noiseSchedule.numTrainTimesteps, seed: options.seed, step: stepsTaken,
+            sampleIndices: samples)
+        return try step(inputIDs: ids, latents: drawn.latents, noise: drawn.noise, timesteps: drawn.timesteps,
+                        weight: weight, reduce: reduce)
+    }
+}

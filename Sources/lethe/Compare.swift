@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LetheIO
+
+/// `lethe compare A B`: whether two safetensors files, or every safetensors file of two folders, hold the same
+/// tensors within a tolerance (max |a − b| / max(max |b|, tiny) per tensor). Used to check that data-parallel
+/// runs give the result of one process.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare the tensors of two safetensors files or model folders within a relative tolerance.",
+        shouldDisplay: false)
+
+    @Argument(help: "A safetensors file or a folder.") var first: String
+    @Argument(help: "The same kind of path to compare with.") var second: String
+    @Option(help: "Largest allowed max|a−b| / max|b| per tensor.") var tolerance = 1e-5
+    @Option(help: "For folders with erasure-report.json: largest allowed relative difference of its per-step losses, gradient norms and attention masses.")
+    var reportTolerance = 1e-5
+
+    func run() throws {
+        let pairs = try Self.files(first, second)
+        var worst = 0.0
+        for (a, b) in pairs {
+            let left = try SafeTensorsFile.open(URL(fileURLWithPath: a))
+            let right = try SafeTensorsFile.open(URL(fileURLWithPath: b))
+            guard left.tensorNames == right.tensorNames else {
+                throw ValidationError("'\(a)' and '\(b)' hold different tensor names")
+            }
+            for name in left.tensorNames {
+                let x = try left.tensor(named: name), y = try right.tensor(named: name)
+                guard x.shape == y.shape else { throw ValidationError("'\(name)' has shape \(x.shape) in '\(a)' but \(y.shape) in '\(b)'") }
+                let dx = x.contiguous(), dy = y.contiguous()
+                var difference = 0.0, scale = 0.0
+                for index in 0..<dx.count {
+                    difference = max(difference, abs(Double(dx.pointer[index]) - Double(dy.pointer[index])))
+                    scale = max(scale, abs(Double(dy.pointer[index])))
+                }
+                let relative = difference / max(scale, 1e-30)
+                worst = max(worst, relative)
+                if relative > tolerance {
+                    throw ValidationError("'\(name)' in '\(a)' differs from '\(b)' by \(relative) (relative), above the tolerance \(tolerance)")
+                }
+            }
+        }
+        let reports = try compareReports()
+        print("compare: \(pairs.count) file(s)\(reports) agree, largest relative difference \(worst) (tolerance \(tolerance))")
+    }
+
+    /// Compares the numbers of two folders' erasure-report.json (when both have one); describes what was compared.
+    func compareReports() throws -> String {
+        let left = URL(fileURLWithPath: first).appendingPathComponent("erasure-report.json")
+        let right = URL(fileURLWithPath: second).appendingPathComponent("erasure-report.json")
+        guard let a = try? Data(contentsOf: left), let b = try? Data(contentsOf: right) else { return "" }
+        guard let x = try JSONSerialization.jsonObject(with: a) as? [String: Any],
+              let y = try JSONSerialization.jsonObject(with: b) as? [String: Any] else {
+            throw ValidationError("'\(left.path)' or '\(right.path)' is not a JSON object")
+        }
+        var worst = 0.0
+        for key in ["loss_per_step", "gradient_norm_per_step", "attention_mass_before", "attention_mass_after"] {
+            let u = (x[key] as? [Double]) ?? (x[key] as? Double).map { [$0] } ?? []
+            let v = (y[key] as? [Double]) ?? (y[key] as? Double).map { [$0] } ?? []
+            guard u.count == v.count else { throw ValidationError("erasure reports differ in the length of '\(key)'") }
+            for (p, q) in zip(u, v) {
+                let relative = abs(p - q) / max(abs(q), 1e-30)
+                worst = max(worst, relative)
+                if relative > reportTolerance {
+                    throw ValidationError("erasure reports differ in '\(key)': \(p) vs \(q) (relative \(relative), tolerance \(reportTolerance))")
+                }
+            }
+        }
+        return " and the erasure reports (largest relative difference \(worst))"
+    }
+
+    /// The file pairs: the two files, or every *.safetensors below the first folder with its twin in the second.
+    static func files(_ first: String, _ second: String) throws -> [(String, String)] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) else {
+            throw ValidationError("'\(first)' does not exist")
+        }
+        guard isDirectory.boolValue else { return [(first, second)] }
+        let relative = (FileManager.default.subpaths(atPath: first) ?? []).filter { $0.hasSuffix(".safetensors") }.sorted()
+        guard !relative.isEmpty else { throw ValidationError("'\(first)' holds no .safetensors files") }
+        return relative.map { ((first as NSString).appendingPathComponent($0), (second as NSString).appendingPathComponent($0)) }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import LetheDiffusion
+import LetheDistributed
+import LetheErasure
+import LetheModels
+
+/// `lethe fmn`: Forget-Me-Not's attention re-steering, data-parallel across MPI ranks.
+struct FMN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fmn",
+        abstract: "Erase a concept by steering cross-attention away from its tokens (Forget-Me-Not).",
+        discussion: """
+            Trains the UNet (all of it, or --train attn2) to lower the norm of the attention every attn2 layer gives \
+            to the concept's tokens in "a photo of CONCEPT", on noised latents of images of the concept (--images, \
+            or --generate-images N made with the base model). Writes a complete diffusers folder with \
+            erasure-report.json (rank 0). Under mpirun the global batch is split across ranks.
+            """)
+
+    @Option(help: "A diffusers model folder.") var model: String
+    @Option(help: "The concept to forget (words, or a learned token with --embedding).") var concept: String
+    @Option(help: "A textual-inversion file whose token the concept uses (lethe invert's output).") var embedding: String?
+    @Option(help: "A folder of images of the concept (PNG or JPEG).") var images: String?
+    @Option(help: "Generate this many images of the concept with the base model instead of --images.") var generateImages: Int?
+    @Option(help: "Denoising steps per generated image.") var generationSteps = 30
+    @Option(help: "Prompt: object (\"a photo of X\") or style (\"a photo in the style of X\").") var template = "object"
+    @Option(help: "UNet parameters to train: attn2 or all.") var train = "all"
+    @Option(help: "Optimizer steps.") var steps = 35
+    @Option(help: "AdamW learning rate.") var lr = 2e-6
+    @Option(help: "AdamW weight decay.") var weightDecay = 1e-2
+    @Option(help: "Clip the global gradient norm to this.") var maxGradNorm = 1.0
+    @Option(help: "Samples per step across all ranks.") var batchSize = 1
+    @Option(help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
+    @Flag(help: "Also steer attention away from the end-of-text (pooled) token.") var usePooler = false
+    @Option(help: "Seed of every random draw.") var seed: UInt64 = 0
+    @Flag(help: "Replace --output if it exists.") var overwrite = false
+    @Option(help: "Output diffusers folder.") var output: String
+
+    func run() throws {
+        let communicator = try Communicator.world()
+        let isMain = communicator.rank == 0
+        guard (images == nil) != (generateImages == nil) else {
+            throw ErasureError.invalidArgument(name: "--images", reason: "and --generate-images: give exactly one of them")
+        }
+        guard let template = PromptTemplate(rawValue: template) else {
+            throw ErasureError.invalidArgument(name: "--template", reason: "is '\(template)'; use object or style")
+        }
+        var options = ForgetMeNotOptions(concept: concept)
+        options.template = template
+        options.train = train
+        options.steps = steps
+        options.learningRate = lr
+        options.weightDecay = weightDecay
+        options.maxGradientNorm = maxGradNorm
+        options.batchSize = batchSize
+        options.resolution = resolution
+        options.usePooler = usePooler
+        options.seed = seed
+        let destination = URL(fileURLWithPath: output)
+        if !overwrite && FileManager.default.fileExists(atPath: destination.path) {
+            throw ErasureError.outputExists(path: destination.path)
+        }
+        var timings: [String: Double] = [:]
+        var clock = Date()
+        func lap(_ name: String) { timings[name] = Date().timeIntervalSince(clock); clock = Date() }
+
+        let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model))
+        let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0))] } ?? []
+        let imageFolder = try images.map { try ImageFolder(path: $0) }
+        let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
+        lap("load_seconds")
+        let trainingFolder: ImageFolder
+        if let imageFolder {
+            trainingFolder = imageFolder
+        } else {
+            let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)
+                : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings)
+            let bar = isMain ? ProgressBar("generate") : nil
+            trainingFolder = try trainer.generateImages(count: generateImages ?? 1, pipeline: pipeline, steps: generationSteps,
+                                                        communicator: communicator) { done, total in bar?.update(done, of: total) }
+        }
+        let data = try TrainingImages(folder: trainingFolder, size: trainer.imageSize,
+                                      preprocessing: .forgetMeNot(centerCrop: false), seed: seed)
+        lap("images_seconds")
+        let before = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
+        let bar = isMain ? ProgressBar("fmn", total: steps) : nil
+        let reports = try trainer.train(images: data, communicator: communicator) { step, report in
+            bar?.update(step)
+            if isMain, step == 1 || step == steps || step % 10 == 0 {
+                FileHandle.standardError.write(Data(String(format: "step %d: loss %.6f, attention mass %.6f, grad norm %.4g\n",
+                                                           step, report.loss, report.attentionMass, report.gradientNorm).utf8))
+            }
+        }
+        lap("train_seconds")
+        let after = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
+        lap("evaluate_seconds")
+        guard isMain else { return }
+        let report = ForgetMeNotReport(
+            model: model, concept: concept, prompt: trainer.prompt, conceptPositions: trainer.positions, train: train,
+            steps: steps, learningRate: lr, batchSize: batchSize, ranks: communicator.size, usePooler: usePooler, seed: seed,
+            attentionMassBefore: before, attentionMassAfter: after, lossPerStep: reports.map(\.loss),
+            gradientNormPerStep: reports.map(\.gradientNorm), timings: timings)
+        var writer = try ErasedModelWriter(source: folder, destination: destination, overwrite: overwrite)
+        writer.replaceWeights(of: "unet", with: trainer.unetStore)
+        writer.addFile(named: "erasure-report.json", contents: try report.jsonData())
+        try writer.commit()
+        FileHandle.standardError.write(Data(String(format: "attention mass on '%@': %.6f → %.6f; wrote %@\n",
+                                                   concept, before, after, output).utf8))
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import LetheDistributed
+import LetheErasure
+import LetheModels
+
+/// `lethe invert`: textual inversion (diffusers' example), data-parallel across MPI ranks.
+struct Invert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Learn a new token's embedding from images (textual inversion).",
+        discussion: """
+            Adds --token (and TOKEN_1 … for --vectors above 1) to the tokenizer, starts its rows from --init-token's \
+            embedding (or <rand-SIGMA>: random), and trains only those rows with AdamW on the diffusion loss, with \
+            diffusers' example's prompt templates and image preprocessing. Under mpirun the global batch is split \
+            across ranks; the result does not depend on the number of ranks. Writes learned_embeds.safetensors as \
+            diffusers' load_textual_inversion reads it (rank 0).
+            """)
+
+    @Option(help: "A diffusers model folder.") var model: String
+    @Option(help: "A folder of training images (PNG or JPEG).") var images: String
+    @Option(help: "The placeholder token to learn, e.g. \"<cat-toy>\".") var token: String
+    @Option(help: "A one-token word to start from, or <rand-SIGMA> for random rows.") var initToken: String
+    @Option(help: "Vectors (tokens) to learn.") var vectors = 1
+    @Option(help: "Prompt templates: object or style.") var template = "object"
+    @Option(help: "Optimizer steps.") var steps = 500
+    @Option(help: "AdamW learning rate.") var lr = 1e-4
+    @Option(help: "AdamW weight decay.") var weightDecay = 1e-2
+    @Option(help: "Learning-rate schedule (constant, constant_with_warmup, linear, cosine, …).") var lrScheduler = "constant"
+    @Option(help: "Warmup steps of the schedule.") var lrWarmupSteps = 0
+    @Option(help: "Samples per step across all ranks.") var batchSize = 1
+    @Option(help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
+    @Flag(help: "Crop each image to its centred square before resizing.") var centerCrop = false
+    @Flag(help: "Forget-Me-Not's renormalisation: pull the learned rows' norm towards 0.4 after each step.") var renormalize = false
+    @Option(help: "Seed of every random draw (data order, crops, flips, templates, noise, timesteps).") var seed: UInt64 = 0
+    @Option(help: "Output file (.safetensors).") var output: String
+
+    func run() throws {
+        let communicator = try Communicator.world()
+        guard let template = PromptTemplate(rawValue: template) else {
+            throw ErasureError.invalidArgument(name: "--template", reason: "is '\(template)'; use object or style")
+        }
+        var options = TextualInversionOptions(placeholder: token, initializer: initToken)
+        options.vectors = vectors
+        options.template = template
+        options.steps = steps
+        options.learningRate = lr
+        options.weightDecay = weightDecay
+        options.schedule = lrScheduler
+        options.warmupSteps = lrWarmupSteps
+        options.batchSize = batchSize
+        options.resolution = resolution
+        options.centerCrop = centerCrop
+        options.renormalize = renormalize
+        options.seed = seed
+        let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model))
+        let imageFolder = try ImageFolder(path: images)
+        let trainer = try TextualInversionTrainer(folder: folder, options: options)
+        let data = try TrainingImages(folder: imageFolder, size: trainer.imageSize,
+                                      preprocessing: .textualInversion(centerCrop: centerCrop, flipProbability: 0.5), seed: seed)
+        let isMain = communicator.rank == 0
+        let bar = isMain ? ProgressBar("invert", total: steps) : nil
+        try trainer.train(images: data, communicator: communicator) { step, report in
+            bar?.update(step)
+            if isMain, step == 1 || step == steps || step % 50 == 0 {
+                let norms = report.rowNorms.map { String(format: "%.4f", $0) }.joined(separator: ", ")
+                FileHandle.standardError.write(Data(String(format: "step %d: loss %.6f, grad norm %.4g, lr %.3g, row norms [%@]\n",
+                                                           step, report.loss, report.gradientNorm, report.learningRate, norms).utf8))
+            }
+        }
+        guard isMain else { return }
+        try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: output))
+        FileHandle.standardError.write(Data("wrote \(output) (\(trainer.placeholderTokens.joined(separator: ", ")))\n".utf8))
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import LetheDiffusion
+import LetheErasure
+import LetheIO
+import LetheModels
+import LetheTensor
+import Testing
+
+/// Forget-Me-Not against Scripts/reference/make_ti_fmn_fixtures.py (train_attn.py in PyTorch, bugs fixed).
+@Suite("Forget-Me-Not")
+struct ForgetMeNotTests {
+    static let folderURL = ErasureFixtures.pipeline("sd1-tiny")
+
+    static func options() -> ForgetMeNotOptions {
+        var options = ForgetMeNotOptions(concept: "cat")
+        options.learningRate = 1e-3
+        return options
+    }
+
+    static func parameter(_ store: WeightStore, _ name: String) throws -> Tensor {
+        let entry = try #require(store.layout.first { $0.name == name })
+        return Tensor(storage: store.arena, shape: entry.shape, offset: try #require(store.offsets[name]))
+    }
+
+    @Test func oneStepMatchesTorch() throws {
+        let reference = try SafeTensorsFile.open(ErasureFixtures.reference("fmn-step-sd1-tiny.safetensors"))
+        let trainer = try ForgetMeNotTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: Self.options())
+        #expect(trainer.positions == (try reference.int64Values(named: "positions")).map(Int.init))
+        let report = try trainer.step(latents: try reference.tensor(named: "latents"), noise: try reference.tensor(named: "noise"),
+                                      timesteps: try reference.int64Values(named: "timesteps").map(Int.init))
+        let loss = Double(try reference.tensor(named: "loss").toArray()[0])
+        let norm = Double(try reference.tensor(named: "grad_norm").toArray()[0])
+        #expect(abs(report.loss - loss) / loss < 1e-5)
+        #expect(abs(report.gradientNorm - norm) / norm < 1e-4)
+        let updated = reference.tensorNames.filter { $0.hasPrefix("updated.") }
+        #expect(updated.count > 10)
+        for name in updated {
+            let mine = try Self.parameter(trainer.unetStore, String(name.dropFirst("updated.".count)))
+            #expect(TextualInversionTests.relativeDifference(mine, try reference.tensor(named: name)) < 1e-4, "\(name)")
+        }
+    }
+
+    @Test func trainingLowersTheAttentionOnTheConcept() throws {
+        let trainer = try ForgetMeNotTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: Self.options())
+        let latents = RandomStream(seed: 5, purpose: "test-latents", id: 0).normalTensor(shape: [2, 4, 8, 8])
+        let noise = RandomStream(seed: 5, purpose: "test-noise", id: 0).normalTensor(shape: [2, 4, 8, 8])
+        let before = try trainer.attentionMass(latents: latents, noise: noise, timesteps: [300, 600])
+        for _ in 0..<5 { try trainer.step(latents: latents, noise: noise, timesteps: [300, 600]) }
+        let after = try trainer.attentionMass(latents: latents, noise: noise, timesteps: [300, 600])
+        #expect(before > 0)
+        #expect(after < 0.8 * before)
+    }
+
+    @Test func writtenFolderLoadsAsAPipeline() throws {
+        let folder = try DiffusersModelFolder(url: Self.folderURL)
+        let trainer = try ForgetMeNotTrainer(folder: folder, options: Self.options())
+        let latents = RandomStream(seed: 6, purpose: "test-latents", id: 0).normalTensor(shape: [1, 4, 8, 8])
+        try trainer.step(latents: latents, noise: latents * 0.5, timesteps: [500])
+        let destination = FileManager.default.temporaryDirectory.appendingPathComponent("fmn-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: destination) }
+        var writer = try ErasedModelWriter(source: folder, destination: destination)
+        writer.replaceWeights(of: "unet", with: trainer.unetStore)
+        try writer.commit()
+        let pipeline = try StableDiffusionPipeline(folder: DiffusersModelFolder(url: destination))
+        let name = "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight"
+        let (_, written) = try UNet2DConditionModel.loadWithWeights(from: DiffusersModelFolder(url: destination))
+        #expect(TextualInversionTests.relativeDifference(try Self.parameter(written, name), try Self.parameter(trainer.unetStore, name)) == 0)
+        let (_, original) = try UNet2DConditionModel.loadWithWeights(from: folder)
+        #expect(TextualInversionTests.relativeDifference(try Self.parameter(written, name), try Self.parameter(original, name)) > 0)
+        _ = pipeline
+    }
+
+    @Test func conceptPositionsSkipStartAndPadding() throws {
+        let tokenizer = try CLIPTokenizer(folder: Self.folderURL.appendingPathComponent("tokenizer"))
+        // <start> a photo of cat <end> <pad = end>…: cat at 4, the real end token at 5, never the padding ones.
+        #expect(try ConceptTokens.positions(of: "cat", in: "a photo of cat", tokenizer: tokenizer, usePooler: false) == [4])
+        #expect(try ConceptTokens.positions(of: "cat", in: "a photo of cat", tokenizer: tokenizer, usePooler: true) == [4, 5])
+        #expect(try ConceptTokens.positions(of: "cat", in: "cat and cat", tokenizer: tokenizer, usePooler: false) == [1, 3])
+    }
+
+    @Test func badConceptsAreRefusedClearly() throws {
+        let folder = try DiffusersModelFolder(url: Self.folderURL)
+        var empty = Self.options()
+        empty.concept = " "
+        #expect(throws: ErasureError.emptyConcept(argument: "--concept")) { try ForgetMeNotTrainer(folder: folder, options: empty) }
+        var long = Self.options()
+        long.concept = Array(repeating: "cat", count: 80).joined(separator: " ")
+        #expect(throws: ErasureError.promptTooLong(prompt: long.concept, tokens: 82, limit: 77)) {
+            try ForgetMeNotTrainer(folder: folder, options: long)
+        }
+        let small = try CLIPTokenizer(vocabulary: ["a</w>": 0, "<|startoftext|>": 1, "<|endoftext|>": 2], merges: [])
+        #expect(throws: ErasureError.unknownWords(prompt: "a zebra", words: ["zebra"])) {
+            try ConceptTokens.ids(of: "a zebra", tokenizer: small)
+        }
+    }
+}
