@@ -4,14 +4,15 @@ import LetheTensor
 
 /// Checks prompts against the tokenizer and runs them through the text encoder, spread over the ranks.
 ///
-/// Prompts go through the encoder in fixed chunks; chunk i is encoded by rank i % size and shared, so each
-/// prompt's embedding is computed with the same batch on any number of ranks and the results are bitwise identical.
+/// Each prompt goes through the encoder alone, on the rank that owns its work item, so its embedding is the same
+/// bits on any number of ranks.
 public struct PromptEncoder {
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
     public let communicator: Communicator
-    /// Prompts per text-encoder batch.
+    /// Prompts per Gram-matrix contribution (one work item of `gram`).
     public let chunkSize: Int
+    private let cache = PromptEmbeddingCache()
 
     public init(tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel, communicator: Communicator, chunkSize: Int = 16) {
         self.tokenizer = tokenizer
@@ -38,23 +39,19 @@ public struct PromptEncoder {
         }
     }
 
-    /// The prompts' embeddings [77, hidden] and token counts, in order, on every rank.
+    /// The prompts' embeddings [77, hidden] and token counts, in order, on every rank. Prompt i is encoded by rank
+    /// i % size and shared.
     public func encode(_ prompts: [String]) throws -> [EncodedPrompt] {
         let length = tokenizer.maxLength
         let hidden = textEncoder.configuration.hiddenSize
-        let chunks = chunked(prompts)
         let embeddings: [[Float]] = try communicator.distributedMap(
-            count: chunks.count, counts: chunks.map { $0.count * length * hidden }
-        ) { index in try embed(chunks[index]).toArray() }
-        var result: [EncodedPrompt] = []
-        for (chunk, values) in zip(chunks, embeddings) {
-            for (offset, prompt) in chunk.enumerated() {
-                let slice = Array(values[(offset * length * hidden)..<((offset + 1) * length * hidden)])
-                result.append(EncodedPrompt(
-                    text: prompt, tokenCount: tokenCount(prompt), embedding: Tensor(shape: [length, hidden], values: slice)))
-            }
+            count: prompts.count, counts: [Int](repeating: length * hidden, count: prompts.count)
+        ) { index in try embed(prompts[index], remember: true).embedding.toArray() }
+        return zip(prompts, embeddings).map { prompt, values in
+            cache.store(EncodedPrompt(
+                text: prompt, tokenCount: tokenCount(prompt), embedding: Tensor(shape: [length, hidden], values: values)),
+                ids: tokenizer.encode(prompt).inputIDs)
         }
-        return result
     }
 
     /// Σ over prompts of RᵀR in float64, where R holds the rows `rows(prompt)` selects of each prompt's embedding,
@@ -62,17 +59,12 @@ public struct PromptEncoder {
     /// owner encodes it and contributes its Gram matrix.
     public func gram(of prompts: [String], rows: @escaping (EncodedPrompt) throws -> DoubleMatrix) throws -> DoubleMatrix {
         let hidden = textEncoder.configuration.hiddenSize
-        let chunks = chunked(prompts)
+        let chunks = stride(from: 0, to: prompts.count, by: chunkSize).map {
+            Array(prompts[$0..<min($0 + chunkSize, prompts.count)])
+        }
         let sum = try communicator.orderedSum(count: chunks.count, length: hidden * hidden) { index in
-            let chunk = chunks[index]
-            let values = try embed(chunk)
             var gram = DoubleMatrix(rows: hidden, columns: hidden)
-            for (offset, prompt) in chunk.enumerated() {
-                let encoded = EncodedPrompt(
-                    text: prompt, tokenCount: tokenCount(prompt), embedding: values.narrowed(axis: 0, start: offset, length: 1)
-                        .reshaped([tokenizer.maxLength, hidden]))
-                try gram.addGram(of: rows(encoded))
-            }
+            for prompt in chunks[index] { try gram.addGram(of: rows(embed(prompt, remember: false))) }
             return gram.elements
         }
         return try DoubleMatrix(rows: hidden, columns: hidden, elements: sum)
@@ -83,15 +75,31 @@ public struct PromptEncoder {
         tokenizer.encode(prompt).attentionMask.reduce(0, +)
     }
 
-    private func chunked(_ prompts: [String]) -> [[String]] {
-        stride(from: 0, to: prompts.count, by: chunkSize).map { Array(prompts[$0..<min($0 + chunkSize, prompts.count)]) }
+    /// One prompt through the text encoder as diffusers computes it (no attention mask, no clip skip), alone in
+    /// its batch so that how prompts are grouped never changes the bits. Prompts with the same token ids ("" and
+    /// " ") are encoded once; `remember` keeps the result (concepts and guides, not thousands of preserved prompts).
+    private func embed(_ prompt: String, remember: Bool) throws -> EncodedPrompt {
+        let ids = tokenizer.encode(prompt).inputIDs
+        if let cached = cache.lookup(ids) {
+            return EncodedPrompt(text: prompt, tokenCount: cached.tokenCount, embedding: cached.embedding)
+        }
+        let embedding = try textEncoder.promptEmbeddings(CLIPTextTokenIDs([ids])).contiguous()
+        guard embedding.isFinite else { throw ErasureError.nonFinite(stage: "The text encoder") }
+        let encoded = EncodedPrompt(
+            text: prompt, tokenCount: tokenCount(prompt), embedding: embedding.reshaped(Array(embedding.shape.dropFirst())))
+        return remember ? cache.store(encoded, ids: ids) : encoded
     }
+}
 
-    /// [chunk, 77, hidden] embeddings of one chunk, as diffusers computes them (no attention mask, no clip skip).
-    private func embed(_ chunk: [String]) throws -> Tensor {
-        let ids = try CLIPTextTokenIDs(chunk.map { tokenizer.encode($0).inputIDs })
-        let embeddings = try textEncoder.promptEmbeddings(ids).contiguous()
-        guard embeddings.isFinite else { throw ErasureError.nonFinite(stage: "The text encoder") }
-        return embeddings
+/// Prompt embeddings by token ids, so a job encodes each distinct prompt once.
+final class PromptEmbeddingCache {
+    private var embeddings: [[Int]: EncodedPrompt] = [:]
+
+    func lookup(_ ids: [Int]) -> EncodedPrompt? { embeddings[ids] }
+
+    @discardableResult
+    func store(_ prompt: EncodedPrompt, ids: [Int]) -> EncodedPrompt {
+        embeddings[ids] = prompt
+        return prompt
     }
 }
