@@ -69,11 +69,15 @@ def load(name):
     return tokenizer, text_encoder, unet
 
 
+# The arithmetic's precision: float64 for the fixtures; Scripts/bench/rece_torch.py sets float32, as the authors.
+DTYPE = torch.float64
+
+
 def projections(unet):
-    """Names and float64 weights of every attn2 to_v, then every attn2 to_k (the authors' order)."""
+    """Names and weights of every attn2 to_v, then every attn2 to_k (the authors' order)."""
     layers = [(name, module) for name, module in unet.named_modules() if name.endswith("attn2")]
-    values = [(f"{name}.to_v.weight", module.to_v.weight.detach().double().clone()) for name, module in layers]
-    keys = [(f"{name}.to_k.weight", module.to_k.weight.detach().double().clone()) for name, module in layers]
+    values = [(f"{name}.to_v.weight", module.to_v.weight.detach().to(DTYPE).clone()) for name, module in layers]
+    keys = [(f"{name}.to_k.weight", module.to_k.weight.detach().to(DTYPE).clone()) for name, module in layers]
     return values + keys
 
 
@@ -81,7 +85,7 @@ def projections(unet):
 def encode(tokenizer, text_encoder, text):
     ids = tokenizer(text, padding="max_length", max_length=tokenizer.model_max_length, truncation=True,
                     return_tensors="pt")
-    embedding = text_encoder(ids.input_ids)[0][0].double()
+    embedding = text_encoder(ids.input_ids)[0][0].to(DTYPE)
     return embedding, int(ids.attention_mask[0].sum().item())
 
 
@@ -91,7 +95,7 @@ def edit(weights, pairs, retained, lamb, erase_scale, preserve_scale, technique)
     edited = []
     for name, W in weights:
         mat1 = lamb * W
-        mat2 = lamb * torch.eye(W.shape[1], dtype=torch.float64)
+        mat2 = lamb * torch.eye(W.shape[1], dtype=DTYPE)
         for old_emb, new_emb in pairs:
             if technique == "tensor":
                 u = old_emb @ W.T
@@ -152,8 +156,8 @@ def rece(case, tokenizer, text_encoder, original, current):
         for index, (concept, guide) in enumerate(zip(concepts, guides)):
             concept_embedding = encode(tokenizer, text_encoder, concept)[0]
             hidden = concept_embedding.shape[1]
-            mat1 = torch.eye(hidden, dtype=torch.float64) * settings["reg"]
-            mat2 = torch.zeros(hidden, hidden, dtype=torch.float64)
+            mat1 = torch.eye(hidden, dtype=DTYPE) * settings["reg"]
+            mat2 = torch.zeros(hidden, hidden, dtype=DTYPE)
             for (_, W), (_, W0) in zip(current, original):
                 mat1 = mat1 + W.T @ W
                 mat2 = mat2 + W.T @ W0

@@ -9,26 +9,10 @@ extension Communicator {
     /// items travel in rounds of one per rank, so at most `size` contributions are held at a time.
     public func orderedSum(count: Int, length: Int, contribution: (Int) throws -> [Double]) throws -> [Double] {
         var total = [Double](repeating: 0, count: length)
-        var round = 0
-        while round * size < count {
-            let mine = round * size + rank
-            var local = [Double]()
-            if mine < count {
-                local = try contribution(mine)
-                precondition(local.count == length, "contribution \(mine) has \(local.count) values, expected \(length)")
+        try inRounds(count: count, counts: [Int](repeating: length, count: count), produce: contribution) { _, part in
+            total.withUnsafeMutableBufferPointer { sum in
+                for (index, value) in zip(0..<length, part) { sum[index] += value }
             }
-            let itemsThisRound = min(size, count - round * size)
-            let counts = (0..<size).map { $0 < itemsThisRound ? length : 0 }
-            let gathered = size == 1 ? local : try allgatherv(local, counts: counts)
-            gathered.withUnsafeBufferPointer { parts in
-                total.withUnsafeMutableBufferPointer { sum in
-                    for item in 0..<itemsThisRound {
-                        let base = item * length
-                        for index in 0..<length { sum[index] += parts[base + index] }
-                    }
-                }
-            }
-            round += 1
         }
         return total
     }
@@ -38,25 +22,34 @@ extension Communicator {
     public func distributedMap<T: CommunicatorElement>(
         count: Int, counts: [Int], produce: (Int) throws -> [T]
     ) throws -> [[T]] {
-        precondition(counts.count == count, "counts has \(counts.count) entries for \(count) items")
         var results = [[T]](repeating: [], count: count)
-        var round = 0
-        while round * size < count {
-            let mine = round * size + rank
+        try inRounds(count: count, counts: counts, produce: produce) { index, part in results[index] = Array(part) }
+        return results
+    }
+
+    /// Runs the items in rounds of one per rank: each rank produces its item of the round, the round's items are
+    /// gathered on every rank, and `consume` sees them in index order.
+    private func inRounds<T: CommunicatorElement>(
+        count: Int, counts: [Int], produce: (Int) throws -> [T], consume: (Int, ArraySlice<T>) -> Void
+    ) throws {
+        precondition(counts.count == count, "counts has \(counts.count) entries for \(count) items")
+        var first = 0
+        while first < count {
+            let items = min(size, count - first)
             var local = [T]()
-            if mine < count {
-                local = try produce(mine)
-                precondition(local.count == counts[mine], "item \(mine) has \(local.count) values, expected \(counts[mine])")
+            if rank < items {
+                local = try produce(first + rank)
+                precondition(local.count == counts[first + rank],
+                             "item \(first + rank) has \(local.count) values, expected \(counts[first + rank])")
             }
-            let rankCounts = (0..<size).map { round * size + $0 < count ? counts[round * size + $0] : 0 }
+            let rankCounts = (0..<size).map { $0 < items ? counts[first + $0] : 0 }
             let gathered = size == 1 ? local : try allgatherv(local, counts: rankCounts)
             var offset = 0
-            for peer in 0..<size where round * size + peer < count {
-                results[round * size + peer] = Array(gathered[offset..<(offset + rankCounts[peer])])
+            for peer in 0..<items {
+                consume(first + peer, gathered[offset..<(offset + rankCounts[peer])])
                 offset += rankCounts[peer]
             }
-            round += 1
+            first += items
         }
-        return results
     }
 }

@@ -76,16 +76,8 @@ public final class TextualInversionTrainer {
         let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(
             contentsOf: folder.componentFile("scheduler", "scheduler_config.json")))
         objective = DiffusionObjective(scheduler: scheduler)
-        let factor = 1 << (vae.configuration.blockOutChannels.count - 1)
-        let side: Int = switch unet.configuration.sampleSize {
-        case .one(let side): side * factor
-        case .many(let sides) where !sides.isEmpty: sides[0] * factor
-        default: 64 * factor
-        }
-        imageSize = options.resolution ?? side
-        guard imageSize > 0, imageSize % factor == 0 else {
-            throw ErasureError.invalidArgument(name: "--resolution", reason: "is \(imageSize); it must be a positive multiple of \(factor)")
-        }
+        imageSize = try TrainingResolution.side(
+            requested: options.resolution, unet: unet.configuration, vae: vae.configuration)
     }
 
     private static func hiddenSize(_ folder: DiffusersModelFolder) throws -> Int {
