@@ -160,5 +160,79 @@ if python3 -c "import diffusers, torch" 2>/dev/null; then
         python3 "$ROOT/Scripts/reference/make_closed_form_fixtures.py" --check-folder "$WORK/random-erased"
 fi
 
+# Textual inversion and Forget-Me-Not on the tiny SD 1.x fixture: help, a learned token used by generate and fmn,
+# bad input (each names what is wrong, exits non-zero and writes nothing), mpirun -np 2, the identity configs.
+TI_IMAGES="$ROOT/Tests/Fixtures/references/ti-fmn-images"
+TINY_TRAIN=(--model "$SD1_TINY" --steps 2 --resolution 32)
+check "invert --help" 0 "--init-token" -- "$LETHE" invert --help
+check "fmn --help" 0 "--use-pooler" -- "$LETHE" fmn --help
+check "invert learns a token" 0 "wrote .*ti.safetensors \(<zq-person>\)" -- "$LETHE" invert "${TINY_TRAIN[@]}" \
+    --images "$TI_IMAGES" --token "<zq-person>" --init-token person --output "$WORK/ti.safetensors"
+check "invert's file is diffusers' format (one row named after the token)" 0 "<zq-person> +F32 +\[1, 8\]" -- \
+    "$LETHE" inspect "$WORK/ti.safetensors"
+check "generate --embedding with the learned token" 0 "wrote .*ti.png" -- "$LETHE" generate --model "$SD1_TINY" \
+    --embedding "$WORK/ti.safetensors" --prompt "a photo of <zq-person>" --steps 2 --seed 1 --output "$WORK/ti.png"
+check "fmn with the learned token writes a folder" 0 "attention mass on '<zq-person>': .*; wrote .*/fmn$" -- \
+    "$LETHE" fmn "${TINY_TRAIN[@]}" --images "$TI_IMAGES" --concept "<zq-person>" --embedding "$WORK/ti.safetensors" \
+    --output "$WORK/fmn"
+check "fmn folder has the report" 0 '"method" : "forget-me-not"' -- cat "$WORK/fmn/erasure-report.json"
+check "generate from the fmn folder" 0 "wrote .*fmn.png" -- "$LETHE" generate --model "$WORK/fmn" \
+    --prompt "a photo of a person" --steps 2 --seed 1 --output "$WORK/fmn.png"
+check "fmn on words, cross-attention only" 0 "attention mass on 'person'" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
+    --images "$TI_IMAGES" --concept person --train attn2 --output "$WORK/fmn-attn2"
+mkdir -p "$WORK/mixed-images" "$WORK/no-images"
+cp "$TI_IMAGES"/*.png "$WORK/mixed-images/" && echo "not a picture" >"$WORK/mixed-images/notes.txt"
+check "invert: non-image file in --images" nonzero "notes.txt' is not a training image Lethe can read" -- \
+    "$LETHE" invert "${TINY_TRAIN[@]}" --images "$WORK/mixed-images" --token "<zq>" --init-token person \
+    --output "$WORK/bad-ti.safetensors"
+check "fmn: non-image file in --images" nonzero "notes.txt' is not a training image Lethe can read" -- \
+    "$LETHE" fmn "${TINY_TRAIN[@]}" --images "$WORK/mixed-images" --concept person --output "$WORK/bad-fmn"
+check "invert: empty --images folder" nonzero "no-images' holds no images" -- "$LETHE" invert "${TINY_TRAIN[@]}" \
+    --images "$WORK/no-images" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
+check "fmn: empty --images folder" nonzero "no-images' holds no images" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
+    --images "$WORK/no-images" --concept person --output "$WORK/bad-fmn"
+check "fmn: empty concept" nonzero "--concept is empty" -- "$LETHE" fmn "${TINY_TRAIN[@]}" --images "$TI_IMAGES" \
+    --concept " " --output "$WORK/bad-fmn"
+check "invert: empty placeholder" nonzero "--token is empty; give a placeholder" -- "$LETHE" invert "${TINY_TRAIN[@]}" \
+    --images "$TI_IMAGES" --token "" --init-token person --output "$WORK/bad-ti.safetensors"
+check "fmn: concept longer than 77 tokens" nonzero "is 82 tokens .*at most 77" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
+    --images "$TI_IMAGES" --concept "$(printf 'painting %.0s' {1..80})" --output "$WORK/bad-fmn"
+check "invert: placeholder already in the tokenizer" nonzero "already has the token 'person'" -- \
+    "$LETHE" invert "${TINY_TRAIN[@]}" --images "$TI_IMAGES" --token person --init-token person \
+    --output "$WORK/bad-ti.safetensors"
+check "invert: --init-token of two tokens" nonzero "--init-token 'a person' is 2 tokens" -- \
+    "$LETHE" invert "${TINY_TRAIN[@]}" --images "$TI_IMAGES" --token "<zq>" --init-token "a person" \
+    --output "$WORK/bad-ti.safetensors"
+check "fmn: bad --train" nonzero "--train is 'attn3'; use attn2 or all" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
+    --images "$TI_IMAGES" --concept person --train attn3 --output "$WORK/bad-fmn"
+check "fmn: neither --images nor --generate-images" nonzero "give exactly one of them" -- "$LETHE" fmn \
+    "${TINY_TRAIN[@]}" --concept person --output "$WORK/bad-fmn"
+check "invert: missing model folder" nonzero "no-model' does not exist" -- "$LETHE" invert --model "$WORK/no-model" \
+    --images "$TI_IMAGES" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
+check "fmn: missing model folder" nonzero "no-model' does not exist" -- "$LETHE" fmn --model "$WORK/no-model" \
+    --images "$TI_IMAGES" --concept person --output "$WORK/bad-fmn"
+check "fmn: output exists" nonzero "already exists; remove it or pass --overwrite" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
+    --images "$TI_IMAGES" --concept person --output "$WORK/fmn"
+[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-fmn" ]] && echo "PASS failed invert/fmn runs wrote nothing" &&
+    passed=$((passed + 1)) || { echo "FAIL a failed invert/fmn run left a file"; failed=$((failed + 1)); }
+check "invert under mpirun -np 2" 0 "wrote .*ti-np2.safetensors" -- "${MPIRUN[@]}" -np 2 "$LETHE" invert \
+    "${TINY_TRAIN[@]}" --batch-size 2 --images "$TI_IMAGES" --token "<zq-person>" --init-token person \
+    --output "$WORK/ti-np2.safetensors"
+check "fmn under mpirun -np 2" 0 "attention mass on '<zq-person>'.*wrote" -- "${MPIRUN[@]}" -np 2 "$LETHE" fmn \
+    "${TINY_TRAIN[@]}" --batch-size 2 --images "$TI_IMAGES" --concept "<zq-person>" \
+    --embedding "$WORK/ti-np2.safetensors" --output "$WORK/fmn-np2"
+check "fmn under mpirun -np 2 reports 2 ranks" 0 '"ranks" : 2' -- cat "$WORK/fmn-np2/erasure-report.json"
+# The identity jobs with a few steps on the fixture: lr 1e-3 and renormalisation (rows pulled from ~0.94 towards
+# 0.4 by λ = 100·lr = 0.1) come from the TI file, four vectors and use_pooler from the files.
+check "identity-ti.yaml with --config" 0 "lr 0.001, row norms \[0\.88[0-9]*, 0\.88[0-9]*, 0\.88[0-9]*, 0\.88[0-9]*\]" -- \
+    "$LETHE" invert --config "$ROOT/Configs/identity-ti.yaml" "${TINY_TRAIN[@]}" --images "$TI_IMAGES" \
+    --output "$WORK/identity.safetensors"
+check "identity-fmn.yaml with --config" 0 "attention mass on '<my-person>'.*wrote" -- "$LETHE" fmn \
+    --config "$ROOT/Configs/identity-fmn.yaml" "${TINY_TRAIN[@]}" --images "$TI_IMAGES" \
+    --embedding "$WORK/identity.safetensors" --output "$WORK/identity-fmn"
+check "identity-fmn.yaml: the pooled token and the four vectors are steered" 0 \
+    '"concept_positions" : \[ *4, *5, *6, *7, *8 *\].*"use_pooler" : true' -- bash -c \
+    'tr -d "\n" <"$1"' _ "$WORK/identity-fmn/erasure-report.json"
+
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

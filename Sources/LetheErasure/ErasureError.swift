@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an erasure job cannot run or finish; each message names the argument, file or concept at fault.
 public enum ErasureError: Error, CustomStringConvertible, Equatable {
     case invalidArgument(name: String, reason: String)
@@ -34,7 +36,7 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
         case .nonFinite(let stage):
             return "\(stage) produced NaN or infinite values; nothing was written."
         case .invalidImage(let path, let reason):
-            return "'\(path)' is not a training image Lethe can read (PNG or JPEG): \(reason)."
+            return "'\(path)' is not a training image Lethe can read (PNG or JPEG): \(Self.clause(reason))."
         case .noImages(let path):
             return "The image folder '\(path)' holds no images; give a folder of PNG or JPEG files."
         case .tokenExists(let token):
@@ -42,7 +44,14 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
         case .initializerNotOneToken(let word, let tokens):
             return "--init-token '\(word)' is \(tokens) tokens; it must be exactly one token of the tokenizer's vocabulary."
         case .invalidEmbeddingFile(let path, let reason):
-            return "'\(path)' is not a textual-inversion embedding file: \(reason)."
+            return "'\(path)' is not a textual-inversion embedding file: \(Self.clause(reason))."
         }
+    }
+
+    /// A nested error's message as a clause of this sentence: without its own final full stop.
+    private static func clause(_ reason: String) -> String {
+        var text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 }

@@ -36,7 +36,7 @@ public final class TextualInversionTrainer {
 
     public init(folder: DiffusersModelFolder, options: TextualInversionOptions) throws {
         guard !options.placeholder.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ErasureError.emptyConcept(argument: "--token")
+            throw ErasureError.invalidArgument(name: "--token", reason: "is empty; give a placeholder the tokenizer does not know, e.g. <my-concept>")
         }
         guard options.vectors >= 1 else {
             throw ErasureError.invalidArgument(name: "--vectors", reason: "is \(options.vectors); it must be at least 1")
@@ -100,7 +100,9 @@ public final class TextualInversionTrainer {
             }
             return
         }
-        guard !initializer.trimmingCharacters(in: .whitespaces).isEmpty else { throw ErasureError.emptyConcept(argument: "--init-token") }
+        guard !initializer.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ErasureError.invalidArgument(name: "--init-token", reason: "is empty; give a word of one token (e.g. person) or <rand-SIGMA>")
+        }
         let ids = tokenizer.tokenIDs(for: initializer)
         guard ids.count == 1 else { throw ErasureError.initializerNotOneToken(word: initializer, tokens: ids.count) }
         if ids[0] == tokenizer.unknownTokenID { throw ErasureError.unknownWords(prompt: initializer, words: [initializer]) }

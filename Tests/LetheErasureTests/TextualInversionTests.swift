@@ -76,6 +76,13 @@ struct TextualInversionTests {
         }
         var empty = Self.options()
         empty.placeholder = "  "
-        #expect(throws: ErasureError.emptyConcept(argument: "--token")) { try TextualInversionTrainer(folder: folder, options: empty) }
+        let emptyError = #expect(throws: ErasureError.self) { try TextualInversionTrainer(folder: folder, options: empty) }
+        if case .invalidArgument(let name, _)? = emptyError { #expect(name == "--token") } else { Issue.record("wrong error \(String(describing: emptyError))") }
+        var emptyInitializer = Self.options()
+        emptyInitializer.initializer = ""
+        let initializerError = #expect(throws: ErasureError.self) { try TextualInversionTrainer(folder: folder, options: emptyInitializer) }
+        if case .invalidArgument(let name, _)? = initializerError { #expect(name == "--init-token") } else {
+            Issue.record("wrong error \(String(describing: initializerError))")
+        }
     }
 }
