@@ -20,18 +20,24 @@ public struct AdversarialEmbedding {
         }
     }
 
-    /// The map K with a* = K c: (λr I + Σ WᵀW)⁻¹ Σ WᵀW₀.
-    public static func map(_ grams: Grams, regularization: Double) throws -> DoubleMatrix {
-        var normal = grams.edited
-        normal.addToDiagonal(regularization)
-        return try normal.choleskyFactorization().solve(grams.cross)
+    /// λr I + Σ WᵀW, factorised, and Σ WᵀW₀: what the adversarial rows are solved from.
+    public struct Solver {
+        let normal: CholeskyFactorization
+        let cross: DoubleMatrix
     }
 
-    /// The adversarial rows A = C Kᵀ for concept rows C (one token per row).
-    public static func rows(of concept: DoubleMatrix, map: DoubleMatrix) throws -> DoubleMatrix {
-        var result = DoubleMatrix(rows: concept.rows, columns: map.rows)
-        try result.addProduct(concept, map, transposingRight: true)
-        return result
+    public static func solver(_ grams: Grams, regularization: Double) throws -> Solver {
+        var normal = grams.edited
+        normal.addToDiagonal(regularization)
+        return Solver(normal: try normal.choleskyFactorization(), cross: grams.cross)
+    }
+
+    /// The adversarial rows A for concept rows C (one token per row): each row a = (λr I + Σ WᵀW)⁻¹ (Σ WᵀW₀) c, i.e.
+    /// Aᵀ = N⁻¹ (T Cᵀ), which needs no d×d solve with d right-hand sides.
+    public static func rows(of concept: DoubleMatrix, solver: Solver) throws -> DoubleMatrix {
+        var right = DoubleMatrix(rows: solver.cross.rows, columns: concept.rows)
+        try right.addProduct(solver.cross, concept, transposingRight: true)
+        return try solver.normal.solve(right).transposed()
     }
 
     /// How well rows A under the edited weights re-create the concept's original keys and values:

@@ -57,8 +57,29 @@ public struct ClosedFormEdit {
         let normal: CholeskyFactorization
         /// λI + s_p Σ p pᵀ + s_e Σ c_guide cᵀ: W times this is the left-hand matrix when v* = W c_guide.
         let leftFactor: DoubleMatrix
-        /// replace: M = leftFactor · normal⁻¹, so W′ = W M.
-        public let replaceMatrix: DoubleMatrix?
+        /// replace: W′ = W M with M = I + U V (see `ReplaceUpdate`).
+        public let replace: ReplaceUpdate?
+    }
+
+    /// The replace edit's M = L N⁻¹ as I + U V: L − N = s_e Σ (g − c)ᵀ c over the erase rows, so
+    /// M = I + s_e Σ (g − c)ᵀ (c N⁻¹), a rank-R update for R erase rows (U is d×R, V is R×d). With R well below d,
+    /// W M = W + (W U) V takes 2R/d of a full product, and no d×d solve with d right-hand sides is needed.
+    public struct ReplaceUpdate {
+        public let u: DoubleMatrix
+        public let v: DoubleMatrix
+
+        /// W M for W [n, d].
+        public func applied(to weight: DoubleMatrix) throws -> DoubleMatrix {
+            if 2 * u.columns > u.rows {
+                // Many erase rows: one full d×d M is cheaper than the two thin products.
+                var full = DoubleMatrix.identity(u.rows)
+                try full.addProduct(u, v)
+                return try weight.multiplied(by: full)
+            }
+            var result = weight
+            try result.addProduct(weight.multiplied(by: u), v)
+            return result
+        }
     }
 
     public func solver() throws -> Solver {
@@ -74,17 +95,23 @@ public struct ClosedFormEdit {
             throw ErasureError.nonFinite(stage: "The erase and preserve Gram matrices")
         }
         let factorization = try normal.choleskyFactorization()
-        // M = L N⁻¹ with N symmetric: Mᵀ = N⁻¹ Lᵀ.
-        let replaceMatrix = technique == .replace
-            ? try factorization.solve(leftFactor.transposed()).transposed() : nil
-        return Solver(edit: self, normal: factorization, leftFactor: leftFactor, replaceMatrix: replaceMatrix)
+        var replace: ReplaceUpdate?
+        if technique == .replace {
+            let concepts = try DoubleMatrix(stacking: pairs.map(\.concept), columns: hidden)
+            let differences = try DoubleMatrix(stacking: pairs.map { try $0.guide.subtracting($0.concept) }, columns: hidden)
+            // c N⁻¹ with N symmetric: (N⁻¹ cᵀ)ᵀ.
+            replace = ReplaceUpdate(
+                u: differences.transposed().scaled(by: eraseScale),
+                v: try factorization.solve(concepts.transposed()).transposed())
+        }
+        return Solver(edit: self, normal: factorization, leftFactor: leftFactor, replace: replace)
     }
 }
 
 extension ClosedFormEdit.Solver {
     /// W′ for one projection W [out, hidden].
     public func edited(_ weight: DoubleMatrix) throws -> DoubleMatrix {
-        if let replaceMatrix { return try weight.multiplied(by: replaceMatrix) }
+        if let replace { return try replace.applied(to: weight) }
         // tensor: v*ᵢ = W gᵢ − ⟨uᵢ, W gᵢ⟩ uᵢ with uᵢ = W cᵢ / ‖W cᵢ‖ (Frobenius over the concept's rows), so
         // Σ v*ᵢ cᵢᵀ = W gᵢᵀcᵢ − ⟨uᵢ, W gᵢ⟩ uᵢᵀ cᵢ and the left-hand matrix is W·leftFactor minus those terms.
         var left = try weight.multiplied(by: leftFactor)

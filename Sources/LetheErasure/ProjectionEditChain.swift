@@ -28,8 +28,8 @@ public final class ProjectionEditChain {
 
     /// Applies one edit to every projection.
     public func apply(_ solver: ClosedFormEdit.Solver) throws {
-        if let factor = pendingFactor, let replace = solver.replaceMatrix {
-            pendingFactor = try factor.multiplied(by: replace)
+        if let factor = pendingFactor, let replace = solver.replace {
+            pendingFactor = try replace.applied(to: factor)
             return
         }
         try materialize()

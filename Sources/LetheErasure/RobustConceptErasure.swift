@@ -26,10 +26,10 @@ public struct RobustConceptErasure {
         var recoveries = [[ErasureReport.Recovery]](repeating: [], count: concepts.count)
         for epoch in 0...settings.epochs {
             let grams = try chain.grams()
-            let map = try AdversarialEmbedding.map(grams, regularization: settings.regularization)
+            let solver = try AdversarialEmbedding.solver(grams, regularization: settings.regularization)
             var pairs: [ClosedFormEdit.ErasePair] = []
             for (index, rows) in conceptRows.enumerated() {
-                let adversarial = try AdversarialEmbedding.rows(of: rows, map: map)
+                let adversarial = try AdversarialEmbedding.rows(of: rows, solver: solver)
                 recoveries[index].append(ErasureReport.Recovery(
                     epoch: epoch == settings.epochs ? "final" : String(epoch + 1),
                     adversarialResidual: try AdversarialEmbedding.recoveryResidual(adversarial, concept: rows, grams: grams),

@@ -86,3 +86,19 @@ extension DoubleMatrix {
         elements.reduce(0) { $0 + $1 * $1 }.squareRoot()
     }
 }
+
+extension DoubleMatrix {
+    /// The rows of `blocks` one after another (every block has `columns` columns; no blocks: 0×columns).
+    public init(stacking blocks: [DoubleMatrix], columns: Int) throws {
+        var elements: [Double] = []
+        elements.reserveCapacity(blocks.reduce(0) { $0 + $1.rows } * columns)
+        for block in blocks {
+            guard block.columns == columns else {
+                throw LinearAlgebraError.dimensionMismatch(
+                    operation: "Row stacking", leftRows: 0, leftColumns: columns, rightRows: block.rows, rightColumns: block.columns)
+            }
+            elements += block.elements
+        }
+        try self.init(rows: elements.count / max(columns, 1), columns: columns, elements: elements)
+    }
+}

@@ -13,10 +13,11 @@ import Testing
         return try DoubleMatrix(values)
     }
 
-    static func edit(technique: EditTechnique, identity: Bool = false) throws -> ClosedFormEdit {
+    /// An edit of width 6 with one erase pair of `rows` rows (4: the replace edit forms M whole; 1: a rank-1 update).
+    static func edit(technique: EditTechnique, identity: Bool = false, rows: Int = 4) throws -> ClosedFormEdit {
         let hidden = 6
-        let concept = try random(4, hidden, seed: 1)
-        let guide = identity ? concept : try random(4, hidden, seed: 2)
+        let concept = try random(rows, hidden, seed: 1)
+        let guide = identity ? concept : try random(rows, hidden, seed: 2)
         var preserveGram = DoubleMatrix(rows: hidden, columns: hidden)
         try preserveGram.addGram(of: random(9, hidden, seed: 3))
         return ClosedFormEdit(
@@ -24,10 +25,10 @@ import Testing
             pairs: [try ClosedFormEdit.ErasePair(concept: concept, guide: guide)], preserveGram: preserveGram)
     }
 
-    @Test(arguments: EditTechnique.allCases)
-    func editSolvesTheNormalEquations(_ technique: EditTechnique) throws {
+    @Test(arguments: EditTechnique.allCases, [4, 1])
+    func editSolvesTheNormalEquations(_ technique: EditTechnique, rows: Int) throws {
         // W′ (λI + s_e Σ c cᵀ + s_p Σ p pᵀ) = λW + s_e Σ v* cᵀ + s_p W Σ p pᵀ, with v* built here from its definition.
-        let edit = try Self.edit(technique: technique)
+        let edit = try Self.edit(technique: technique, rows: rows)
         let weight = try Self.random(5, 6, seed: 4)
         let edited = try edit.solver().edited(weight)
         let pair = edit.pairs[0]

@@ -57,8 +57,8 @@ import Testing
         try chain.apply(editing.edit(
             pairs: editing.erasePairs(concepts: concepts, guides: guides), preserveGram: editing.preserveGram()).solver())
         if materialized { try chain.materialize() }
-        let map = try AdversarialEmbedding.map(chain.grams(), regularization: testCase.rece!.reg)
-        let adversarial = try AdversarialEmbedding.rows(of: concepts[0].allRows(), map: map).toTensor()
+        let solver = try AdversarialEmbedding.solver(chain.grams(), regularization: testCase.rece!.reg)
+        let adversarial = try AdversarialEmbedding.rows(of: concepts[0].allRows(), solver: solver).toTensor()
         let reference = try SafeTensorsFile.open(ClosedFormCase.file).tensor(named: "rece-nudity.adversarial.0.1")
         let error = Self.relativeError(adversarial, reference)
         #expect(error <= 1e-4, "adversarial embedding differs from the reference by \(error)")
