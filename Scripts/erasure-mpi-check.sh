@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs `lethe uce` and `lethe rece` on the tiny fixture model under mpirun with 1, 2, 3 and 4 ranks and checks that
-# the edited UNet weights are bitwise identical to the 1-rank run (and the report's measures equal). Then checks
+# Runs `lethe uce` and `lethe rece` on the tiny fixture model under mpirun with 1, 2, 3 and 4 ranks, and without
+# mpirun (all cores in one process), and checks that the edited UNet weights are bitwise identical to the 1-rank run
+# (and the report's measures equal). Then checks
 # that a failing job (bad concept) ends every rank with a non-zero exit and leaves no output.
 #
 # Usage: Scripts/erasure-mpi-check.sh <path-to-lethe>
@@ -31,10 +32,13 @@ jobs=(
 for job in "${jobs[@]}"; do
     name=${job%%|*}
     arguments=${job#*|}
-    for ranks in 1 2 3 4; do
+    # "plain": one process without mpirun, which spreads its items over every core it has.
+    for ranks in 1 2 3 4 plain; do
         output="$work/$name-np$ranks"
         status=0
-        eval timeout --kill-after=10 "$time_limit" mpirun "${mpirun_args[@]}" -np "$ranks" "$lethe" $arguments \
+        launcher=(timeout --kill-after=10 "$time_limit" mpirun "${mpirun_args[@]}" -np "$ranks")
+        [[ $ranks == plain ]] && launcher=(timeout --kill-after=10 "$time_limit")
+        eval '"${launcher[@]}"' "$lethe" $arguments \
             --model "$model" --no-attention-probe --output "$output" >"$work/log" 2>&1 || status=$?
         if [[ $status -ne 0 ]]; then
             echo "FAIL $name np=$ranks: exit status $status"
@@ -42,7 +46,7 @@ for job in "${jobs[@]}"; do
             failures=$((failures + 1))
             continue
         fi
-        if [[ $ranks -eq 1 ]]; then
+        if [[ $ranks == 1 ]]; then
             echo "PASS $name np=1: ran"
             continue
         fi

@@ -30,11 +30,17 @@ public final class Communicator: Sendable, CustomStringConvertible {
     /// The most elements one MPI call carries; collectives on longer buffers run in chunks of this size.
     public let maxElementsPerCall: Int
 
-    init(backend: Backend, rank: Int, size: Int, maxElementsPerCall: Int) {
+    /// Threads each rank uses for its share of `orderedSum`/`distributedMap` items (every rank must use the same
+    /// number). Items are independent, so this changes the speed, never the result.
+    public let itemWorkers: Int
+
+    init(backend: Backend, rank: Int, size: Int, maxElementsPerCall: Int, itemWorkers: Int = 1) {
         precondition(maxElementsPerCall >= 1, "maxElementsPerCall must be at least 1, got \(maxElementsPerCall)")
+        precondition(itemWorkers >= 1, "itemWorkers must be at least 1, got \(itemWorkers)")
         self.backend = backend
         self.rank = rank
         self.size = size
+        self.itemWorkers = itemWorkers
         // Every count and displacement handed to MPI is an Int32.
         self.maxElementsPerCall = min(maxElementsPerCall, Int(Int32.max))
     }
@@ -62,7 +68,13 @@ public final class Communicator: Sendable, CustomStringConvertible {
 
     /// The same ranks with a different per-call limit (no MPI call; both share the underlying communicator).
     public func withMaxElementsPerCall(_ limit: Int) -> Communicator {
-        Communicator(backend: backend, rank: rank, size: size, maxElementsPerCall: limit)
+        Communicator(backend: backend, rank: rank, size: size, maxElementsPerCall: limit, itemWorkers: itemWorkers)
+    }
+
+    /// The same ranks with `workers` threads per rank for `orderedSum`/`distributedMap` items (no MPI call; every
+    /// rank must pass the same number).
+    public func withItemWorkers(_ workers: Int) -> Communicator {
+        Communicator(backend: backend, rank: rank, size: size, maxElementsPerCall: maxElementsPerCall, itemWorkers: workers)
     }
 
     /// Whether collectives go through MPI (false for the single-process world).

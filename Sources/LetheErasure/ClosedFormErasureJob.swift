@@ -33,7 +33,10 @@ public struct ClosedFormErasureJob {
         try BLASThreads.with(1) { try runReproducibly(communicator: communicator, log: log) }
     }
 
-    private func runReproducibly(communicator: Communicator, log: (String) -> Void) throws -> ErasureReport {
+    private func runReproducibly(communicator world: Communicator, log: (String) -> Void) throws -> ErasureReport {
+        // Each rank spreads its work items over its cores (one BLAS thread each): items are independent, so the
+        // threads change the speed, not the bits.
+        let communicator = try world.withItemWorkersOnLocalCores()
         var clock = StageClock()
         let folder = try DiffusersModelFolder(url: model, variant: variant)
         let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))

@@ -39,14 +39,14 @@ public struct PromptEncoder {
         }
     }
 
-    /// The prompts' embeddings [77, hidden] and token counts, in order, on every rank. Prompt i is encoded by rank
-    /// i % size and shared.
+    /// The prompts' embeddings [77, hidden] and token counts, in order, on every rank: each prompt is encoded by
+    /// one rank (on one of its threads) and shared, then remembered.
     public func encode(_ prompts: [String]) throws -> [EncodedPrompt] {
         let length = tokenizer.maxLength
         let hidden = textEncoder.configuration.hiddenSize
         let embeddings: [[Float]] = try communicator.distributedMap(
             count: prompts.count, counts: [Int](repeating: length * hidden, count: prompts.count)
-        ) { index in try embed(prompts[index], remember: true).embedding.toArray() }
+        ) { index in try embed(prompts[index]).embedding.toArray() }
         return zip(prompts, embeddings).map { prompt, values in
             cache.store(EncodedPrompt(
                 text: prompt, tokenCount: tokenCount(prompt), embedding: Tensor(shape: [length, hidden], values: values)),
@@ -64,7 +64,7 @@ public struct PromptEncoder {
         }
         let sum = try communicator.orderedSum(count: chunks.count, length: hidden * hidden) { index in
             var gram = DoubleMatrix(rows: hidden, columns: hidden)
-            for prompt in chunks[index] { try gram.addGram(of: rows(embed(prompt, remember: false))) }
+            for prompt in chunks[index] { try gram.addGram(of: rows(embed(prompt))) }
             return gram.elements
         }
         return try DoubleMatrix(rows: hidden, columns: hidden, elements: sum)
@@ -77,8 +77,9 @@ public struct PromptEncoder {
 
     /// One prompt through the text encoder as diffusers computes it (no attention mask, no clip skip), alone in
     /// its batch so that how prompts are grouped never changes the bits. Prompts with the same token ids ("" and
-    /// " ") are encoded once; `remember` keeps the result (concepts and guides, not thousands of preserved prompts).
-    private func embed(_ prompt: String, remember: Bool) throws -> EncodedPrompt {
+    /// " ") are encoded once: `encode` remembers what it returns (concepts and guides, not thousands of preserved
+    /// prompts). Threads may call this at once: it only reads the cache.
+    private func embed(_ prompt: String) throws -> EncodedPrompt {
         let ids = tokenizer.encode(prompt).inputIDs
         if let cached = cache.lookup(ids) {
             return EncodedPrompt(text: prompt, tokenCount: cached.tokenCount, embedding: cached.embedding)
@@ -87,7 +88,7 @@ public struct PromptEncoder {
         guard embedding.isFinite else { throw ErasureError.nonFinite(stage: "The text encoder") }
         let encoded = EncodedPrompt(
             text: prompt, tokenCount: tokenCount(prompt), embedding: embedding.reshaped(Array(embedding.shape.dropFirst())))
-        return remember ? cache.store(encoded, ids: ids) : encoded
+        return encoded
     }
 }
 

@@ -32,7 +32,7 @@ struct ClosedFormBenchOptions: ParsableArguments {
     /// Builds a random text encoder and the preset's attn2 key/value projections (not timed), then times the edit
     /// (prompt encoding, UCE, RECE's epochs, writing the weights) on every rank; prints on rank 0.
     func run(method: String, rece: RECESettings?) throws {
-        let world = try Communicator.world()
+        let world = try Communicator.world().withItemWorkersOnLocalCores()
         let preset = try RandomPipelinePreset.named(self.preset)
         let textConfiguration = try preset.textEncoderConfiguration()
         let (textEncoder, _) = try WeightStore.random(seed: 1) { try CLIPTextModel(configuration: textConfiguration, weights: $0) }
@@ -71,14 +71,14 @@ struct ClosedFormBenchOptions: ParsableArguments {
             var line: [String: Any] = [
                 "implementation": "Lethe", "method": method, "preset": preset.rawValue, "ranks": world.size,
                 "concepts": concepts, "preserve": preserve, "seconds": seconds, "all_seconds": totals,
-                "stages": best, "matrices": matrices, "epochs": rece?.epochs ?? 0,
+                "stages": best, "matrices": matrices, "epochs": rece?.epochs ?? 0, "threads_per_rank": world.itemWorkers,
             ]
             line["peak_rss_bytes"] = PeakMemory.residentBytes()
             print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
         } else {
             let stages = best.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f s", $0.key, $0.value) }
-            print(String(format: "Lethe %@ %@: %d concept(s), %d preserved prompt(s), %d epoch(s), %d key/value matrices, %d rank(s) × 1 BLAS thread\n  %.3f s (best of %d; %@), peak RSS %.2f GiB",
-                         method, preset.rawValue, concepts, preserve, rece?.epochs ?? 0, matrices, world.size, seconds,
+            print(String(format: "Lethe %@ %@: %d concept(s), %d preserved prompt(s), %d epoch(s), %d key/value matrices, %d rank(s) × %d thread(s)\n  %.3f s (best of %d; %@), peak RSS %.2f GiB",
+                         method, preset.rawValue, concepts, preserve, rece?.epochs ?? 0, matrices, world.size, world.itemWorkers, seconds,
                          totals.count, stages.joined(separator: ", "), Double(PeakMemory.residentBytes()) / Double(1 << 30)))
         }
     }

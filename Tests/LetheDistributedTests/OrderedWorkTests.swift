@@ -25,6 +25,24 @@ import Testing
         }
         #expect(items == [[0], [], [2, 2], [3, 3, 3]])
         #expect(produced == [0, 1, 2, 3])
-        #expect((0..<5).map(world.owner(ofItem:)) == [0, 0, 0, 0, 0])
+    }
+
+    @Test func itemWorkersChangeNothingButSpeed() throws {
+        // Three threads per rank: the same sum, bit for bit, and the same items in the same order.
+        let world = Communicator.singleProcess()
+        let threaded = world.withItemWorkers(3)
+        let values = (0..<10).map { index in (0..<5).map { Double(index) * 1e15 + Double($0) / 7 } }
+        #expect(try threaded.orderedSum(count: 10, length: 5) { values[$0] }
+                == (try world.orderedSum(count: 10, length: 5) { values[$0] }))
+        let items: [[Int32]] = try threaded.distributedMap(count: 7, counts: (0..<7).map { $0 }) { index in
+            [Int32](repeating: Int32(index), count: index)
+        }
+        #expect(items == (0..<7).map { [Int32](repeating: Int32($0), count: $0) })
+        #expect(throws: (any Error).self) {
+            _ = try threaded.orderedSum(count: 4, length: 1) { index in
+                if index == 2 { throw CancellationError() }
+                return [1]
+            }
+        }
     }
 }
