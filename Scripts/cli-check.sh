@@ -158,6 +158,10 @@ check "rece on a created model" 0 "RECE final" -- "$LETHE" rece --model "$WORK/r
 if python3 -c "import diffusers, torch" 2>/dev/null; then
     check "diffusers loads the erased folder" 0 "diffusers loaded" -- \
         python3 "$ROOT/Scripts/reference/make_closed_form_fixtures.py" --check-folder "$WORK/random-erased"
+    check "uce on an fp16-variant model" 0 "wrote" -- "$LETHE" uce --model "$MODEL" --concept cat \
+        --no-attention-probe --output "$WORK/fp16-erased"
+    check "diffusers loads it with variant fp16" 0 "diffusers loaded" -- \
+        python3 "$ROOT/Scripts/reference/make_closed_form_fixtures.py" --check-folder "$WORK/fp16-erased"
 fi
 
 # Textual inversion and Forget-Me-Not on the tiny SD 1.x fixture: help, a learned token used by generate and fmn,

@@ -191,7 +191,10 @@ def make_fixtures():
 
 def check_folder(folder):
     from diffusers import StableDiffusionPipeline
-    pipe = StableDiffusionPipeline.from_pretrained(folder, safety_checker=None, requires_safety_checker=False)
+    # A model stored as the fp16 variant only is loaded with that variant, as its users would.
+    variant = "fp16" if any(".fp16" in name for name in os.listdir(os.path.join(folder, "unet"))) else None
+    pipe = StableDiffusionPipeline.from_pretrained(folder, safety_checker=None, requires_safety_checker=False,
+                                                   variant=variant, torch_dtype=torch.float32)
     unet = pipe.unet
     size = unet.config.sample_size if isinstance(unet.config.sample_size, int) else unet.config.sample_size[0]
     sample = torch.randn(1, unet.config.in_channels, size, size, generator=torch.Generator().manual_seed(0))

@@ -81,18 +81,48 @@ public struct ErasedModelWriter {
         }
     }
 
-    /// The component's folder with its non-weight files (config.json and the like) and the new weights.
+    /// The component's folder with its non-weight files (config.json and the like) and the new weights, in the
+    /// source's format: each tensor in its source dtype (an fp16 model stays fp16) and the source's weights variant
+    /// in the file name, so that diffusers loads the folder with the same `variant` as the source.
     private func writeComponent(_ component: String, weights: [(String, Tensor)], into staging: URL) throws {
         let fileManager = FileManager.default
         let sourceFolder = try source.componentFolder(component)
         let folder = staging.appendingPathComponent(component)
         try fileManager.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in try fileManager.contentsOfDirectory(atPath: sourceFolder.path)
-        where !name.hasSuffix(".safetensors") && !name.hasSuffix(".safetensors.index.json") && !name.contains(".safetensors.index.")
-            && !name.hasSuffix(".bin") && !name.hasPrefix(".") {
+        let sourceFiles = try fileManager.contentsOfDirectory(atPath: sourceFolder.path)
+        for name in sourceFiles where !Self.isWeightFile(name) && !name.hasPrefix(".") {
             try fileManager.copyItem(at: sourceFolder.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
-        let base = component == "text_encoder" ? "model" : "diffusion_pytorch_model"
-        try SafeTensorsWriter.write(weights, metadata: ["format": "pt"], to: folder.appendingPathComponent("\(base).safetensors"))
+        let sourceWeights = try source.weights(of: component)
+        let entries = weights.map { name, tensor in
+            let dtype = sourceWeights.info(named: name)?.dtype
+            return SafeTensorsEntry(name: name, tensor: tensor, dtype: [.f16, .bf16].contains(dtype) ? dtype! : .f32)
+        }
+        let base = sourceFiles.contains { $0.hasPrefix("model.") } ? "model" : "diffusion_pytorch_model"
+        let variant = Self.variant(of: sourceFiles, base: base).map { ".\($0)" } ?? ""
+        try SafeTensorsWriter.write(
+            entries: entries, metadata: ["format": "pt"], to: folder.appendingPathComponent("\(base)\(variant).safetensors"))
+    }
+
+    /// Weight files diffusers or transformers would read: safetensors files, their shard indexes, PyTorch pickles.
+    private static func isWeightFile(_ name: String) -> Bool {
+        name.hasSuffix(".safetensors") || name.contains(".safetensors.index.") || name.hasSuffix(".safetensors.index.json")
+            || name.hasSuffix(".bin")
+    }
+
+    /// The weights variant of a component's files: nil when full-precision files exist, else the VARIANT of
+    /// `BASE.VARIANT.safetensors` or `BASE.safetensors.index.VARIANT.json`.
+    static func variant(of files: [String], base: String) -> String? {
+        if files.contains("\(base).safetensors") || files.contains("\(base).safetensors.index.json") { return nil }
+        for file in files.sorted() where file.hasPrefix("\(base).safetensors.index.") && file.hasSuffix(".json") {
+            let middle = file.dropFirst("\(base).safetensors.index.".count).dropLast(".json".count)
+            if !middle.isEmpty { return String(middle) }
+        }
+        // Unsharded: BASE.VARIANT.safetensors (shards are BASE.VARIANT-00001-of-00004.safetensors).
+        for file in files.sorted() where file.hasPrefix("\(base).") && file.hasSuffix(".safetensors") {
+            let middle = file.dropFirst(base.count + 1).dropLast(".safetensors".count)
+            if !middle.isEmpty, !middle.contains("."), !middle.contains("-of-") { return String(middle) }
+        }
+        return nil
     }
 }

@@ -57,6 +57,16 @@ struct ClosedFormCase: Decodable {
         }
     }
 
+    /// Runs the edit on the case's fixture in memory; returns the edited projections (float32, before any file).
+    func edit() throws -> ClosedFormProjectionsFixture {
+        let fixture = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(pipeline))
+        let erasure = ClosedFormErasure(
+            uce: uceSettings, rece: receSettings, encoder: fixture.encoder, projections: fixture.projections)
+        try erasure.validate()
+        _ = try erasure.run()
+        return fixture
+    }
+
     /// Runs the case as `lethe uce`/`lethe rece` would, into a fresh temporary folder; returns the folder.
     func run(output: URL = FileManager.default.temporaryDirectory
         .appendingPathComponent("lethe-closed-form-\(UUID().uuidString)")) throws -> (URL, ErasureReport) {

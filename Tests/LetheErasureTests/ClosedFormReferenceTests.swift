@@ -13,34 +13,44 @@ import Testing
     @Test(arguments: caseNames)
     func editedProjectionsMatchTheReference(_ name: String) throws {
         let testCase = try #require(try ClosedFormCase.all()[name])
-        let (folder, _) = try testCase.run()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let edited = try testCase.edit()
         let reference = try SafeTensorsFile.open(ClosedFormCase.file)
-        let edited = try SafeTensorsFile.open(folder.appendingPathComponent("unet/diffusion_pytorch_model.safetensors"))
         let names = reference.tensorNames.filter { $0.hasPrefix(name + ".") && !$0.contains(".adversarial.") }
-        #expect(names.count >= 10)
+        #expect(names.count == edited.projections.projections.count)
         var worst = 0.0
-        for referenceName in names {
-            let weightName = String(referenceName.dropFirst(name.count + 1))
-            let error = Self.relativeError(try edited.tensor(named: weightName), try reference.tensor(named: referenceName))
+        for projection in edited.projections.projections {
+            let expected = try reference.tensor(named: "\(name).\(projection.name)")
+            let error = Self.relativeError(projection.weight, expected)
             worst = max(worst, error)
-            #expect(error <= 1e-4, "\(name): \(weightName) differs from the reference by \(error)")
+            #expect(error <= 1e-4, "\(name): \(projection.name) differs from the reference by \(error)")
         }
         print("\(name): worst relative error over \(names.count) projections \(worst)")
     }
 
     @Test(arguments: caseNames)
-    func everyOtherWeightIsUnchanged(_ name: String) throws {
+    func writtenFolderHoldsTheEditInTheSourceFormat(_ name: String) throws {
+        // The job's folder: the edited projections as computed (rounded to the source's dtype: sd2-tiny is an
+        // fp16-variant model), every other tensor exactly as in the source, the source's variant file name.
         let testCase = try #require(try ClosedFormCase.all()[name])
         let (folder, _) = try testCase.run()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try DiffusersModelFolder(url: ErasureFixtures.pipeline(testCase.pipeline)).weights(of: "unet")
-        let edited = try SafeTensorsFile.open(folder.appendingPathComponent("unet/diffusion_pytorch_model.safetensors"))
+        let written = try DiffusersModelFolder(url: folder).weights(of: "unet")
+        let fp16 = testCase.pipeline == "sd2-tiny"
+        let fileName = fp16 ? "diffusion_pytorch_model.fp16.safetensors" : "diffusion_pytorch_model.safetensors"
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("unet/\(fileName)").path))
+        let edited = Dictionary(uniqueKeysWithValues: try testCase.edit().projections.projections.map { ($0.name, $0.weight) })
         var unchanged = 0
-        for weightName in edited.tensorNames where !(weightName.contains(".attn2.to_k.") || weightName.contains(".attn2.to_v.")) {
-            let before = try source.tensor(named: weightName).toArray()
-            #expect(try edited.tensor(named: weightName).toArray() == before, "\(weightName) changed")
-            unchanged += 1
+        for name in written.tensorNames {
+            #expect(written.info(named: name)?.dtype == (fp16 ? .f16 : .f32), "\(name) has dtype \(String(describing: written.info(named: name)?.dtype))")
+            let values = try written.tensor(named: name).toArray()
+            if let computed = edited[name] {
+                let expected = computed.toArray().map { fp16 ? HalfPrecision.float(fromF16: HalfPrecision.f16Bits(from: $0)) : $0 }
+                #expect(values == expected, "\(name) is not the computed edit")
+            } else {
+                #expect(values == (try source.tensor(named: name).toArray()), "\(name) changed")
+                unchanged += 1
+            }
         }
         #expect(unchanged > 100)
     }
