@@ -46,15 +46,7 @@ public final class ForgetMeNotTrainer {
     /// Loads the model (with `embeddings` added to its tokenizer and text encoder, for concepts learned by textual
     /// inversion) and checks the concept.
     public init(folder: DiffusersModelFolder, options: ForgetMeNotOptions, embeddings: [LearnedEmbeddings] = []) throws {
-        guard options.steps >= 1 else {
-            throw ErasureError.invalidArgument(name: "--steps", reason: "is \(options.steps); it must be at least 1")
-        }
-        guard options.batchSize >= 1 else {
-            throw ErasureError.invalidArgument(name: "--batch-size", reason: "is \(options.batchSize); it must be at least 1")
-        }
-        guard options.learningRate > 0, options.learningRate.isFinite else {
-            throw ErasureError.invalidArgument(name: "--lr", reason: "is \(options.learningRate); it must be a positive number")
-        }
+        try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
         guard options.train == "attn2" || options.train == "all" else {
             throw ErasureError.invalidArgument(name: "--train", reason: "is '\(options.train)'; use attn2 or all")
         }

@@ -41,15 +41,7 @@ public final class TextualInversionTrainer {
         guard options.vectors >= 1 else {
             throw ErasureError.invalidArgument(name: "--vectors", reason: "is \(options.vectors); it must be at least 1")
         }
-        guard options.steps >= 1 else {
-            throw ErasureError.invalidArgument(name: "--steps", reason: "is \(options.steps); it must be at least 1")
-        }
-        guard options.batchSize >= 1 else {
-            throw ErasureError.invalidArgument(name: "--batch-size", reason: "is \(options.batchSize); it must be at least 1")
-        }
-        guard options.learningRate > 0, options.learningRate.isFinite else {
-            throw ErasureError.invalidArgument(name: "--lr", reason: "is \(options.learningRate); it must be a positive number")
-        }
+        try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
         self.options = options
         let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
         let tokens = [options.placeholder] + (1..<options.vectors).map { "\(options.placeholder)_\($0)" }

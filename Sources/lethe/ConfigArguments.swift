@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Yams
 
@@ -90,4 +91,11 @@ enum ConfigArguments {
         guard argument.hasPrefix("--") else { return nil }
         return String(argument.split(separator: "=", maxSplits: 1)[0])
     }
+}
+
+/// `--config` as the subcommands' help shows it; the option itself is replaced by the file's options before
+/// parsing (`ConfigArguments.expand`), so this value is never set.
+struct ConfigOption: ParsableArguments {
+    @Option(help: "A YAML job file of this command's options (see Configs/); flags given here win over the file.")
+    var config: String?
 }

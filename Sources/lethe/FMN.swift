@@ -17,6 +17,8 @@ struct FMN: ParsableCommand {
             erasure-report.json (rank 0). Under mpirun the global batch is split across ranks.
             """)
 
+    @OptionGroup var config: ConfigOption
+
     @Option(help: "A diffusers model folder.") var model: String
     @Option(help: "The concept to forget (words, or a learned token with --embedding).") var concept: String
     @Option(help: "A textual-inversion file whose token the concept uses (lethe invert's output).") var embedding: String?

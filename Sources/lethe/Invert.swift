@@ -16,6 +16,8 @@ struct Invert: ParsableCommand {
             diffusers' load_textual_inversion reads it (rank 0).
             """)
 
+    @OptionGroup var config: ConfigOption
+
     @Option(help: "A diffusers model folder.") var model: String
     @Option(help: "A folder of training images (PNG or JPEG).") var images: String
     @Option(help: "The placeholder token to learn, e.g. \"<cat-toy>\".") var token: String

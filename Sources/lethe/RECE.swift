@@ -15,6 +15,7 @@ struct RECE: ParsableCommand {
               lethe rece --model sd-v1-4 --concept nudity --task nudity --output sd-v1-4-no-nudity
             """)
 
+    @OptionGroup var config: ConfigOption
     @OptionGroup var options: ClosedFormOptions
 
     @Option(help: "Authors' defaults for λr and epochs: nudity, artist or object.")

@@ -16,6 +16,7 @@ struct UCE: ParsableCommand {
               lethe uce --model sd-v1-4 --concept "Van Gogh" --guide art --preserve Monet Picasso --output sd-no-vangogh
             """)
 
+    @OptionGroup var config: ConfigOption
     @OptionGroup var options: ClosedFormOptions
 
     func run() throws {
