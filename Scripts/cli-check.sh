@@ -15,8 +15,8 @@ FIXTURES="$ROOT/Tests/LetheIOTests/Fixtures/safetensors"
 MODEL="$ROOT/Tests/Fixtures/pipelines/sd2-tiny"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-MPIRUN=(timeout --kill-after=10 120 mpirun --oversubscribe --mca btl self,vader --mca btl_vader_single_copy_mechanism none)
+source "$ROOT/Scripts/mpirun-options.sh"
+MPIRUN=(timeout --kill-after=10 120 mpirun "${mpirun_args[@]}")
 
 passed=0
 failed=0

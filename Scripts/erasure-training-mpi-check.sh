@@ -4,7 +4,7 @@
 #
 # Usage: Scripts/erasure-training-mpi-check.sh <path-to-lethe>
 # Environment: LETHE_MPI_CHECK_TIMEOUT (seconds per mpirun, default 120);
-#              LETHE_MPIRUN_ARGS (replaces the mpirun options below, e.g. for another MPI or a real cluster).
+#              LETHE_MPIRUN_ARGS (replaces the mpirun options of Scripts/mpirun-options.sh).
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -20,14 +20,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 model="$root/Tests/Fixtures/pipelines/sd1-tiny"
 images="$root/Tests/Fixtures/references/ti-fmn-images"
 
-# CI and containers run as root, which Open MPI refuses unless both variables are set.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$root/Scripts/mpirun-options.sh"
 time_limit=${LETHE_MPI_CHECK_TIMEOUT:-120}
-# The options of Scripts/mpi-check.sh (shared memory only; see there why).
-mpirun_args=(--oversubscribe --mca pml ob1 --mca btl self,vader --mca btl_vader_single_copy_mechanism none)
-if [[ -n "${LETHE_MPIRUN_ARGS:-}" ]]; then
-    read -r -a mpirun_args <<<"$LETHE_MPIRUN_ARGS"
-fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

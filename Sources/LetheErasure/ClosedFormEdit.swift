@@ -129,20 +129,10 @@ extension ClosedFormEdit.Solver {
         return try normal.solve(left.transposed()).transposed()
     }
 
-    /// Edits every projection in place: projection i is solved by rank i % size and shared with every rank, so the
-    /// weights are the same bits on every rank and for any number of ranks.
+    /// Edits every projection in place, each solved whole by one rank and shared with every rank.
     public func apply(to projections: CrossAttentionProjections, communicator: Communicator) throws {
-        let results: [[Float]] = try communicator.distributedMap(
-            count: projections.projections.count, counts: projections.elementCounts
-        ) { index in
-            let result = try edited(DoubleMatrix(projections.projections[index].weight)).toTensor()
-            guard result.isFinite else {
-                throw ErasureError.nonFinite(stage: "The edit of \(projections.projections[index].name)")
-            }
-            return result.toArray()
-        }
-        for (projection, values) in zip(projections.projections, results) {
-            projection.weight.assign(Tensor(shape: projection.weight.shape, values: values))
+        try projections.replaceAll(communicator: communicator) { projection in
+            try edited(DoubleMatrix(projection.weight)).toTensor()
         }
     }
 }

@@ -30,10 +30,20 @@ public struct ClosedFormErasure {
     }
 
     /// Checks every setting and prompt (on every rank, before the first collective, so bad input fails everywhere
-    /// at once).
-    public func validate() throws {
+    /// at once); needs only the tokenizer, so a job can check before it reads the UNet.
+    public static func validate(uce: UCESettings, rece: RECESettings?, encoder: PromptEncoder) throws {
         try UnifiedConceptEditing(settings: uce, encoder: encoder).validatePrompts()
         try rece?.validate()
+    }
+
+    /// The settings and prompts, and that the projections read text embeddings of the text encoder's width.
+    public func validate() throws {
+        try Self.validate(uce: uce, rece: rece, encoder: encoder)
+        try validateWidth()
+    }
+
+    /// That the projections read text embeddings of the text encoder's width.
+    public func validateWidth() throws {
         let width = encoder.textEncoder.configuration.hiddenSize
         guard projections.hiddenSize == width else {
             throw ErasureError.invalidArgument(

@@ -43,12 +43,11 @@ public struct ClosedFormErasureJob {
         let textEncoder = try CLIPTextModel(folder: folder)
         let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, communicator: communicator)
         // Bad prompts fail before the UNet's gigabytes are read.
-        try UnifiedConceptEditing(settings: uce, encoder: encoder).validatePrompts()
-        try rece?.validate()
+        try ClosedFormErasure.validate(uce: uce, rece: rece, encoder: encoder)
         let (unet, store) = try UNet2DConditionModel.loadWithWeights(from: folder)
         let erasure = ClosedFormErasure(
             uce: uce, rece: rece, encoder: encoder, projections: try CrossAttentionProjections(store: store, model: model.path))
-        try erasure.validate()
+        try erasure.validateWidth()
         clock.lap("load")
         log("loaded \(model.lastPathComponent): \(erasure.projections.projections.count) key/value projections, width \(erasure.projections.hiddenSize)")
 

@@ -1,3 +1,4 @@
+import LetheDistributed
 import LetheModels
 import LetheTensor
 
@@ -39,6 +40,19 @@ public struct CrossAttentionProjections {
 
     /// Elements of each projection, in order (for gathering edited matrices).
     public var elementCounts: [Int] { projections.map { $0.weight.shape[0] * $0.weight.shape[1] } }
+
+    /// Replaces every projection with `edit(projection)`, each computed by one rank (on one of its threads) and
+    /// shared, so every rank ends with the same bits whatever the number of ranks. Non-finite results stop the job.
+    public func replaceAll(communicator: Communicator, with edit: (Projection) throws -> Tensor) throws {
+        let results: [[Float]] = try communicator.distributedMap(count: projections.count, counts: elementCounts) { index in
+            let result = try edit(projections[index])
+            guard result.isFinite else { throw ErasureError.nonFinite(stage: "The edit of \(projections[index].name)") }
+            return result.toArray()
+        }
+        for (projection, values) in zip(projections, results) {
+            projection.weight.assign(Tensor(shape: projection.weight.shape, values: values))
+        }
+    }
 
     /// A float64 copy of every projection, in order: the weights before an edit.
     public func snapshot() throws -> [DoubleMatrix] { try projections.map { try DoubleMatrix($0.weight) } }

@@ -48,9 +48,10 @@ public struct PromptEncoder {
             count: prompts.count, counts: [Int](repeating: length * hidden, count: prompts.count)
         ) { index in try embed(prompts[index]).embedding.toArray() }
         return zip(prompts, embeddings).map { prompt, values in
-            cache.store(EncodedPrompt(
-                text: prompt, tokenCount: tokenCount(prompt), embedding: Tensor(shape: [length, hidden], values: values)),
-                ids: tokenizer.encode(prompt).inputIDs)
+            let encoding = tokenizer.encode(prompt)
+            return cache.store(EncodedPrompt(
+                text: prompt, tokenCount: Self.tokenCount(of: encoding), embedding: Tensor(shape: [length, hidden], values: values)),
+                ids: encoding.inputIDs)
         }
     }
 
@@ -70,9 +71,9 @@ public struct PromptEncoder {
         return try DoubleMatrix(rows: hidden, columns: hidden, elements: sum)
     }
 
-    /// The attention mask's sum for a prompt (start, words and end token, at most 77).
-    public func tokenCount(_ prompt: String) -> Int {
-        tokenizer.encode(prompt).attentionMask.reduce(0, +)
+    /// The attention mask's sum (start, words and end token, at most 77).
+    private static func tokenCount(of encoding: CLIPTokenizer.Encoding) -> Int {
+        encoding.attentionMask.reduce(0, +)
     }
 
     /// One prompt through the text encoder as diffusers computes it (no attention mask, no clip skip), alone in
@@ -80,15 +81,15 @@ public struct PromptEncoder {
     /// " ") are encoded once: `encode` remembers what it returns (concepts and guides, not thousands of preserved
     /// prompts). Threads may call this at once: it only reads the cache.
     private func embed(_ prompt: String) throws -> EncodedPrompt {
-        let ids = tokenizer.encode(prompt).inputIDs
+        let encoding = tokenizer.encode(prompt)
+        let ids = encoding.inputIDs
         if let cached = cache.lookup(ids) {
             return EncodedPrompt(text: prompt, tokenCount: cached.tokenCount, embedding: cached.embedding)
         }
         let embedding = try textEncoder.promptEmbeddings(CLIPTextTokenIDs([ids])).contiguous()
         guard embedding.isFinite else { throw ErasureError.nonFinite(stage: "The text encoder") }
-        let encoded = EncodedPrompt(
-            text: prompt, tokenCount: tokenCount(prompt), embedding: embedding.reshaped(Array(embedding.shape.dropFirst())))
-        return encoded
+        return EncodedPrompt(
+            text: prompt, tokenCount: Self.tokenCount(of: encoding), embedding: embedding.reshaped(Array(embedding.shape.dropFirst())))
     }
 }
 
