@@ -40,7 +40,9 @@ let package = Package(
             name: "CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"])]),
 
-        .target(name: "LetheIO", dependencies: ["LetheTensor", "CZstd", "CPNG", "CJPEG"]),
+        .target(
+            name: "LetheIO",
+            dependencies: ["LetheTensor", "CZstd", "CPNG", "CJPEG", .product(name: "Yams", package: "Yams")]),
         .target(name: "LetheDistributed", dependencies: ["CMPI"]),
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),

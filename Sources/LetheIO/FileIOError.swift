@@ -12,26 +12,56 @@ public enum FileIOError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Doing `operation` on `path` failed with the system error number `errno`. For an atomic write, `path` is
     /// the destination, not the temporary file beside it.
     case systemCall(FileOperation, path: String, errno: Int32)
+    /// An input path names something other than a regular file (a FIFO, a device, a socket, a folder), which
+    /// Lethe refuses rather than block on or read without end. `kind` says what it is ("a named pipe (FIFO)").
+    case notRegularFile(path: String, kind: String)
+    /// An input file is larger than the reader accepts for its kind (a config of gigabytes is not a config).
+    case tooLarge(path: String, size: Int, limit: Int)
+    /// A text input (a job file, a prompt list) is not valid UTF-8.
+    case notUTF8(path: String)
 
     /// What was being done.
     public var operation: FileOperation {
-        switch self { case let .systemCall(operation, _, _): operation }
+        switch self {
+        case let .systemCall(operation, _, _): operation
+        case .notRegularFile: .open
+        case .tooLarge, .notUTF8: .read
+        }
     }
 
     /// The file it was done to.
     public var path: String {
-        switch self { case let .systemCall(_, path, _): path }
+        switch self {
+        case let .systemCall(_, path, _), let .notRegularFile(path, _), let .tooLarge(path, _, _), let .notUTF8(path): path
+        }
     }
 
-    /// The system error number.
+    /// The system error number (EINVAL and EFBIG for the checks Lethe makes itself).
     public var errno: Int32 {
-        switch self { case let .systemCall(_, _, code): code }
+        switch self {
+        case let .systemCall(_, _, code): code
+        case .notRegularFile: EINVAL
+        case .tooLarge: EFBIG
+        case .notUTF8: EILSEQ
+        }
     }
 
-    /// The system's text for `errno` (`strerror`).
-    public var message: String { String(cString: strerror(errno)) }
+    /// Why it failed: the system's text for `errno` (`strerror`), or what Lethe found.
+    public var message: String {
+        switch self {
+        case let .systemCall(_, _, code): String(cString: strerror(code))
+        case let .notRegularFile(_, kind): "it is \(kind), not a regular file"
+        case let .tooLarge(_, size, limit): "it has \(size) bytes, more than the \(limit) this kind of file may have"
+        case .notUTF8: "it is not UTF-8 text"
+        }
+    }
 
-    public var description: String { "\(operation.phrase) \(path) failed: \(message) (errno \(errno))." }
+    public var description: String {
+        switch self {
+        case .systemCall: "\(operation.phrase) \(path) failed: \(message) (errno \(errno))."
+        case .notRegularFile, .tooLarge, .notUTF8: "\(operation.phrase) \(path) failed: \(message)."
+        }
+    }
 }
 
 extension FileIOError {

@@ -23,16 +23,10 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps the file at `path`.
     public init(path: String) throws(SafeTensorsError) {
         self.path = path
-        let descriptor = try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
-            try POSIXFile.openDescriptor(path, flags: O_RDONLY | O_CLOEXEC)
+        let (descriptor, status) = try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
+            try POSIXFile.openForReading(path)
         }
         defer { close(descriptor) }
-        let status = try FileIOError.converting(SafeTensorsError.init) { () throws(FileIOError) in
-            try POSIXFile.status(of: descriptor, path: path)
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw .io(path: path, operation: "map", reason: "it is not a regular file")
-        }
         count = Int(status.st_size)
         if count == 0 {
             base = nil

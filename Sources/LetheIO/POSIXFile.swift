@@ -23,6 +23,36 @@ enum POSIXFile {
         }
     }
 
+    /// Opens an input file for reading, refusing anything but a regular file. The open itself never blocks: a FIFO
+    /// without a writer would block a plain `open` forever, so the file is opened non-blocking, checked with `fstat`,
+    /// and only a regular file is handed on (in blocking mode).
+    static func openForReading(_ path: String) throws(FileIOError) -> (descriptor: Int32, status: stat) {
+        let descriptor = try openDescriptor(path, flags: O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        do throws(FileIOError) {
+            let info = try status(of: descriptor, path: path)
+            if let kind = nonRegularKind(info.st_mode) { throw .notRegularFile(path: path, kind: kind) }
+            let flags = fcntl(descriptor, F_GETFL)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
+            return (descriptor, info)
+        } catch {
+            _ = close(descriptor)
+            throw error
+        }
+    }
+
+    /// What a file of `mode` is when it is not a regular file ("a named pipe (FIFO)", …), nil for a regular file.
+    static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a folder"
+        case S_IFIFO: "a named pipe (FIFO)"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        default: "not a file"
+        }
+    }
+
     /// The `fstat` record of an open file.
     static func status(of descriptor: Int32, path: String) throws(FileIOError) -> stat {
         var status = stat()
@@ -64,23 +94,24 @@ enum POSIXFile {
         }
     }
 
-    /// The bytes of the file at `path`.
-    static func readAll(_ path: String) throws(FileIOError) -> [UInt8] {
-        let descriptor = try openDescriptor(path, flags: O_RDONLY | O_CLOEXEC)
+    /// The bytes of the regular file at `path`, refusing files of more than `limit` bytes before reading them.
+    static func readAll(_ path: String, limit: Int = .max) throws(FileIOError) -> [UInt8] {
+        let (descriptor, info) = try openForReading(path)
         defer { _ = close(descriptor) }
-        let info = try status(of: descriptor, path: path)
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw .systemCall(.read, path: path, errno: EISDIR) }
-        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0))
+        let size = max(Int(info.st_size), 0)
+        if size > limit { throw .tooLarge(path: path, size: size, limit: limit) }
+        var bytes = [UInt8](repeating: 0, count: size)
         let filled = try readFully(into: &bytes, from: descriptor, path: path)
         if filled < bytes.count {
             bytes.removeSubrange(filled...)
             return bytes
         }
-        // The file may have grown since fstat, or report no size (a pipe): read on until end of file.
+        // The file may have grown since fstat: read on until end of file, within the limit.
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = try readFully(into: &chunk, from: descriptor, path: path)
             bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > limit { throw .tooLarge(path: path, size: bytes.count, limit: limit) }
             if count < chunk.count { return bytes }
         }
     }

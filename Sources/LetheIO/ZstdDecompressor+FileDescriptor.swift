@@ -23,7 +23,7 @@ extension ZstdDecompressor {
     /// decompressor is released.
     public convenience init(path: String, maxDecompressedSize: Int = .max) throws {
         let fileDescriptor = try FileIOError.converting(Self.ioError) { () throws(FileIOError) in
-            try POSIXFile.openDescriptor(path, flags: O_RDONLY | O_CLOEXEC)
+            try POSIXFile.openForReading(path).descriptor
         }
         let fileHandle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: true)
         try self.init(fileHandle: fileHandle, sourceName: path, maxDecompressedSize: maxDecompressedSize)

@@ -1,17 +1,27 @@
 import ArgumentParser
 import Foundation
-import Yams
+import LetheIO
 
 /// `--config FILE`: a YAML mapping of a subcommand's options (`steps: 35`, `concept: [nudity]`, `use_pooler: true`)
 /// turned into command-line flags before parsing, so a job file and the flags share one definition and one set
 /// of checks. Flags given on the command line win: a key the command line also names is dropped from the file.
+///
+/// Every key is checked against the subcommand's own options first: an unknown key, a list for an option that
+/// takes one value, a value for an on/off flag or YAML null is an error naming the file and the key (passing them
+/// on would let the parser keep the last of a list silently, or erase the word "null").
 enum ConfigArguments {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
+    /// What the parser knows of one option: whether it is an on/off flag, and whether it takes many values.
+    struct OptionShape {
+        let isFlag: Bool
+        let isRepeating: Bool
+    }
+
     /// `arguments` (without the program name) with `--config FILE` replaced by the file's options.
-    static func expand(_ arguments: [String]) throws -> [String] {
+    static func expand(_ arguments: [String], root: ParsableCommand.Type = Lethe.self) throws -> [String] {
         guard let index = arguments.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) else {
             return arguments
         }
@@ -24,66 +34,69 @@ enum ConfigArguments {
             path = arguments[index + 1]
             consumed = 2
         }
+        let subcommands = Array(arguments.prefix { !$0.hasPrefix("-") })
+        let options = try optionShapes(of: subcommands, root: root)
         let given = Set(arguments.compactMap(optionName))
         var expanded = Array(arguments[..<index])
-        for (key, value) in try load(path) {
+        for (key, value) in try JobConfigFile.read(path) {
             let flag = "--" + key.replacingOccurrences(of: "_", with: "-")
-            if given.contains(flag) { continue }
-            expanded += try flags(flag, value, path: path)
+            let shownKey = ErrorText.capped(key, 80)
+            guard flag != "--config", let shape = options[flag] else {
+                let command = (["lethe"] + subcommands).joined(separator: " ")
+                throw Failure(description: "--config '\(path)': unknown key '\(shownKey)': '\(command)' has no option \(ErrorText.capped(flag, 80)) (see '\(command) --help')")
+            }
+            // Checked even when the command line overrides the key: the file itself must be right.
+            let fileFlags = try flags(flag, value, shape: shape, key: shownKey, path: path)
+            if !given.contains(flag) { expanded += fileFlags }
         }
         expanded += arguments[(index + consumed)...]
         return expanded
     }
 
-    /// The file's top-level mapping, keys in file order.
-    static func load(_ path: String) throws -> [(String, Any)] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw Failure(description: "--config: cannot read '\(path)': \(error.localizedDescription)")
-        }
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw Failure(description: "--config: '\(path)' is not valid YAML: \(error)")
-        }
-        guard let mapping = node?.mapping else {
-            throw Failure(description: "--config: '\(path)' must be a mapping of option names to values (e.g. 'steps: 35')")
-        }
-        return try mapping.map { key, value in
-            guard let name = key.string else {
-                throw Failure(description: "--config: '\(path)' has a key that is not a string")
+    private static func flags(
+        _ flag: String, _ value: JobConfigFile.Value, shape: OptionShape, key: String, path: String
+    ) throws -> [String] {
+        switch value {
+        case .list(let items):
+            guard shape.isRepeating, !shape.isFlag else {
+                throw Failure(description: "--config '\(path)': '\(key)' takes one value, but the file gives a list of \(items.count)")
             }
-            return (name, try plain(value, key: name, path: path))
+            return items.map { "\(flag)=\($0)" }
+        case .scalar(let text):
+            guard shape.isFlag else { return ["\(flag)=\(text)"] }
+            switch text {
+            case "true", "True", "TRUE", "yes", "Yes", "on": return [flag]
+            case "false", "False", "FALSE", "no", "No", "off": return []
+            default:
+                throw Failure(description: "--config '\(path)': '\(key)' is an on/off flag; give true or false, not '\(ErrorText.capped(text, 80))'")
+            }
         }
     }
 
-    /// A scalar as its YAML text, a sequence as [String]; nested mappings are not options.
-    private static func plain(_ node: Node, key: String, path: String) throws -> Any {
-        switch node {
-        case .scalar(let scalar): return scalar.string
-        case .sequence(let sequence):
-            return try sequence.map { item -> String in
-                guard let text = item.scalar?.string else {
-                    throw Failure(description: "--config: '\(path)': '\(key)' must be a list of plain values")
-                }
-                return text
+    /// The long options of the subcommand `path` (e.g. ["bench", "unet"]), from the parser's own description.
+    static func optionShapes(of path: [String], root: ParsableCommand.Type) throws -> [String: OptionShape] {
+        guard let data = root._dumpHelp().data(using: .utf8),
+              let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              var command = top["command"] as? [String: Any] else {
+            throw Failure(description: "--config: the command line's option list cannot be read")
+        }
+        for name in path {
+            let children = command["subcommands"] as? [[String: Any]] ?? []
+            guard let child = children.first(where: { $0["commandName"] as? String == name }) else {
+                throw Failure(description: "--config: '\(ErrorText.capped(name, 80))' is not a lethe subcommand")
             }
-        default:
-            throw Failure(description: "--config: '\(path)': '\(key)' must be a value or a list, not a mapping")
+            command = child
         }
-    }
-
-    private static func flags(_ flag: String, _ value: Any, path: String) throws -> [String] {
-        if let list = value as? [String] { return list.map { "\(flag)=\($0)" } }
-        let text = value as? String ?? ""
-        switch text {
-        case "true", "True", "yes": return [flag]
-        case "false", "False", "no": return []
-        default: return ["\(flag)=\(text)"]
+        var shapes: [String: OptionShape] = [:]
+        for argument in command["arguments"] as? [[String: Any]] ?? [] {
+            let kind = argument["kind"] as? String
+            guard kind == "option" || kind == "flag" else { continue }
+            let shape = OptionShape(isFlag: kind == "flag", isRepeating: argument["isRepeating"] as? Bool ?? false)
+            for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
+                if let long = name["name"] as? String { shapes["--" + long] = shape }
+            }
         }
+        return shapes
     }
 
     /// `--name` of an option argument (`--name` or `--name=value`), nil for values and the subcommand.

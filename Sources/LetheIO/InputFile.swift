@@ -1,0 +1,31 @@
+import Foundation
+
+/// The one way Lethe opens an input file (weights, configs, tokenizer files, images, latents, embeddings, job
+/// files, prompt lists): only regular files are read, the open never blocks (a FIFO or device is refused with its
+/// path and kind instead of hanging the process), and a size limit is checked before anything is read.
+public enum InputFile {
+    /// The bytes of the regular file at `path`; files over `limit` bytes are refused before being read.
+    public static func read(_ path: String, limit: Int = .max) throws(FileIOError) -> [UInt8] {
+        try POSIXFile.readAll(path, limit: limit)
+    }
+
+    /// The bytes of the regular file at `url` as `Data`.
+    public static func data(_ url: URL, limit: Int = .max) throws(FileIOError) -> Data {
+        Data(try read(url.path, limit: limit))
+    }
+
+    /// The UTF-8 text of the regular file at `path` (invalid sequences are an error naming the file).
+    public static func text(_ path: String, limit: Int = .max) throws(FileIOError) -> String {
+        let bytes = try read(path, limit: limit)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .notUTF8(path: path)
+        }
+        return text
+    }
+
+    /// Checks that `path` can be opened as a regular file for reading, without reading it.
+    public static func checkReadable(_ path: String) throws(FileIOError) {
+        let (descriptor, _) = try POSIXFile.openForReading(path)
+        _ = close(descriptor)
+    }
+}
