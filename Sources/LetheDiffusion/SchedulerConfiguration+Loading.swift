@@ -17,9 +17,9 @@ extension SchedulerConfiguration {
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.data(url)
         } catch {
-            throw SchedulerError.unreadableConfiguration(source: url.path, reason: error.localizedDescription)
+            throw SchedulerError.unreadableConfiguration(source: url.path, reason: FileSystemErrorText.reason(error))
         }
         try self.init(jsonData: data, source: url.path)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LetheDistributed
+import LetheIO
 import LetheModels
 import LetheTensor
 
@@ -15,6 +16,8 @@ public struct ClosedFormErasureJob {
     public var rece: RECESettings?
     public var output: URL
     public var overwrite = false
+    /// Inputs besides the model that the output may not overwrite (a prompt list, the job file).
+    public var inputs: [OutputGuard.Input] = []
     /// nil: skip the attention-mass measurement (one UNet forward before and after on rank 0).
     public var probe: AttentionMassProbe? = AttentionMassProbe()
 
@@ -39,6 +42,10 @@ public struct ClosedFormErasureJob {
         let communicator = try world.withItemWorkersOnLocalCores()
         var clock = StageClock()
         let folder = try DiffusersModelFolder(url: model, variant: variant)
+        // Rank 0 writes; it checks the output and the components it will copy before any work (a failure there
+        // ends every rank, see the command line's job failure).
+        let writer = communicator.rank == 0
+            ? try ErasedModelWriter(source: folder, destination: output, overwrite: overwrite, inputs: inputs) : nil
         let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
         let textEncoder = try CLIPTextModel(folder: folder)
         let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, communicator: communicator)
@@ -79,8 +86,7 @@ public struct ClosedFormErasureJob {
         report.preservedDrift = metrics.preservedDrift
         report.preservedPrompts = uce.retainedPrompts
         report.settings = settingsSummary()
-        if communicator.rank == 0 {
-            var writer = try ErasedModelWriter(source: folder, destination: output, overwrite: overwrite)
+        if var writer {
             writer.replaceWeights(of: "unet", with: store)
             clock.lap("report")
             report.timings = clock.laps

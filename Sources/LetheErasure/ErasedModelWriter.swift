@@ -9,19 +9,32 @@ import LetheTensor
 /// The folder is assembled under a hidden temporary name beside the destination and renamed into place only when
 /// every file is written, so a failed or interrupted job never leaves a half-written model under the final name.
 public struct ErasedModelWriter {
+    /// The report every erased folder holds; its presence marks a folder Lethe wrote, which `--overwrite` may replace.
+    public static let reportName = "erasure-report.json"
+
     public let source: DiffusersModelFolder
+    /// The destination as given (for messages) and resolved (symbolic links and `..`; where the folder is written).
     public let destination: URL
+    public let resolvedDestination: String
     public let overwrite: Bool
+    private let inputs: [OutputGuard.Input]
     private var replaced: [String: [(String, Tensor)]] = [:]
     private var extraFiles: [(String, Data)] = []
 
-    public init(source: DiffusersModelFolder, destination: URL, overwrite: Bool = false) throws {
+    /// Checks the output before any work: it may not be, contain or lie inside the source model or any other input
+    /// (`inputs`: image folders, embeddings, job files), an existing output is replaced only with `overwrite` and
+    /// only when it is an erased folder Lethe wrote, and its folder must be writable. Then checks every component
+    /// the folder will copy (`copied`: all but the ones whose weights the job replaces), so a broken VAE, text
+    /// encoder, tokenizer or scheduler fails now, not after the work or in the user's next pipeline.
+    public init(source: DiffusersModelFolder, destination: URL, overwrite: Bool = false,
+                inputs: [OutputGuard.Input] = [], replacing components: Set<String> = ["unet"]) throws {
         self.source = source
-        self.destination = destination.standardizedFileURL
+        self.destination = destination
         self.overwrite = overwrite
-        if !overwrite && FileManager.default.fileExists(atPath: self.destination.path) {
-            throw ErasureError.outputExists(path: self.destination.path)
-        }
+        self.inputs = [OutputGuard.Input(source.url.path, role: "source model")] + inputs
+        resolvedDestination = try OutputGuard.check(
+            output: destination.path, kind: .modelFolder(marker: Self.reportName), inputs: self.inputs, overwrite: overwrite)
+        try SourceModelCheck.verify(source, skipping: components)
     }
 
     /// Replaces a component's weights with `weights` (diffusers names, written in this order's sorted layout).
@@ -43,32 +56,29 @@ public struct ErasedModelWriter {
 
     /// Writes everything under a temporary name, then renames it to the destination.
     public func commit() throws {
-        let fileManager = FileManager.default
-        let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        let staging = try StagingFolder(destination: resolvedDestination)
+        let stagingURL = URL(fileURLWithPath: staging.path)
         do {
-            try? fileManager.removeItem(at: staging)
-            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-            try copyUnchangedComponents(into: staging)
+            try copyUnchangedComponents(into: stagingURL)
             for (component, weights) in replaced.sorted(by: { $0.key < $1.key }) {
-                try writeComponent(component, weights: weights, into: staging)
+                try writeComponent(component, weights: weights, into: stagingURL)
             }
             for (name, contents) in extraFiles {
-                try contents.write(to: staging.appendingPathComponent(name), options: .atomic)
-            }
-            if fileManager.fileExists(atPath: destination.path) {
-                // Only reachable with overwrite: move the old folder aside first so the rename below is atomic.
-                let old = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
-                try fileManager.moveItem(at: destination, to: old)
-                try fileManager.moveItem(at: staging, to: destination)
-                try? fileManager.removeItem(at: old)
-            } else {
-                try fileManager.moveItem(at: staging, to: destination)
+                try contents.write(to: stagingURL.appendingPathComponent(name), options: .atomic)
             }
         } catch {
-            try? fileManager.removeItem(at: staging)
+            staging.discard()
             if let error = error as? ErasureError { throw error }
-            throw ErasureError.outputFailed(path: destination.path, reason: "\(error)")
+            throw ErasureError.outputFailed(path: destination.path, reason: FileSystemErrorText.reason(error))
+        }
+        // The destination may have appeared while the job ran: the same rules hold at the rename.
+        do {
+            try OutputGuard.check(output: destination.path, kind: .modelFolder(marker: Self.reportName), inputs: inputs,
+                                  overwrite: overwrite)
+            try staging.commit(replacing: overwrite)
+        } catch {
+            staging.discard()
+            throw error
         }
     }
 

@@ -24,6 +24,8 @@ public final class AtomicFileOutput {
     private let buffer: UnsafeMutableRawBufferPointer
     private var buffered = 0
     private var state = State.open
+    /// Removes the temporary file if a stop signal ends the process first.
+    private var cleanupToken: Int?
 
     /// Creates the temporary file for `destination`, in the same folder (a rename cannot cross file systems).
     ///
@@ -33,6 +35,7 @@ public final class AtomicFileOutput {
         self.destination = destination
         (temporaryPath, descriptor) = try Self.createTemporaryFile(for: destination)
         buffer = .allocate(byteCount: bufferSize, alignment: 16)
+        cleanupToken = SignalCleanup.register(temporaryPath)
     }
 
     deinit {
@@ -90,6 +93,7 @@ public final class AtomicFileOutput {
             throw error
         }
         state = .committed
+        cleanupToken.map(SignalCleanup.unregister)
         syncFolder()
     }
 
@@ -97,6 +101,7 @@ public final class AtomicFileOutput {
     public func discard() {
         guard state == .open else { return }
         state = .discarded
+        cleanupToken.map(SignalCleanup.unregister)
         if descriptor >= 0 {
             _ = close(descriptor)
             descriptor = -1

@@ -23,6 +23,17 @@ public enum InputFile {
         return text
     }
 
+    /// The first `count` bytes of the regular file at `path` (fewer if it is shorter).
+    public static func prefix(_ path: String, count: Int) throws(FileIOError) -> [UInt8] {
+        let (descriptor, _) = try POSIXFile.openForReading(path)
+        defer { _ = close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let filled = try bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(FileIOError) -> Int in try POSIXFile.readFully(into: buffer, from: descriptor, path: path) }
+        }.get()
+        return Array(bytes.prefix(filled))
+    }
+
     /// Checks that `path` can be opened as a regular file for reading, without reading it.
     public static func checkReadable(_ path: String) throws(FileIOError) {
         let (descriptor, _) = try POSIXFile.openForReading(path)

@@ -123,7 +123,7 @@ public final class SafeTensorsCollection: SafeTensorsReader {
         do {
             entries = try FileManager.default.contentsOfDirectory(atPath: url.path).sortedByUTF8()
         } catch {
-            throw .io(path: url.path, operation: "list", reason: "\(error.localizedDescription)")
+            throw .io(path: url.path, operation: "list", reason: FileSystemErrorText.reason(error))
         }
         var checkpoints: [SafeTensorsCollection] = []
         var covered = Set<String>()

@@ -21,9 +21,9 @@ extension CLIPTextConfiguration {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.data(url)
         } catch {
-            throw ModelLoadingError.unreadableConfig(path: url.path, reason: error.localizedDescription)
+            throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
         }
         try self.init(jsonData: data, source: url.path)
     }

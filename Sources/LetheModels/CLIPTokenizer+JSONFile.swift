@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 extension CLIPTokenizer {
     /// Reading helpers for the JSON and text files of a tokenizer folder, turning every failure into a
@@ -9,9 +10,9 @@ extension CLIPTokenizer {
                 throw TokenizerError.missingFile(path: url.path, purpose: "tokenizer data")
             }
             do {
-                return try Data(contentsOf: url)
+                return try InputFile.data(url)
             } catch {
-                throw TokenizerError.unreadableFile(path: url.path, reason: error.localizedDescription)
+                throw TokenizerError.unreadableFile(path: url.path, reason: FileSystemErrorText.reason(error))
             }
         }
 

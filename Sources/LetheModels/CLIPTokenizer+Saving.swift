@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 extension CLIPTokenizer {
     /// Writes the tokenizer as transformers 4's slow `save_pretrained` does: `vocab.json`, `merges.txt`,
@@ -8,7 +9,7 @@ extension CLIPTokenizer {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw TokenizerError.writeFailed(path: folder.path, reason: error.localizedDescription)
+            throw TokenizerError.writeFailed(path: folder.path, reason: FileSystemErrorText.reason(error))
         }
         try write(vocabularyJSON(), to: folder.appendingPathComponent("vocab.json"))
         try write(mergesText(), to: folder.appendingPathComponent("merges.txt"))
@@ -39,7 +40,7 @@ extension CLIPTokenizer {
         if beyondVocabulary.isEmpty {
             if FileManager.default.fileExists(atPath: addedFile.path) {
                 do { try FileManager.default.removeItem(at: addedFile) } catch {
-                    throw TokenizerError.writeFailed(path: addedFile.path, reason: error.localizedDescription)
+                    throw TokenizerError.writeFailed(path: addedFile.path, reason: FileSystemErrorText.reason(error))
                 }
             }
         } else {
@@ -72,7 +73,7 @@ extension CLIPTokenizer {
                 withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             return (String(data: data, encoding: .utf8) ?? "{}") + "\n"
         } catch {
-            throw TokenizerError.writeFailed(path: "tokenizer configuration", reason: error.localizedDescription)
+            throw TokenizerError.writeFailed(path: "tokenizer configuration", reason: FileSystemErrorText.reason(error))
         }
     }
 
@@ -102,7 +103,7 @@ extension CLIPTokenizer {
         do {
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            throw TokenizerError.writeFailed(path: url.path, reason: error.localizedDescription)
+            throw TokenizerError.writeFailed(path: url.path, reason: FileSystemErrorText.reason(error))
         }
     }
 }

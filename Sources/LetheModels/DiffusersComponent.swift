@@ -42,6 +42,16 @@ extension DiffusersComponent {
         try loadWithWeights(from: folder, component: component).model
     }
 
+    /// Checks `COMPONENT/config.json` and that its weights hold exactly the tensors the config implies, with the
+    /// right shapes, without reading tensor data: a broken component is found before a job's work starts.
+    public static func verify(in folder: DiffusersModelFolder, component: String = defaultComponent) throws {
+        let configURL = try folder.componentFile(component, "config.json")
+        let configuration = try Configuration.load(from: configURL)
+        let store = WeightStore(source: .verifying(try folder.weights(of: component)))
+        _ = try Self(configuration: configuration, weights: store, source: configURL.path)
+        try store.finish()
+    }
+
     /// The same, also returning the weight store: its layout names every parameter, which training needs to choose
     /// what trains (`ParameterGradients(store:selection:)`) and to save the trained weights.
     public static func loadWithWeights(from folder: DiffusersModelFolder,

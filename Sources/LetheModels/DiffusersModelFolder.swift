@@ -86,9 +86,9 @@ enum JSONConfig {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.data(url)
         } catch {
-            throw ModelLoadingError.unreadableConfig(path: url.path, reason: error.localizedDescription)
+            throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
         }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ModelLoadingError.unreadableConfig(path: url.path, reason: "not a JSON object")
@@ -102,11 +102,11 @@ enum JSONConfig {
             throw ModelLoadingError.missingFile(path: url.path, expected: "a config.json")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+            return try JSONDecoder().decode(T.self, from: InputFile.data(url))
         } catch let error as DecodingError {
             throw ModelLoadingError.unreadableConfig(path: url.path, reason: error.explanation)
         } catch {
-            throw ModelLoadingError.unreadableConfig(path: url.path, reason: error.localizedDescription)
+            throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
         }
     }
 }

@@ -11,6 +11,9 @@ import LetheTensor
 public final class WeightStore {
     public enum Source {
         case checkpoint(SafeTensorsReader)
+        /// A checkpoint's names and shapes checked against the model without reading any tensor data or holding
+        /// an arena: a whole model folder is verified in well under a second before a job starts.
+        case verifying(SafeTensorsReader)
         case planning
         case random(RandomStream, layout: [(name: String, shape: [Int])])
     }
@@ -34,7 +37,7 @@ public final class WeightStore {
         case .checkpoint(let checkpoint):
             let total = checkpoint.tensorNames.reduce(0) { $0 + (checkpoint.info(named: $1)?.elementCount ?? 0) }
             arena = TensorStorage(count: total)
-        case .planning:
+        case .planning, .verifying:
             arena = TensorStorage(count: 1)
         case .random(_, let layout):
             arena = TensorStorage(count: layout.reduce(0) { $0 + $1.shape.reduce(1, *) })
@@ -66,6 +69,14 @@ public final class WeightStore {
             slot = Tensor(storage: arena, shape: shape, offset: used)
             slot.assign(try checkpoint.tensor(named: name))
             guard slot.isFinite else { throw ModelLoadingError.nonFiniteWeight(checkpoint: checkpoint.location, key: name) }
+        case .verifying(let checkpoint):
+            guard let info = checkpoint.info(named: name) else {
+                throw ModelLoadingError.missingWeight(checkpoint: checkpoint.location, key: name)
+            }
+            guard info.shape == shape else {
+                throw ModelLoadingError.wrongShape(checkpoint: checkpoint.location, key: name, expected: shape, found: info.shape)
+            }
+            slot = Tensor(storage: arena, shape: shape, strides: [Int](repeating: 0, count: shape.count), offset: 0)
         case .planning:
             // A zero-stride view of one float: a placeholder with the right shape and no memory.
             slot = Tensor(storage: arena, shape: shape, strides: [Int](repeating: 0, count: shape.count), offset: 0)
@@ -78,15 +89,20 @@ public final class WeightStore {
         }
         offsets[name] = used
         layout.append((name, shape))
-        if case .planning = source {} else { used += count }
+        switch source {
+        case .planning, .verifying: break
+        default: used += count
+        }
         return slot
     }
 
     /// Whether the checkpoint holds `name` (false for planned and random weights): for models that accept more than
     /// one naming of their weights, such as legacy attention names or a `text_model.` prefix.
     public func checkpointHas(_ name: String) -> Bool {
-        guard case .checkpoint(let checkpoint) = source else { return false }
-        return checkpoint.info(named: name) != nil
+        switch source {
+        case .checkpoint(let checkpoint), .verifying(let checkpoint): checkpoint.info(named: name) != nil
+        default: false
+        }
     }
 
     /// Accepts `name` in the checkpoint without loading it: buffers that PyTorch saves but that are not weights
@@ -97,7 +113,11 @@ public final class WeightStore {
 
     /// Checks that the model used every tensor of the checkpoint.
     public func finish() throws {
-        guard case .checkpoint(let checkpoint) = source else { return }
+        let checkpoint: SafeTensorsReader
+        switch source {
+        case .checkpoint(let reader), .verifying(let reader): checkpoint = reader
+        default: return
+        }
         let unused = checkpoint.tensorNames.filter { offsets[$0] == nil && !ignored.contains($0) }
         guard unused.isEmpty else {
             throw ModelLoadingError.unexpectedWeights(checkpoint: checkpoint.location, keys: unused)
@@ -107,7 +127,7 @@ public final class WeightStore {
     /// Where the weights come from, for messages.
     public var checkpointLocation: String {
         switch source {
-        case .checkpoint(let checkpoint): checkpoint.location
+        case .checkpoint(let checkpoint), .verifying(let checkpoint): checkpoint.location
         case .planning: "(layout plan)"
         case .random: "(random weights)"
         }

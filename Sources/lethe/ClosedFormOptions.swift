@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LetheErasure
+import LetheIO
 
 /// The options `lethe uce` and `lethe rece` share: the model, the concepts and the UCE edit.
 struct ClosedFormOptions: ParsableArguments {
@@ -67,19 +68,20 @@ struct ClosedFormOptions: ParsableArguments {
         guard let preserveFile else { return preserve }
         let text: String
         do {
-            text = try String(contentsOfFile: preserveFile, encoding: .utf8)
+            text = try InputFile.text(preserveFile, limit: 64 << 20)
         } catch {
-            throw ValidationError("--preserve-file '\(preserveFile)' cannot be read: \(error.localizedDescription)")
+            throw ValidationError("--preserve-file '\(preserveFile)' cannot be read: \(error.message)")
         }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         return preserve + lines.filter { !$0.isEmpty }
     }
 
-    func job(rece: RECESettings?) throws -> ClosedFormErasureJob {
+    func job(rece: RECESettings?, config: ConfigOption) throws -> ClosedFormErasureJob {
         var job = ClosedFormErasureJob(
             model: URL(fileURLWithPath: model), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
         job.variant = variant
         job.overwrite = overwrite
+        job.inputs = config.inputs + (preserveFile.map { [OutputGuard.Input($0, role: "--preserve-file")] } ?? [])
         if noAttentionProbe { job.probe = nil }
         return job
     }

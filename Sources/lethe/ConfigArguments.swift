@@ -49,6 +49,9 @@ enum ConfigArguments {
             let fileFlags = try flags(flag, value, shape: shape, key: shownKey, path: path)
             if !given.contains(flag) { expanded += fileFlags }
         }
+        // Commands that declare --config keep it, so they can count the job file among their inputs (an output
+        // may never overwrite it).
+        if options["--config"] != nil { expanded.append("--config=\(path)") }
         expanded += arguments[(index + consumed)...]
         return expanded
     }
@@ -107,8 +110,11 @@ enum ConfigArguments {
 }
 
 /// `--config` as the subcommands' help shows it; the option itself is replaced by the file's options before
-/// parsing (`ConfigArguments.expand`), so this value is never set.
+/// parsing (`ConfigArguments.expand`) and passed on, so this value names the job file (an input of the command).
 struct ConfigOption: ParsableArguments {
     @Option(help: "A YAML job file of this command's options (see Configs/); flags given here win over the file.")
     var config: String?
+
+    /// The job file as an input that no output may overwrite.
+    var inputs: [OutputGuard.Input] { config.map { [OutputGuard.Input($0, role: "--config file")] } ?? [] }
 }

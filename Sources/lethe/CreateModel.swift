@@ -33,17 +33,14 @@ struct CreateModel: ParsableCommand {
     func run() throws {
         guard try Communicator.world().rank == 0 else { return }
         let preset = try RandomPipelinePreset.named(preset)
-        let destination = URL(fileURLWithPath: output)
-        guard !FileManager.default.fileExists(atPath: destination.path) else {
-            throw ValidationError("--output '\(output)' already exists")
-        }
-        let staging = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        let destination = try OutputGuard.check(
+            output: output, kind: .modelFolder(marker: "model_index.json"), inputs: [], overwrite: false, canOverwrite: false)
+        let staging = try StagingFolder(destination: destination)
         do {
-            try write(preset, to: staging)
-            try FileManager.default.moveItem(at: staging, to: destination)
+            try write(preset, to: URL(fileURLWithPath: staging.path))
+            try staging.commit(replacing: false)
         } catch {
-            try? FileManager.default.removeItem(at: staging)
+            staging.discard()
             throw error
         }
         print("wrote \(output): a random \(preset.rawValue) Stable Diffusion model (seed \(seed))")

@@ -3,6 +3,7 @@ import Foundation
 import LetheDiffusion
 import LetheDistributed
 import LetheErasure
+import LetheIO
 import LetheModels
 
 /// `lethe fmn`: Forget-Me-Not's attention re-steering, data-parallel across MPI ranks.
@@ -59,14 +60,16 @@ struct FMN: ParsableCommand {
         options.usePooler = usePooler
         options.seed = seed
         let destination = URL(fileURLWithPath: output)
-        if !overwrite && FileManager.default.fileExists(atPath: destination.path) {
-            throw ErasureError.outputExists(path: destination.path)
-        }
         var timings: [String: Double] = [:]
         var clock = Date()
         func lap(_ name: String) { timings[name] = Date().timeIntervalSince(clock); clock = Date() }
 
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model))
+        // Rank 0 writes: it checks the output and the components it copies before any work.
+        let inputs = config.inputs + [images.map { OutputGuard.Input($0, role: "image folder") },
+                                      embedding.map { OutputGuard.Input($0, role: "embedding file") }].compactMap { $0 }
+        let writer = isMain
+            ? try ErasedModelWriter(source: folder, destination: destination, overwrite: overwrite, inputs: inputs) : nil
         let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0))] } ?? []
         let imageFolder = try images.map { try ImageFolder(path: $0) }
         let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
@@ -96,13 +99,12 @@ struct FMN: ParsableCommand {
         lap("train_seconds")
         let after = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
         lap("evaluate_seconds")
-        guard isMain else { return }
+        guard var writer else { return }
         let report = ForgetMeNotReport(
             model: model, concept: concept, prompt: trainer.prompt, conceptPositions: trainer.positions, train: train,
             steps: steps, learningRate: lr, batchSize: batchSize, ranks: communicator.size, usePooler: usePooler, seed: seed,
             attentionMassBefore: before, attentionMassAfter: after, lossPerStep: reports.map(\.loss),
             gradientNormPerStep: reports.map(\.gradientNorm), timings: timings)
-        var writer = try ErasedModelWriter(source: folder, destination: destination, overwrite: overwrite)
         writer.replaceWeights(of: "unet", with: trainer.unetStore)
         writer.addFile(named: "erasure-report.json", contents: try report.jsonData())
         try writer.commit()

@@ -66,6 +66,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Output file: .png (K > 1: NAME-0.png, NAME-1.png, ... or one grid) or .npy.")
     var output: String
 
+    @Flag(help: "Replace existing output images (PNG or .npy files only).")
+    var overwrite = false
+
     func validate() throws {
         let suffix = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard suffix == "png" || suffix == "npy" else {
@@ -93,6 +96,14 @@ struct Generate: ParsableCommand {
         request.imagesPerPrompt = numImages
         if let latents { request.latents = try Self.readLatents(latents) }
 
+        // Every file this run writes is checked before the work: none may be an input, and an existing one is
+        // replaced only with --overwrite (and only if it is an image).
+        let inputs = [OutputGuard.Input(model, role: "model")] + (latents.map { [OutputGuard.Input($0, role: "--latents file")] } ?? [])
+            + embedding.map { OutputGuard.Input($0, role: "embedding file") }
+        let outputs = GeneratedImages.outputNames(output, count: numImages, grid: grid)
+        for name in outputs {
+            try OutputGuard.check(output: name, kind: .image, inputs: inputs, overwrite: overwrite)
+        }
         let loading = Date()
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
         let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LetheDistributed
 import LetheErasure
+import LetheIO
 import LetheModels
 
 /// `lethe invert`: textual inversion (diffusers' example), data-parallel across MPI ranks.
@@ -35,6 +36,7 @@ struct Invert: ParsableCommand {
     @Flag(help: "Forget-Me-Not's renormalisation: pull the learned rows' norm towards 0.4 after each step.") var renormalize = false
     @Option(help: "Seed of every random draw (data order, crops, flips, templates, noise, timesteps).") var seed: UInt64 = 0
     @Option(help: "Output file (.safetensors).") var output: String
+    @Flag(help: "Replace --output if it is a learned-embeddings file.") var overwrite = false
 
     func run() throws {
         let communicator = try Communicator.world()
@@ -55,6 +57,9 @@ struct Invert: ParsableCommand {
         options.renormalize = renormalize
         options.seed = seed
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model))
+        let inputs = [OutputGuard.Input(model, role: "model"), OutputGuard.Input(images, role: "image folder")] + config.inputs
+        let destination = communicator.rank == 0
+            ? try OutputGuard.check(output: output, kind: .learnedEmbeddings, inputs: inputs, overwrite: overwrite) : ""
         let imageFolder = try ImageFolder(path: images)
         let trainer = try TextualInversionTrainer(folder: folder, options: options)
         let data = try TrainingImages(folder: imageFolder, size: trainer.imageSize,
@@ -70,7 +75,9 @@ struct Invert: ParsableCommand {
             }
         }
         guard isMain else { return }
-        try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: output))
+        // Checked again: the output may have appeared while the job ran.
+        try OutputGuard.check(output: output, kind: .learnedEmbeddings, inputs: inputs, overwrite: overwrite)
+        try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: destination))
         FileHandle.standardError.write(Data("wrote \(output) (\(trainer.placeholderTokens.joined(separator: ", ")))\n".utf8))
     }
 }

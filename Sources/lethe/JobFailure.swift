@@ -1,9 +1,12 @@
 import Foundation
 import LetheDistributed
+import LetheIO
 
 /// Ends the process after an error in a subcommand, in the way that cannot leave other ranks waiting.
 enum JobFailure {
     static func end(with error: Error, messageFor: (Error) -> String, exitCode: (Error) -> Int32) -> Never {
+        // A stop signal's handler is removing partial outputs and will end the process by that signal.
+        SignalCleanup.waitIfStopping()
         let code = exitCode(error)
         let message = messageFor(error)
         if Communicator.isMPIInitialized, let world = try? Communicator.world(), world.size > 1 {

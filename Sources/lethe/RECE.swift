@@ -54,6 +54,6 @@ struct RECE: ParsableCommand {
         }
         settings.technique = technique
         try settings.validate()
-        try ClosedFormRun.run(options.job(rece: settings))
+        try ClosedFormRun.run(options.job(rece: settings, config: config))
     }
 }

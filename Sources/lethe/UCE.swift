@@ -20,6 +20,6 @@ struct UCE: ParsableCommand {
     @OptionGroup var options: ClosedFormOptions
 
     func run() throws {
-        try ClosedFormRun.run(options.job(rece: nil))
+        try ClosedFormRun.run(options.job(rece: nil, config: config))
     }
 }
