@@ -1,3 +1,5 @@
+import LetheIO
+
 /// The settings of a UCE edit, with the authors' defaults (rohitgandikota/unified-concept-editing).
 public struct UCESettings: Sendable, Codable {
     /// Which rows of the prompt embeddings the edit uses.
@@ -36,6 +38,20 @@ public struct UCESettings: Sendable, Codable {
 
     public var resolvedPreserveScale: Double {
         preserveScale ?? (variant == .paper ? max(0.1, 1 / Double(retainedPrompts.count)) : 1)
+    }
+
+    /// Settings that run but are likely not what was meant: a concept given twice counts twice in the edit (it
+    /// changes the result), and a concept that is also preserved pulls the edit both ways.
+    public var warnings: [String] {
+        var result: [String] = []
+        var seen: Set<String> = []
+        for concept in concepts where !seen.insert(concept).inserted {
+            result.append("--concept '\(ErrorText.capped(concept, 80))' is given more than once; each copy adds its terms to the edit again")
+        }
+        for concept in Set(concepts).sorted() where preserve.contains(concept) {
+            result.append("'\(ErrorText.capped(concept, 80))' is both a --concept and a --preserve prompt; the edit is pulled both ways")
+        }
+        return result
     }
 
     /// Rejects settings the edit cannot run with, naming the option.

@@ -33,6 +33,12 @@ public struct DiffusersModelFolder: Sendable {
         let folder = url.appendingPathComponent(name)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            var status = stat()
+            if lstat(folder.path, &status) == 0 {
+                let reason = (status.st_mode & S_IFMT) == S_IFLNK
+                    ? "it is a symbolic link that does not lead to a folder (broken, or a loop)" : "it is not a folder"
+                throw ModelLoadingError.unreadableFile(path: folder.path, reason: reason)
+            }
             throw ModelLoadingError.missingFile(path: folder.path, expected: "the \(name) component folder of this pipeline")
         }
         return folder
@@ -56,8 +62,24 @@ public struct DiffusersModelFolder: Sendable {
         for file in candidates.fileNames where FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) {
             return try SafeTensorsCollection.open(folder.appendingPathComponent(file))
         }
-        throw ModelLoadingError.missingFile(
-            path: folder.path, expected: "safetensors weights (one of \(candidates.fileNames.joined(separator: ", ")))")
+        // Say why nothing matched: a candidate that exists as a name but cannot be opened (a broken or looping
+        // symbolic link), or the weight files present under another variant.
+        for file in candidates.fileNames {
+            let path = folder.appendingPathComponent(file).path
+            var status = stat()
+            if lstat(path, &status) == 0 {
+                do { try InputFile.checkReadable(path) } catch {
+                    throw ModelLoadingError.unreadableFile(path: path, reason: error.message)
+                }
+            }
+        }
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".json") && $0.contains(".safetensors.index") }.sorted()
+        let found = present.isEmpty ? "it has no safetensors files" : "it has \(ErrorText.list(present))"
+        throw ModelLoadingError.noWeights(
+            folder: folder.path,
+            expected: "safetensors weights\(variant.map { " of variant '\($0)'" } ?? "") (one of \(candidates.fileNames.joined(separator: ", ")))",
+            found: found)
     }
 }
 

@@ -3,6 +3,10 @@ public enum ModelLoadingError: Error, CustomStringConvertible, Equatable {
     case missingFolder(path: String)
     case missingFile(path: String, expected: String)
     case unreadableConfig(path: String, reason: String)
+    /// A file or folder that exists by name but cannot be opened (a broken or looping symbolic link, a FIFO, …).
+    case unreadableFile(path: String, reason: String)
+    /// A component folder without weight files that match (`found` says what it holds instead).
+    case noWeights(folder: String, expected: String, found: String)
     case unsupported(path: String, key: String, value: String, supported: String)
     case invalidConfig(path: String, key: String, reason: String)
     case missingWeight(checkpoint: String, key: String)
@@ -18,6 +22,10 @@ public enum ModelLoadingError: Error, CustomStringConvertible, Equatable {
             return "'\(path)' is missing: expected \(expected)."
         case .unreadableConfig(let path, let reason):
             return "Config '\(path)' could not be read: \(reason)."
+        case .unreadableFile(let path, let reason):
+            return "'\(path)' cannot be read: \(reason)."
+        case .noWeights(let folder, let expected, let found):
+            return "No weights in '\(folder)': expected \(expected); \(found)."
         case .unsupported(let path, let key, let value, let supported):
             return "Config '\(path)': \(key) = \(value) is not supported (supported: \(supported))."
         case .invalidConfig(let path, let key, let reason):

@@ -9,6 +9,7 @@ enum ClosedFormRun {
         let log: (String) -> Void = { line in
             if world.rank == 0 { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
         }
+        for warning in job.uce.warnings { log("warning: \(warning)") }
         let report = try job.run(communicator: world, log: log)
         guard world.rank == 0 else { return }
         print(summary(report, output: job.output.path))
