@@ -133,7 +133,7 @@ check "rece --config ran 2 epochs, not 5" 0 "^1 2 final$" -- bash -c \
     'grep -o "\"epoch\" : \"[a-z0-9]*\"" "$1" | cut -d"\"" -f4 | sort -u | paste -sd" "' _ "$WORK/from-config/erasure-report.json"
 check "config file that is not YAML" nonzero "not valid YAML" -- bash -c \
     'printf "concept: [nudity\n" >"$2/bad.yaml"; "$1" rece --config "$2/bad.yaml" --model x --output y' _ "$LETHE" "$WORK"
-check "unknown config key" nonzero "Unknown option '--colour'" -- bash -c \
+check "unknown config key" nonzero "unknown key 'colour': 'lethe uce' has no option --colour" -- bash -c \
     'printf "colour: red\n" >"$2/odd.yaml"; "$1" uce --config "$2/odd.yaml" --model x --output y' _ "$LETHE" "$WORK"
 check "uce: empty concept" nonzero "--concept is empty" -- "$LETHE" uce --model "$SD1_TINY" --concept "" \
     --output "$WORK/bad-uce"
@@ -237,6 +237,125 @@ check "identity-fmn.yaml with --config" 0 "attention mass on '<my-person>'.*wrot
 check "identity-fmn.yaml: the pooled token and the four vectors are steered" 0 \
     '"concept_positions" : \[ *4, *5, *6, *7, *8 *\].*"use_pooler" : true' -- bash -c \
     'tr -d "\n" <"$1"' _ "$WORK/identity-fmn/erasure-report.json"
+
+# Sizes and numbers: every bad one is named (the flag, or the config file and key) with its limit, exits non-zero
+# within seconds (each run under timeout) and allocates nothing; long work shows progress from its start.
+QUICK=(timeout --kill-after=5 60)
+if [[ -d "$SD1" ]]; then
+    check "generate: huge --height" nonzero "--height is 4000000000000000000; it must be between 1 and 16384 pixels" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --height 4000000000000000000 --output "$WORK/bad.png"
+    check "generate: --width past Int32" nonzero "--width is 2147483648; it must be between 1 and 16384 pixels" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --width 2147483648 --output "$WORK/bad.png"
+    check "generate: --height 100000 --steps 1 is refused at once" nonzero "--height is 100000; it must be between" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --height 100000 --steps 1 --output "$WORK/bad.png"
+    check "generate: --num-images beyond memory" nonzero \
+        "Generating 100000000000 images of 32×32 \(--num-images, --width, --height\) needs at least [0-9.]+ [PE]iB of memory \(estimated\)" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --num-images 100000000000 --output "$WORK/bad.png"
+    check "generate: --steps beyond the scheduler's timesteps" nonzero \
+        "--steps is 100000000; it must be at most 1000 \(the scheduler's num_train_timesteps\)" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 100000000 --output "$WORK/bad.png"
+    check "generate: --steps -1 is a value, not an option" nonzero "--steps must be at least 1, got -1" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --steps -1 --output "$WORK/bad.png"
+    check "generate: --eta nan is named" nonzero "--eta must be a finite number, got nan" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --eta nan --scheduler ddim --output "$WORK/bad.png"
+    check "generate: --eta above 1 is named" nonzero "--eta is 2.0; it must be between 0 \(DDIM\) and 1" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --eta 2 --scheduler ddim --output "$WORK/bad.png"
+    check "generate: --guidance 1e308 is beyond float32, not 'not finite'" nonzero \
+        "--guidance is 1e\+308, beyond float32's range" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --guidance 1e308 --output "$WORK/bad.png"
+    check "generate: help and error agree on the multiple" 0 "--height <height> +Image height in pixels, at most 16384: a multiple of the VAE's scale factor \(8 for Stable Diffusion\)" -- \
+        bash -c '"$1" generate --help 2>&1 | tr -s " \n" "  "' _ "$LETHE"
+    check "generate: the multiple is the VAE's scale factor" nonzero \
+        "--height is 30; it must be a positive multiple of 4 \(the VAE's scale factor\)" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --height 30 --output "$WORK/bad.png"
+    check "generate: a prompt over 77 tokens is cut with a warning quoting the cut" 0 \
+        "warning: --prompt: the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: cat cat cat cat cat$" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "$(printf 'cat %.0s' {1..80})" --steps 1 --seed 1 \
+        --output "$WORK/long-prompt.png"
+    check "generate: the warning quotes at most 200 characters" 0 "tokens: (cat ){50}… \([0-9]+ more characters\)$" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "$(printf 'cat %.0s' {1..400})" --steps 1 --seed 1 \
+        --output "$WORK/long-prompt.png"
+    check "generate: progress shows 0/N before the first step" 0 "denoise 0/2 " -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 2 --scheduler ddim --seed 1 \
+        --output "$WORK/progress0.png"
+
+    # Broken configs in a copy of the fixture: the error names the file and the key.
+    broken() {  # broken NAME COMPONENT FILE KEY JSON: a copy of the fixture with one config value replaced
+        rm -rf "$WORK/$1" && cp -r "$SD1" "$WORK/$1" &&
+            python3 -c 'import json, sys; p = sys.argv[1]; c = json.load(open(p)); c[sys.argv[2]] = json.loads(sys.argv[3]); json.dump(c, open(p, "w"))' \
+                "$WORK/$1/$2/$3" "$4" "$5"
+    }
+    broken ss-huge unet config.json sample_size 1000000000
+    check "config: unet sample_size 1000000000" nonzero \
+        "ss-huge/unet/config.json': sample_size is 1000000000; it must be between 1 and 16384" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$WORK/ss-huge" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
+    broken ss-zero unet config.json sample_size 0
+    check "config: unet sample_size 0 blames the config, not --height" nonzero \
+        "ss-zero/unet/config.json': sample_size is 0; it must be between 1 and 16384" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$WORK/ss-zero" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
+    broken ss-frac unet config.json sample_size 1.5
+    check "config: a fraction where a whole number belongs names the key, not 'not valid JSON'" nonzero \
+        "ss-frac/unet/config.json' could not be read: \"sample_size\" is 1.5, a number its setting cannot hold" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$WORK/ss-frac" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
+    broken layers-huge unet config.json transformer_layers_per_block 1000000000
+    check "config: transformer_layers_per_block 1000000000" nonzero \
+        "transformer_layers_per_block is 1000000000; at most 1000 layers per block" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$WORK/layers-huge" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
+    broken beta scheduler scheduler_config.json beta_start 5
+    check "config: beta_start 5 is named, not a NaN denoising step" nonzero \
+        "beta/scheduler/scheduler_config.json': \"beta_start\" has the value 5.0; expected a number in \[0, 1\)" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$WORK/beta" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
+    broken timesteps scheduler scheduler_config.json num_train_timesteps 10000000000
+    check "config: num_train_timesteps 10000000000" nonzero \
+        "\"num_train_timesteps\" has the value 10000000000; expected at most 1000000" -- \
+        "${QUICK[@]}" "$LETHE" generate --model "$WORK/timesteps" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
+    [[ ! -e "$WORK/bad.png" ]] && echo "PASS refused sizes wrote no image" && passed=$((passed + 1)) ||
+        { echo "FAIL a refused size left $WORK/bad.png"; failed=$((failed + 1)); }
+fi
+
+check "invert: --resolution 100000 blames the flag, not an image" nonzero \
+    "--resolution is 100000; it must be between 1 and 16384 pixels" -- "${QUICK[@]}" "$LETHE" invert "${TINY_TRAIN[@]}" \
+    --resolution 100000 --images "$TI_IMAGES" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
+check "invert: --batch-size beyond memory" nonzero \
+    "A batch of 100000000 samples of 32×32 \(--batch-size, --resolution\) needs at least .* of memory \(estimated\)" -- \
+    "${QUICK[@]}" "$LETHE" invert "${TINY_TRAIN[@]}" --batch-size 100000000 --images "$TI_IMAGES" --token "<zq>" \
+    --init-token person --output "$WORK/bad-ti.safetensors"
+check "invert: a batch larger than the images is stated" 0 "note: --batch-size 4 is larger than the 3 images of --images" -- \
+    "${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 1 --resolution 32 --batch-size 4 --images "$TI_IMAGES" \
+    --token "<zq>" --init-token person --output "$WORK/batch4.safetensors"
+check "invert: --vectors 1000000000" nonzero "--vectors is 1000000000; it must be between 1 and 75" -- \
+    "${QUICK[@]}" "$LETHE" invert "${TINY_TRAIN[@]}" --vectors 1000000000 --images "$TI_IMAGES" --token "<zq>" \
+    --init-token person --output "$WORK/bad-ti.safetensors"
+check "invert: --steps -1" nonzero "--steps is -1; it must be at least 1" -- "${QUICK[@]}" "$LETHE" invert \
+    --model "$SD1_TINY" --steps -1 --images "$TI_IMAGES" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
+# A step count whose ETA is past 10,000 hours: the time is capped, never negative; the run is stopped by timeout.
+check "invert: the ETA of a huge step count is capped, not negative" 0 "^invert 1/100000000000 .*<>9999:59:59, " -- \
+    bash -c 'timeout 15 "$@" 2>&1 | head -n 400 >"$0"; ! grep -q "<-" "$0" && cat "$0"' "$WORK/eta.txt" "$LETHE" invert --model "$SD1_TINY" \
+    --steps 100000000000 --resolution 32 --images "$TI_IMAGES" --token "<zq>" --init-token person \
+    --output "$WORK/bad-ti.safetensors"
+check "fmn: --generate-images 100000000000" nonzero \
+    "Generating and keeping 100000000000 images of 32×32 \(--generate-images, --resolution\) needs at least [0-9.]+ [TPE]iB of memory" -- \
+    "${QUICK[@]}" "$LETHE" fmn "${TINY_TRAIN[@]}" --generate-images 100000000000 --concept person --output "$WORK/bad-fmn"
+check "fmn: --generation-steps 0 is named" nonzero "--generation-steps is 0; it must be at least 1" -- \
+    "${QUICK[@]}" "$LETHE" fmn "${TINY_TRAIN[@]}" --generate-images 2 --generation-steps 0 --concept person \
+    --output "$WORK/bad-fmn"
+check "fmn: --batch-size beyond memory" nonzero "A batch of 100000000 samples .* needs at least" -- \
+    "${QUICK[@]}" "$LETHE" fmn "${TINY_TRAIN[@]}" --batch-size 100000000 --images "$TI_IMAGES" --concept person \
+    --output "$WORK/bad-fmn"
+check "fmn: generated images show progress before the first one is done" 0 "generate 0/2 .*" -- \
+    "${QUICK[@]}" "$LETHE" fmn --model "$SD1_TINY" --steps 1 --resolution 32 --generate-images 2 --generation-steps 1 \
+    --concept person --output "$WORK/fmn-generated"
+check "uce: --lamb -1 is a value, named" nonzero "--lamb must be a finite number ≥ 0, got -1.0" -- \
+    "${QUICK[@]}" "$LETHE" uce --model "$SD1_TINY" --concept cat --lamb -1 --output "$WORK/bad-uce"
+check "uce: --erase-scale nan" nonzero "--erase-scale must be a finite number ≥ 0, got nan" -- \
+    "${QUICK[@]}" "$LETHE" uce --model "$SD1_TINY" --concept cat --erase-scale nan --output "$WORK/bad-uce"
+check "rece: --epochs -1" nonzero "--epochs must be 0 or more, got -1" -- \
+    "${QUICK[@]}" "$LETHE" rece --model "$SD1_TINY" --concept cat --epochs -1 --output "$WORK/bad-uce"
+check "rece: --reg inf" nonzero "--reg must be a finite number above 0, got inf" -- \
+    "${QUICK[@]}" "$LETHE" rece --model "$SD1_TINY" --concept cat --reg inf --output "$WORK/bad-uce"
+[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-fmn" && ! -e "$WORK/bad-uce" ]] &&
+    echo "PASS refused sizes wrote no training output" && passed=$((passed + 1)) ||
+    { echo "FAIL a refused size left a training output"; failed=$((failed + 1)); }
 
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

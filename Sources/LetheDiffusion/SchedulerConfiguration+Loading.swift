@@ -7,7 +7,7 @@ extension SchedulerConfiguration {
         do {
             self = try JSONDecoder().decode(SchedulerConfiguration.self, from: jsonData)
         } catch let error as DecodingError {
-            throw SchedulerError.unreadableConfiguration(source: source, reason: error.explanation)
+            throw SchedulerError.unreadableConfiguration(source: source, reason: error.explanation(in: jsonData, decoding: SchedulerConfiguration.self))
         } catch {
             throw SchedulerError.unreadableConfiguration(source: source, reason: "\(error)")
         }
@@ -22,6 +22,13 @@ extension SchedulerConfiguration {
             throw SchedulerError.unreadableConfiguration(source: url.path, reason: FileSystemErrorText.reason(error))
         }
         try self.init(jsonData: data, source: url.path)
+        // The noise schedule's values are checked when the file is read, so that the error names the file (the
+        // class-specific options are checked when a scheduler is made).
+        do {
+            _ = try noiseSchedule(allowsZeroTerminalSNR: false, for: .ddpm)
+        } catch SchedulerError.invalidValue(let key, let value, let expected) {
+            throw SchedulerError.invalidFileValue(source: url.path, key: key, value: value, expected: expected)
+        }
     }
 
     /// The same configuration as JSON with diffusers' keys (absent values are left out).

@@ -52,6 +52,9 @@ extension SchedulerConfiguration {
         return resolved
     }
 
+    /// The most training timesteps a scheduler config may have.
+    static let maximumTrainTimesteps = 1_000_000
+
     /// The training noise schedule with the defaults every diffusers scheduler shares (linear, 1e-4 … 0.02).
     func noiseSchedule(allowsZeroTerminalSNR: Bool, for kind: SchedulerKind) throws -> NoiseSchedule {
         let count = numTrainTimesteps ?? 1000
@@ -59,10 +62,16 @@ extension SchedulerConfiguration {
             throw SchedulerError.invalidValue(key: CodingKeys.numTrainTimesteps.rawValue, value: "\(count)",
                                               expected: "a positive count")
         }
+        // The schedule holds a few arrays of this length; Stable Diffusion uses 1000.
+        guard count <= Self.maximumTrainTimesteps else {
+            throw SchedulerError.invalidValue(key: CodingKeys.numTrainTimesteps.rawValue, value: "\(count)",
+                                              expected: "at most \(Self.maximumTrainTimesteps)")
+        }
         let schedule = try option(betaSchedule, key: .betaSchedule, default: BetaSchedule.linear)
         let start = betaStart ?? 0.0001, end = betaEnd ?? 0.02
-        for (key, value) in [(CodingKeys.betaStart, start), (.betaEnd, end)] where !(value.isFinite && value >= 0) {
-            throw SchedulerError.invalidValue(key: key.rawValue, value: "\(value)", expected: "a non-negative number")
+        // A beta is the variance of one noising step: 1 or more leaves no signal (and NaN in the square roots).
+        for (key, value) in [(CodingKeys.betaStart, start), (.betaEnd, end)] where !(value.isFinite && value >= 0 && value < 1) {
+            throw SchedulerError.invalidValue(key: key.rawValue, value: "\(value)", expected: "a number in [0, 1)")
         }
         if let trainedBetas {
             guard trainedBetas.count == count else {

@@ -6,6 +6,8 @@ public enum SchedulerError: Error, CustomStringConvertible, Equatable, Sendable 
     case unsupportedScheduler(className: String)
     /// A key holds a value outside what diffusers accepts for it.
     case invalidValue(key: String, value: String, expected: String)
+    /// A key of a scheduler_config.json file holds a value outside what is accepted.
+    case invalidFileValue(source: String, key: String, value: String, expected: String)
     /// A value diffusers accepts but this implementation does not (with the reason).
     case unsupportedOption(scheduler: String, key: String, value: String, reason: String)
     /// `setTimesteps` was asked for a step count the training schedule cannot provide.
@@ -34,6 +36,8 @@ public enum SchedulerError: Error, CustomStringConvertible, Equatable, Sendable 
                 + SchedulerKind.allCases.map(\.rawValue).joined(separator: ", ") + "."
         case .invalidValue(let key, let value, let expected):
             return "The scheduler configuration key \"\(key)\" has the value \(value); expected \(expected)."
+        case .invalidFileValue(let source, let key, let value, let expected):
+            return "Scheduler configuration '\(source)': \"\(key)\" has the value \(value); expected \(expected)."
         case .unsupportedOption(let scheduler, let key, let value, let reason):
             return "\(scheduler) does not support \"\(key)\" = \(value): \(reason)."
         case .invalidInferenceStepCount(let scheduler, let requested, let numTrainTimesteps, let reason):

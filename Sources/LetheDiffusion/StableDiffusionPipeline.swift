@@ -53,6 +53,16 @@ public struct StableDiffusionPipeline: Sendable {
         }
     }
 
+    /// The model's image size (height, width) as `defaultImageSize`, with nil for a side that does not fit an Int.
+    public var nativeImageSize: (height: Int?, width: Int?) {
+        let sides: [Int] = switch unet.configuration.sampleSize {
+        case .one(let side): [side, side]
+        case .many(let sides) where sides.count == 2: sides
+        default: [64, 64]
+        }
+        return (ResourceBounds.product([sides[0], vaeScaleFactor]), ResourceBounds.product([sides[1], vaeScaleFactor]))
+    }
+
     /// The text embeddings of one prompt: [1, 77, hidden].
     public func encode(prompt: String) throws -> Tensor {
         try textEncoder.promptEmbeddings(CLIPTextTokenIDs([tokenizer.encode(prompt).inputIDs]))
@@ -68,6 +78,7 @@ public struct StableDiffusionPipeline: Sendable {
             scheduler = ddim
         }
         try scheduler.setTimesteps(request.steps)
+        progress(0, scheduler.timesteps.count)
 
         var generator = TorchGenerator(seed: request.seed)
         let initial = request.latents ?? generator.randn(shape: plan.latentShape)
@@ -105,20 +116,51 @@ struct GenerationPlan {
 
     init(_ request: GenerationRequest, pipeline: StableDiffusionPipeline) throws {
         let factor = pipeline.vaeScaleFactor
-        let height = request.height ?? pipeline.defaultImageSize.height
-        let width = request.width ?? pipeline.defaultImageSize.width
-        for (name, value) in [("--height", height), ("--width", width)] where value <= 0 || value % factor != 0 {
-            throw GenerationError.invalidArgument(name: name, reason: "is \(value); it must be a positive multiple of \(factor)")
+        let maximum = ResourceBounds.maximumImageSide
+        // The model's own size (sample_size × the VAE's scale factor) when a side is not given; a bad one blames
+        // the config, not a flag the user never passed.
+        let native = pipeline.nativeImageSize
+        for (name, given, nativeSide) in [("--height", request.height, native.height), ("--width", request.width, native.width)] {
+            if let given {
+                guard given > 0, given % factor == 0 else {
+                    throw GenerationError.invalidArgument(
+                        name: name, reason: "is \(given); it must be a positive multiple of \(factor) (the VAE's scale factor)")
+                }
+                try ResourceBounds.check(name, given, in: factor...maximum, unit: "pixels")
+            } else if !(nativeSide.map { (1...maximum).contains($0) } ?? false) {
+                throw GenerationError.invalidArgument(
+                    name: "The UNet config's sample_size", reason: "times the VAE's scale factor \(factor) "
+                        + "gives images of \(nativeSide.map(String.init) ?? "more than \(Int.max)") pixels, beyond "
+                        + "\(maximum); pass \(name)")
+            }
         }
+        let height = request.height ?? native.height ?? 0
+        let width = request.width ?? native.width ?? 0
         guard request.steps > 0 else {
             throw GenerationError.invalidArgument(name: "--steps", reason: "is \(request.steps); it must be at least 1")
+        }
+        // Every scheduler takes at most one inference step per training timestep.
+        let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
+        guard request.steps <= trainTimesteps else {
+            throw GenerationError.invalidArgument(
+                name: "--steps", reason: "is \(request.steps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
         }
         guard request.imagesPerPrompt > 0 else {
             throw GenerationError.invalidArgument(name: "--num-images", reason: "is \(request.imagesPerPrompt); it must be at least 1")
         }
         guard request.guidanceScale.isFinite else {
-            throw GenerationError.invalidArgument(name: "--guidance", reason: "must be a finite number")
+            throw GenerationError.invalidArgument(name: "--guidance", reason: "is \(request.guidanceScale); it must be a finite number")
         }
+        guard request.eta.isFinite, request.eta >= 0, request.eta <= 1 else {
+            throw GenerationError.invalidArgument(
+                name: "--eta", reason: "is \(request.eta); it must be between 0 (DDIM) and 1 (DDPM's variance)")
+        }
+        let guided = request.guidanceScale > 1
+        try MemoryEstimate(
+            request: "Generating \(request.imagesPerPrompt) image\(request.imagesPerPrompt == 1 ? "" : "s") of \(width)×\(height) "
+                + "(--num-images, --width, --height)",
+            bytes: pipeline.generationMemory(images: request.imagesPerPrompt, height: height, width: width, guided: guided),
+            advice: "lower --num-images, --height or --width").check()
         latentShape = [request.imagesPerPrompt, pipeline.unet.configuration.inChannels, height / factor, width / factor]
         if let latents = request.latents {
             var single = latentShape
@@ -128,7 +170,7 @@ struct GenerationPlan {
             }
             guard latents.isFinite else { throw GenerationError.invalidArgument(name: "--latents", reason: "contain NaN or infinite values") }
         }
-        guided = request.guidanceScale > 1
+        self.guided = guided
         self.request = request
     }
 

@@ -13,6 +13,7 @@ extension ForgetMeNotTrainer {
         }
         let mine = Array(stride(from: communicator.rank, to: count, by: communicator.size))
         var local: [UInt8] = []
+        progress(0, mine.count)
         for (done, index) in mine.enumerated() {
             var request = GenerationRequest(prompt: prompt, seed: options.seed &+ UInt64(index))
             request.steps = steps

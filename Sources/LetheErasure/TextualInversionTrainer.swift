@@ -38,8 +38,11 @@ public final class TextualInversionTrainer {
         guard !options.placeholder.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ErasureError.invalidArgument(name: "--token", reason: "is empty; give a placeholder the tokenizer does not know, e.g. <my-concept>")
         }
-        guard options.vectors >= 1 else {
-            throw ErasureError.invalidArgument(name: "--vectors", reason: "is \(options.vectors); it must be at least 1")
+        // Every vector is a token of the training prompt, which holds 75 besides the start and end tokens.
+        let maximumVectors = CLIPTokenizer.defaultMaxLength - 2
+        guard options.vectors >= 1, options.vectors <= maximumVectors else {
+            throw ErasureError.invalidArgument(
+                name: "--vectors", reason: "is \(options.vectors); it must be between 1 and \(maximumVectors) (each vector is a token of the \(CLIPTokenizer.defaultMaxLength)-token prompt)")
         }
         try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
         self.options = options

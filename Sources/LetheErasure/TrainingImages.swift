@@ -21,7 +21,7 @@ public struct TrainingImages: Sendable {
     public let seed: UInt64
 
     public init(folder: ImageFolder, size: Int, preprocessing: Preprocessing, seed: UInt64) throws {
-        guard size > 0 else { throw ErasureError.invalidArgument(name: "--resolution", reason: "is \(size); it must be positive") }
+        try ResourceBounds.check("--resolution", size, in: 1...ResourceBounds.maximumImageSide, unit: "pixels")
         self.folder = folder
         self.size = size
         self.preprocessing = preprocessing

@@ -1,3 +1,5 @@
+import LetheTensor
+
 /// The checks every training method makes on its loop settings, with the flags' names in the errors.
 enum TrainingLoopChecks {
     static func validate(steps: Int, batchSize: Int, learningRate: Double) throws {
@@ -6,6 +8,11 @@ enum TrainingLoopChecks {
         }
         guard batchSize >= 1 else {
             throw ErasureError.invalidArgument(name: "--batch-size", reason: "is \(batchSize); it must be at least 1")
+        }
+        // Sample indices run up to steps × batch size.
+        guard ResourceBounds.product([steps, batchSize]) != nil else {
+            throw ErasureError.invalidArgument(
+                name: "--steps", reason: "(\(steps)) times --batch-size (\(batchSize)) is beyond the \(Int.max) samples that can be counted")
         }
         guard learningRate > 0, learningRate.isFinite else {
             throw ErasureError.invalidArgument(name: "--lr", reason: "is \(learningRate); it must be a positive number")

@@ -1,19 +1,31 @@
 import LetheModels
+import LetheTensor
 
 /// The side of the square training images: the requested `--resolution`, or the model's native image size (the
-/// UNet's sample_size times the VAE's down-sampling factor), which must be a positive multiple of that factor.
+/// UNet's sample_size times the VAE's down-sampling factor), which must be a positive multiple of that factor and
+/// at most `ResourceBounds.maximumImageSide`.
 enum TrainingResolution {
     static func side(requested: Int?, unet: UNet2DConditionConfiguration, vae: AutoencoderKLConfiguration) throws -> Int {
         let factor = 1 << (vae.blockOutChannels.count - 1)
-        let native: Int = switch unet.sampleSize {
-        case .one(let side): side * factor
-        case .many(let sides) where !sides.isEmpty: sides[0] * factor
-        default: 64 * factor
+        let maximum = ResourceBounds.maximumImageSide
+        guard let requested else {
+            let sampleSize: Int = switch unet.sampleSize {
+            case .one(let side): side
+            case .many(let sides) where !sides.isEmpty: sides[0]
+            default: 64
+            }
+            guard let native = ResourceBounds.product([sampleSize, factor]), (1...maximum).contains(native) else {
+                throw ErasureError.invalidArgument(
+                    name: "The UNet config's sample_size", reason: "(\(sampleSize)) times the VAE's scale factor \(factor) "
+                        + "is beyond \(maximum) pixels; pass --resolution")
+            }
+            return native
         }
-        let side = requested ?? native
-        guard side > 0, side % factor == 0 else {
-            throw ErasureError.invalidArgument(name: "--resolution", reason: "is \(side); it must be a positive multiple of \(factor)")
+        try ResourceBounds.check("--resolution", requested, in: 1...maximum, unit: "pixels")
+        guard requested % factor == 0 else {
+            throw ErasureError.invalidArgument(
+                name: "--resolution", reason: "is \(requested); it must be a positive multiple of \(factor) (the VAE's scale factor)")
         }
-        return side
+        return requested
     }
 }

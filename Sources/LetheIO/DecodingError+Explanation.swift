@@ -21,3 +21,36 @@ extension DecodingError {
         }
     }
 }
+
+extension DecodingError {
+    /// `explanation`, naming the key when Foundation reports a number that does not fit its field (1.5 or 1e30
+    /// where an Int is expected) as "not valid JSON" with no key: each top-level key of the (valid) JSON object
+    /// is left out in turn, and the key whose absence makes that error go away is named with its value.
+    public func explanation<T: Decodable>(in data: Data, decoding type: T.Type) -> String {
+        guard case .dataCorrupted(let context) = self, context.codingPath.isEmpty,
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return explanation }
+        for key in object.keys.sorted() {
+            guard let value = object[key], value is NSNumber || value is [Any] else { continue }
+            var rest = object
+            rest.removeValue(forKey: key)
+            guard let trimmed = try? JSONSerialization.data(withJSONObject: rest) else { continue }
+            do {
+                _ = try JSONDecoder().decode(T.self, from: trimmed)
+            } catch let error as DecodingError {
+                switch error {
+                case .dataCorrupted(let other) where other.codingPath.isEmpty: continue
+                case .keyNotFound(let missing, _) where missing.stringValue == key: continue
+                default: break
+                }
+            } catch {
+                continue
+            }
+            let text = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            return "\"\(key)\" is \(ErrorText.capped(text, 80)), a number its setting cannot hold (a fraction where a whole "
+                + "number is expected, or a number out of range)"
+        }
+        return "the file is valid JSON, but a number does not fit the type of its setting (a fraction where a whole "
+            + "number is expected, or a number out of range)"
+    }
+}

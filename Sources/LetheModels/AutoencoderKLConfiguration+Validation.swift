@@ -18,6 +18,9 @@ extension AutoencoderKLConfiguration {
         guard actFn == "silu" || actFn == "swish" else { throw unsupported("act_fn", actFn, "silu, swish") }
         let count = blockOutChannels.count
         guard count > 0 else { throw invalid("block_out_channels", "is empty") }
+        // Each block after the first halves the image: 2^(count − 1) is the VAE's scale factor.
+        guard count <= 8 else { throw invalid("block_out_channels", "has \(count) entries; at most 8 are supported (a scale factor of 128)") }
+        try UNetArchitecture.checkSampleSize(sampleSize.values(count: 2), source: source)
         guard downBlockTypes.count == count else {
             throw invalid("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(count)")
         }
@@ -27,6 +30,9 @@ extension AutoencoderKLConfiguration {
         for (key, value) in [("in_channels", inChannels), ("out_channels", outChannels), ("latent_channels", latentChannels),
                              ("layers_per_block", layersPerBlock), ("norm_num_groups", normNumGroups)] where value < 1 {
             throw invalid(key, "must be positive, found \(value)")
+        }
+        guard layersPerBlock <= UNetArchitecture.maximumRepeats else {
+            throw invalid("layers_per_block", "is \(layersPerBlock); at most \(UNetArchitecture.maximumRepeats) layers per block are supported")
         }
         if let bad = blockOutChannels.first(where: { $0 < 1 }) {
             throw invalid("block_out_channels", "must be positive, found \(bad)")

@@ -7,7 +7,7 @@ extension CLIPTextConfiguration {
         do {
             self = try JSONDecoder().decode(CLIPTextConfiguration.self, from: jsonData)
         } catch let error as DecodingError {
-            throw ModelLoadingError.unreadableConfig(path: source, reason: error.explanation)
+            throw ModelLoadingError.unreadableConfig(path: source, reason: error.explanation(in: jsonData, decoding: CLIPTextConfiguration.self))
         } catch {
             throw ModelLoadingError.unreadableConfig(path: source, reason: "\(error)")
         }

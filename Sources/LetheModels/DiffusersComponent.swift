@@ -20,7 +20,7 @@ extension ComponentConfiguration {
         do {
             configuration = try JSONDecoder().decode(Self.self, from: data)
         } catch let error as DecodingError {
-            throw ModelLoadingError.unreadableConfig(path: source, reason: error.explanation)
+            throw ModelLoadingError.unreadableConfig(path: source, reason: error.explanation(in: data, decoding: Self.self))
         }
         try configuration.validate(source: source)
         return configuration

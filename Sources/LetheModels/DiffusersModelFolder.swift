@@ -123,10 +123,16 @@ enum JSONConfig {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelLoadingError.missingFile(path: url.path, expected: "a config.json")
         }
+        let data: Data
         do {
-            return try JSONDecoder().decode(T.self, from: InputFile.data(url))
+            data = try InputFile.data(url)
+        } catch {
+            throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw ModelLoadingError.unreadableConfig(path: url.path, reason: error.explanation)
+            throw ModelLoadingError.unreadableConfig(path: url.path, reason: error.explanation(in: data, decoding: T.self))
         } catch {
             throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
         }

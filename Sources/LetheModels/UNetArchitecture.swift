@@ -1,3 +1,5 @@
+import LetheTensor
+
 /// The block-by-block layout diffusers' UNet2DConditionModel builds from a config: channels, resnet counts, heads,
 /// cross-attention widths, with the up path's values reversed as diffusers reverses them.
 struct UNetArchitecture {
@@ -36,6 +38,18 @@ struct UNetArchitecture {
     var timestepChannels: Int
     var timeEmbeddingChannels: Int
     var groups: Int
+
+    /// The most layers (resnets, transformer blocks) per block a config may ask for.
+    static let maximumRepeats = 1000
+
+    /// A config's sample_size (latent or image side, one value or [height, width]) lies in 1...16384.
+    static func checkSampleSize(_ sides: [Int], source: String) throws {
+        let limit = ResourceBounds.maximumImageSide
+        if let bad = sides.first(where: { !(1...limit).contains($0) }) {
+            throw ModelLoadingError.invalidConfig(path: source, key: "sample_size",
+                                                  reason: "is \(bad); it must be between 1 and \(limit)")
+        }
+    }
 
     init(_ config: UNet2DConditionConfiguration, source: String) throws {
         func invalid(_ key: String, _ reason: String) -> ModelLoadingError {
@@ -76,6 +90,16 @@ struct UNetArchitecture {
         try positive("out_channels", [config.outChannels])
         if let dimension = config.timeEmbeddingDim { try positive("time_embedding_dim", [dimension]) }
         guard config.downsamplePadding >= 0 else { throw invalid("downsample_padding", "must not be negative") }
+        // Bounds before anything is built from them: repeat counts that would build millions of layers before
+        // the checkpoint is read, and an image side no request could allocate.
+        for (key, values) in [("layers_per_block", layers), ("transformer_layers_per_block", transformerLayers)] {
+            if let bad = values.first(where: { $0 > Self.maximumRepeats }) {
+                throw invalid(key, "is \(bad); at most \(Self.maximumRepeats) layers per block are supported")
+            }
+        }
+        if let sampleSize = config.sampleSize {
+            try Self.checkSampleSize(sampleSize.values(count: 2), source: source)
+        }
 
         let channels = config.blockOutChannels
         groups = config.normNumGroups ?? 32

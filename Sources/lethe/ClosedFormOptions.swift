@@ -20,13 +20,13 @@ struct ClosedFormOptions: ParsableArguments {
     @Option(help: "A text file of prompts to preserve, one per line (added to --preserve).")
     var preserveFile: String?
 
-    @Option(help: "λ: how strongly every other input keeps its keys/values.")
+    @Option(parsing: .unconditional, help: "λ: how strongly every other input keeps its keys/values.")
     var lamb: Double = 0.5
 
-    @Option(help: "Weight of the erase terms.")
+    @Option(parsing: .unconditional, help: "Weight of the erase terms.")
     var eraseScale: Double = 1
 
-    @Option(help: "Weight of the preserve terms. Default: max(0.1, 1/(number of preserved prompts with \"\")) for the paper's variant, 1 for single-token.")
+    @Option(parsing: .unconditional, help: "Weight of the preserve terms. Default: max(0.1, 1/(number of preserved prompts with \"\")) for the paper's variant, 1 for single-token.")
     var preserveScale: Double?
 
     @Option(help: "replace (the concept's keys/values become the guide's) or tensor (only the guide's component orthogonal to the concept).")

@@ -20,7 +20,7 @@ struct CreateModel: ParsableCommand {
     @Option(help: "Architecture: tiny (a few MB), sd15 or sd21 (Stable Diffusion 1.5's or 2.1's sizes, about 5 GB).")
     var preset = RandomPipelinePreset.tiny.rawValue
 
-    @Option(help: "Seed of the random weights.")
+    @Option(parsing: .unconditional, help: "Seed of the random weights.")
     var seed: UInt64 = 0
 
     @Option(help: "The folder to write (must not exist).")

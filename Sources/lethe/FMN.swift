@@ -5,6 +5,7 @@ import LetheDistributed
 import LetheErasure
 import LetheIO
 import LetheModels
+import LetheTensor
 
 /// `lethe fmn`: Forget-Me-Not's attention re-steering, data-parallel across MPI ranks.
 struct FMN: ParsableCommand {
@@ -24,18 +25,18 @@ struct FMN: ParsableCommand {
     @Option(help: "The concept to forget (words, or a learned token with --embedding).") var concept: String
     @Option(help: "A textual-inversion file whose token the concept uses (lethe invert's output).") var embedding: String?
     @Option(help: "A folder of images of the concept (PNG or JPEG).") var images: String?
-    @Option(help: "Generate this many images of the concept with the base model instead of --images.") var generateImages: Int?
-    @Option(help: "Denoising steps per generated image.") var generationSteps = 30
+    @Option(parsing: .unconditional, help: "Generate this many images of the concept with the base model instead of --images.") var generateImages: Int?
+    @Option(parsing: .unconditional, help: "Denoising steps per generated image.") var generationSteps = 30
     @Option(help: "Prompt: object (\"a photo of X\") or style (\"a photo in the style of X\").") var template = "object"
     @Option(help: "UNet parameters to train: attn2 or all.") var train = "all"
-    @Option(help: "Optimizer steps.") var steps = 35
-    @Option(help: "AdamW learning rate.") var lr = 2e-6
-    @Option(help: "AdamW weight decay.") var weightDecay = 1e-2
-    @Option(help: "Clip the global gradient norm to this.") var maxGradNorm = 1.0
-    @Option(help: "Samples per step across all ranks.") var batchSize = 1
-    @Option(help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
+    @Option(parsing: .unconditional, help: "Optimizer steps.") var steps = 35
+    @Option(parsing: .unconditional, help: "AdamW learning rate.") var lr = 2e-6
+    @Option(parsing: .unconditional, help: "AdamW weight decay.") var weightDecay = 1e-2
+    @Option(parsing: .unconditional, help: "Clip the global gradient norm to this.") var maxGradNorm = 1.0
+    @Option(parsing: .unconditional, help: "Samples per step across all ranks.") var batchSize = 1
+    @Option(parsing: .unconditional, help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
     @Flag(help: "Also steer attention away from the end-of-text (pooled) token.") var usePooler = false
-    @Option(help: "Seed of every random draw.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of every random draw.") var seed: UInt64 = 0
     @Flag(help: "Replace --output if it exists.") var overwrite = false
     @Option(help: "Output diffusers folder.") var output: String
 
@@ -45,6 +46,16 @@ struct FMN: ParsableCommand {
         guard (images == nil) != (generateImages == nil) else {
             throw ErasureError.invalidArgument(name: "--images", reason: "and --generate-images: give exactly one of them")
         }
+        // Sizes first, before the model loads.
+        if let generateImages {
+            guard generateImages >= 1 else {
+                throw ErasureError.invalidArgument(name: "--generate-images", reason: "is \(generateImages); it must be at least 1")
+            }
+            guard generationSteps >= 1 else {
+                throw ErasureError.invalidArgument(name: "--generation-steps", reason: "is \(generationSteps); it must be at least 1")
+            }
+        }
+        if let resolution { try ResourceBounds.check("--resolution", resolution, in: 1...ResourceBounds.maximumImageSide, unit: "pixels") }
         guard let template = PromptTemplate(rawValue: template) else {
             throw ErasureError.invalidArgument(name: "--template", reason: "is '\(template)'; use object or style")
         }
@@ -73,6 +84,13 @@ struct FMN: ParsableCommand {
         let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0))] } ?? []
         let imageFolder = try images.map { try ImageFolder(path: $0) }
         let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
+        // Before any image is generated or batch made: both must fit in memory; a batch above the image count is stated.
+        try TrainingMemory.checkBatch(batchSize: batchSize, ranks: communicator.size, side: trainer.imageSize,
+                                      unet: trainer.unet.configuration, vae: trainer.vae.configuration)
+        if isMain {
+            BatchNotice.print(batchSize: batchSize, imageCount: imageFolder?.count ?? generateImages ?? 1,
+                              source: imageFolder == nil ? "--generate-images" : "--images")
+        }
         lap("load_seconds")
         let trainingFolder: ImageFolder
         if let imageFolder {
@@ -80,6 +98,13 @@ struct FMN: ParsableCommand {
         } else {
             let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)
                 : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings)
+            let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
+            guard generationSteps <= trainTimesteps else {
+                throw ErasureError.invalidArgument(
+                    name: "--generation-steps", reason: "is \(generationSteps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
+            }
+            try TrainingMemory.checkGeneratedImages(count: generateImages ?? 1, side: trainer.imageSize, pipeline: pipeline)
+            // Each image takes --generation-steps UNet calls: the bar shows 0/N at once (this rank's share), then each image.
             let bar = isMain ? ProgressBar("generate") : nil
             trainingFolder = try trainer.generateImages(count: generateImages ?? 1, pipeline: pipeline, steps: generationSteps,
                                                         communicator: communicator) { done, total in bar?.update(done, of: total) }
@@ -88,7 +113,7 @@ struct FMN: ParsableCommand {
                                       preprocessing: .forgetMeNot(centerCrop: false), seed: seed)
         lap("images_seconds")
         let before = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
-        let bar = isMain ? ProgressBar("fmn", total: steps) : nil
+        let bar = isMain ? ProgressBar(started: "fmn", total: steps) : nil
         let reports = try trainer.train(images: data, communicator: communicator) { step, report in
             bar?.update(step)
             if isMain, step == 1 || step == steps || step % 10 == 0 {

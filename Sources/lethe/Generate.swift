@@ -27,31 +27,31 @@ struct Generate: ParsableCommand {
     @Option(help: "What to steer away from (classifier-free guidance's unconditional prompt). Default: \"\".")
     var negativePrompt: String?
 
-    @Option(help: "Denoising steps.")
+    @Option(parsing: .unconditional, help: "Denoising steps.")
     var steps = 50
 
-    @Option(help: "Classifier-free guidance scale; 1 or less turns guidance off.")
-    var guidance: Float = 7.5
+    @Option(parsing: .unconditional, help: "Classifier-free guidance scale; 1 or less turns guidance off.")
+    var guidance: Double = 7.5
 
     @Option(help: "Scheduler: ddim, pndm, euler, euler-a or ddpm (built from the folder's scheduler config, as diffusers' from_config). Default: the folder's.")
     var scheduler: String?
 
-    @Option(help: "DDIM's eta (0 is deterministic DDIM).")
-    var eta: Float = 0
+    @Option(parsing: .unconditional, help: "DDIM's eta, 0 to 1 (0 is deterministic DDIM).")
+    var eta: Double = 0
 
-    @Option(help: "Seed of the CPU generator (torch.Generator().manual_seed). Default: a random seed, printed.")
+    @Option(parsing: .unconditional, help: "Seed of the CPU generator (torch.Generator().manual_seed). Default: a random seed, printed.")
     var seed: UInt64?
 
     @Option(help: "A safetensors file whose float32 tensor 'latents' [K or 1, 4, H/8, W/8] is the initial noise. --seed then drives only the schedulers' own noise.")
     var latents: String?
 
-    @Option(help: "Image height in pixels (a multiple of 8). Default: the model's.")
+    @Option(parsing: .unconditional, help: "Image height in pixels, at most 16384: a multiple of the VAE's scale factor (8 for Stable Diffusion). Default: the model's.")
     var height: Int?
 
-    @Option(help: "Image width in pixels (a multiple of 8). Default: the model's.")
+    @Option(parsing: .unconditional, help: "Image width in pixels, at most 16384: a multiple of the VAE's scale factor (8 for Stable Diffusion). Default: the model's.")
     var width: Int?
 
-    @Option(name: .customLong("num-images"), help: "Images to generate for the prompt.")
+    @Option(name: .customLong("num-images"), parsing: .unconditional, help: "Images to generate for the prompt.")
     var numImages = 1
 
     @Flag(help: "With --num-images above 1, write one grid image instead of numbered files.")
@@ -77,6 +77,16 @@ struct Generate: ParsableCommand {
         if let scheduler { _ = try SchedulerKind(name: scheduler) }
         if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if numImages < 1 { throw ValidationError("--num-images must be at least 1, got \(numImages)") }
+        for (name, side) in [("--height", height), ("--width", width)] {
+            if let side { try ResourceBounds.check(name, side, in: 1...ResourceBounds.maximumImageSide, unit: "pixels") }
+        }
+        // Parsed as Double so that a number beyond float32 is named as such rather than called "not finite".
+        for (name, value) in [("--guidance", guidance), ("--eta", eta)] {
+            guard value.isFinite else { throw ValidationError("\(name) must be a finite number, got \(value)") }
+            guard abs(value) <= Double(Float.greatestFiniteMagnitude) else {
+                throw ValidationError("\(name) is \(value), beyond float32's range (±3.4e38)")
+            }
+        }
     }
 
     func run() throws {
@@ -88,9 +98,9 @@ struct Generate: ParsableCommand {
         if seed == nil { FileHandle.standardError.write(Data("seed: \(request.seed)\n".utf8)) }
         request.negativePrompt = negativePrompt.map { text in embeddings.reduce(text) { $1.expanding($0) } }
         request.steps = steps
-        request.guidanceScale = guidance
+        request.guidanceScale = Float(guidance)
         request.scheduler = try scheduler.map { try SchedulerKind(name: $0) }
-        request.eta = eta
+        request.eta = Float(eta)
         request.height = height
         request.width = width
         request.imagesPerPrompt = numImages
@@ -109,7 +119,14 @@ struct Generate: ParsableCommand {
         let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)
             : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings)
         FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
-        // The scheduler decides the number of model calls (PNDM's PLMS makes one more than --steps).
+        // As diffusers: a prompt past the text encoder's 77 tokens is cut, with a warning quoting what was cut.
+        for (name, text) in [("--prompt", request.prompt), ("--negative-prompt", request.negativePrompt ?? "")] {
+            if let cut = pipeline.tokenizer.truncatedPart(of: text) {
+                FileHandle.standardError.write(Data("warning: \(name): the following part of your input was truncated because CLIP can only handle sequences up to \(pipeline.tokenizer.maxLength) tokens: \(ErrorText.capped(cut, 200))\n".utf8))
+            }
+        }
+        // The scheduler decides the number of model calls (PNDM's PLMS makes one more than --steps); the bar
+        // prints 0/N before the first step.
         let bar = ProgressBar("denoise")
         let images = try pipeline.generate(request) { done, total in bar.update(done, of: total) }
         try GeneratedImages(images).write(to: output, asGrid: grid)

@@ -23,18 +23,18 @@ struct Invert: ParsableCommand {
     @Option(help: "A folder of training images (PNG or JPEG).") var images: String
     @Option(help: "The placeholder token to learn, e.g. \"<cat-toy>\".") var token: String
     @Option(help: "A one-token word to start from, or <rand-SIGMA> for random rows.") var initToken: String
-    @Option(help: "Vectors (tokens) to learn.") var vectors = 1
+    @Option(parsing: .unconditional, help: "Vectors (tokens) to learn.") var vectors = 1
     @Option(help: "Prompt templates: object or style.") var template = "object"
-    @Option(help: "Optimizer steps.") var steps = 500
-    @Option(help: "AdamW learning rate.") var lr = 1e-4
-    @Option(help: "AdamW weight decay.") var weightDecay = 1e-2
+    @Option(parsing: .unconditional, help: "Optimizer steps.") var steps = 500
+    @Option(parsing: .unconditional, help: "AdamW learning rate.") var lr = 1e-4
+    @Option(parsing: .unconditional, help: "AdamW weight decay.") var weightDecay = 1e-2
     @Option(help: "Learning-rate schedule (constant, constant_with_warmup, linear, cosine, …).") var lrScheduler = "constant"
-    @Option(help: "Warmup steps of the schedule.") var lrWarmupSteps = 0
-    @Option(help: "Samples per step across all ranks.") var batchSize = 1
-    @Option(help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
+    @Option(parsing: .unconditional, help: "Warmup steps of the schedule.") var lrWarmupSteps = 0
+    @Option(parsing: .unconditional, help: "Samples per step across all ranks.") var batchSize = 1
+    @Option(parsing: .unconditional, help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
     @Flag(help: "Crop each image to its centred square before resizing.") var centerCrop = false
     @Flag(help: "Forget-Me-Not's renormalisation: pull the learned rows' norm towards 0.4 after each step.") var renormalize = false
-    @Option(help: "Seed of every random draw (data order, crops, flips, templates, noise, timesteps).") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of every random draw (data order, crops, flips, templates, noise, timesteps).") var seed: UInt64 = 0
     @Option(help: "Output file (.safetensors).") var output: String
     @Flag(help: "Replace --output if it is a learned-embeddings file.") var overwrite = false
 
@@ -62,10 +62,14 @@ struct Invert: ParsableCommand {
             ? try OutputGuard.check(output: output, kind: .learnedEmbeddings, inputs: inputs, overwrite: overwrite) : ""
         let imageFolder = try ImageFolder(path: images)
         let trainer = try TextualInversionTrainer(folder: folder, options: options)
+        // Before any batch is made: the batch must fit in memory, and a batch above the image count is stated.
+        try TrainingMemory.checkBatch(batchSize: batchSize, ranks: communicator.size, side: trainer.imageSize,
+                                      unet: trainer.unet.configuration, vae: trainer.vae.configuration)
+        if communicator.rank == 0 { BatchNotice.print(batchSize: batchSize, imageCount: imageFolder.count, source: "--images") }
         let data = try TrainingImages(folder: imageFolder, size: trainer.imageSize,
                                       preprocessing: .textualInversion(centerCrop: centerCrop, flipProbability: 0.5), seed: seed)
         let isMain = communicator.rank == 0
-        let bar = isMain ? ProgressBar("invert", total: steps) : nil
+        let bar = isMain ? ProgressBar(started: "invert", total: steps) : nil
         try trainer.train(images: data, communicator: communicator) { step, report in
             bar?.update(step)
             if isMain, step == 1 || step == steps || step % 50 == 0 {

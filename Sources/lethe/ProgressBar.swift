@@ -15,18 +15,26 @@ final class ProgressBar {
         self.total = max(total, 1)
     }
 
+    /// Starts the clock and prints "0/total" at once, so long work shows progress before its first unit ends.
+    convenience init(started label: String, total: Int) {
+        self.init(label, total: total)
+        update(0)
+    }
+
     /// Reports that `reported` of `total` units are done (`total` nil: as given before).
     func update(_ reported: Int, of newTotal: Int? = nil) {
         if let newTotal { total = max(newTotal, 1) }
         let completed = min(max(reported, 0), total)
         let elapsed = Date().timeIntervalSince(start)
         let perUnit = completed > 0 ? elapsed / Double(completed) : 0
-        let remaining = perUnit * Double(total - completed)
+        // Nothing done yet: the remaining time is not known.
+        let remaining = completed > 0 ? perUnit * Double(total - completed) : .nan
         let fraction = Double(completed) / Double(total)
         let width = 24
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let rate = perUnit >= 1 || perUnit == 0 ? String(format: "%.2f s/it", perUnit) : String(format: "%.2f it/s", 1 / perUnit)
+        let rate = completed == 0 ? "? s/it"
+            : perUnit >= 1 ? String(format: "%.2f s/it", perUnit) : String(format: "%.2f it/s", 1 / max(perUnit, 1e-9))
         let line = "\(label) \(completed)/\(total) [\(bar)] \(Int(fraction * 100))% "
             + "\(Self.clock(elapsed))<\(Self.clock(remaining)), \(rate)"
         write(isTerminal ? "\r\u{1B}[K" + line : line + "\n")
@@ -44,8 +52,11 @@ final class ProgressBar {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    /// mm:ss, or h:mm:ss past an hour.
+    /// mm:ss, or h:mm:ss past an hour; "?" for a time not known yet or not finite, and ">9999:59:59" past
+    /// 10,000 hours (huge step counts must not overflow the conversion or print a negative time).
     static func clock(_ seconds: TimeInterval) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        guard seconds < 10_000 * 3600 else { return ">9999:59:59" }
         let total = Int(seconds.rounded())
         let (hours, minutes, secs) = (total / 3600, (total % 3600) / 60, total % 60)
         return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%02d:%02d", minutes, secs)

@@ -21,19 +21,19 @@ struct RECE: ParsableCommand {
     @Option(help: "Authors' defaults for λr and epochs: nudity, artist or object.")
     var task: String = RECESettings.Task.nudity.rawValue
 
-    @Option(help: "Adversarial epochs. Default: the task's.")
+    @Option(parsing: .unconditional, help: "Adversarial epochs. Default: the task's.")
     var epochs: Int?
 
-    @Option(help: "λr: regularisation of the adversarial embedding towards zero. Default: the task's.")
+    @Option(parsing: .unconditional, help: "λr: regularisation of the adversarial embedding towards zero. Default: the task's.")
     var reg: Double?
 
-    @Option(help: "λ of each adversarial edit.")
+    @Option(parsing: .unconditional, help: "λ of each adversarial edit.")
     var receLamb: Double = 0.1
 
-    @Option(help: "Erase scale of each adversarial edit.")
+    @Option(parsing: .unconditional, help: "Erase scale of each adversarial edit.")
     var receEraseScale: Double = 1
 
-    @Option(help: "Preserve scale of each adversarial edit.")
+    @Option(parsing: .unconditional, help: "Preserve scale of each adversarial edit.")
     var recePreserveScale: Double = 0.1
 
     @Option(help: "Technique of the adversarial edits: replace or tensor.")

@@ -1,0 +1,44 @@
+import LetheDiffusion
+import LetheModels
+import LetheTensor
+
+/// What a training run holds in memory beyond the weights, estimated from its sizes before anything is allocated
+/// and checked against what the machine has (errors name the flags to lower).
+public enum TrainingMemory {
+    /// A lower estimate of the bytes one training sample of `side`×`side` pixels holds during a step (nil: beyond
+    /// an Int): the pixels twice (each image and the batch), the VAE encoder's first block at full resolution
+    /// (three buffers of its channels) and the UNet's recorded activations at latent resolution (about 40 buffers
+    /// of the first block's channels, what the backward pass keeps of the first block and its skip connections).
+    public static func perSample(side: Int, unet: UNet2DConditionConfiguration, vae: AutoencoderKLConfiguration) -> Int? {
+        let factor = 1 << (vae.blockOutChannels.count - 1)
+        guard let pixels = ResourceBounds.product([side, side]),
+              let latentPixels = ResourceBounds.product([side / factor, side / factor]) else { return nil }
+        return ResourceBounds.sum([
+            ResourceBounds.product([pixels, 3, 2, 4]),
+            ResourceBounds.product([pixels, vae.blockOutChannels.first ?? 1, 3, 4]),
+            ResourceBounds.product([latentPixels, unet.blockOutChannels.first ?? 1, 40, 4]),
+        ])
+    }
+
+    /// Checks that this rank's share of a global batch of `batchSize` (split over `ranks`) fits in memory.
+    public static func checkBatch(batchSize: Int, ranks: Int, side: Int, unet: UNet2DConditionConfiguration,
+                                  vae: AutoencoderKLConfiguration, available: Int? = ResourceBounds.availableMemory()) throws {
+        let local = (batchSize + max(ranks, 1) - 1) / max(ranks, 1)
+        let bytes = perSample(side: side, unet: unet, vae: vae).flatMap { ResourceBounds.product([local, $0]) }
+        let share = ranks > 1 ? " (\(local) on each of \(ranks) ranks)" : ""
+        try MemoryEstimate(
+            request: "A batch of \(batchSize) sample\(batchSize == 1 ? "" : "s") of \(side)×\(side)\(share) (--batch-size, --resolution)",
+            bytes: bytes, advice: "lower --batch-size or --resolution, or run on more ranks").check(available: available)
+    }
+
+    /// Checks that `count` generated `side`×`side` images (kept on every rank, with the buffer they are gathered
+    /// in) and the generation of one of them fit in memory.
+    public static func checkGeneratedImages(count: Int, side: Int, pipeline: StableDiffusionPipeline,
+                                            available: Int? = ResourceBounds.availableMemory()) throws {
+        let kept = ResourceBounds.product([count, side, side, 3, 2])
+        let bytes = ResourceBounds.sum([kept, pipeline.generationMemory(images: 1, height: side, width: side, guided: true)])
+        try MemoryEstimate(
+            request: "Generating and keeping \(count) image\(count == 1 ? "" : "s") of \(side)×\(side) (--generate-images, --resolution)",
+            bytes: bytes, advice: "lower --generate-images or --resolution").check(available: available)
+    }
+}
