@@ -107,6 +107,13 @@ public struct StableDiffusionPipeline: Sendable {
     }
 }
 
+extension StableDiffusionPipeline {
+    /// Checks a request's sizes, numbers and memory against this model without doing any of its work.
+    public func check(_ request: GenerationRequest) throws {
+        _ = try GenerationPlan(request, pipeline: self)
+    }
+}
+
 /// The shapes and conditioning one request needs, checked before any heavy work.
 struct GenerationPlan {
     let latentShape: [Int]

@@ -106,19 +106,19 @@ struct Generate: ParsableCommand {
         request.imagesPerPrompt = numImages
         if let latents { request.latents = try Self.readLatents(latents) }
 
-        // Every file this run writes is checked before the work: none may be an input, and an existing one is
-        // replaced only with --overwrite (and only if it is an image).
-        let inputs = [OutputGuard.Input(model, role: "model")] + (latents.map { [OutputGuard.Input($0, role: "--latents file")] } ?? [])
-            + embedding.map { OutputGuard.Input($0, role: "embedding file") }
-        let outputs = GeneratedImages.outputNames(output, count: numImages, grid: grid)
-        for name in outputs {
-            try OutputGuard.check(output: name, kind: .image, inputs: inputs, overwrite: overwrite)
-        }
         let loading = Date()
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
         let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)
             : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings)
         FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
+        // Sizes and memory first (they bound the number of files), then every file this run writes, before the
+        // work: none may be an input, and an existing one is replaced only with --overwrite (and only an image).
+        try pipeline.check(request)
+        let inputs = [OutputGuard.Input(model, role: "model")] + (latents.map { [OutputGuard.Input($0, role: "--latents file")] } ?? [])
+            + embedding.map { OutputGuard.Input($0, role: "embedding file") }
+        for name in GeneratedImages.outputNames(output, count: numImages, grid: grid) {
+            try OutputGuard.check(output: name, kind: .image, inputs: inputs, overwrite: overwrite)
+        }
         // As diffusers: a prompt past the text encoder's 77 tokens is cut, with a warning quoting what was cut.
         for (name, text) in [("--prompt", request.prompt), ("--negative-prompt", request.negativePrompt ?? "")] {
             if let cut = pipeline.tokenizer.truncatedPart(of: text) {
