@@ -9,7 +9,8 @@ if [[ $# -ne 1 || ! -x "$1" ]]; then
     echo "usage: $0 <path-to-lethe>" >&2
     exit 2
 fi
-LETHE=$1
+# Absolute, so checks may run it from another folder.
+LETHE="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FIXTURES="$ROOT/Tests/LetheIOTests/Fixtures/safetensors"
 MODEL="$ROOT/Tests/Fixtures/pipelines/sd2-tiny"
@@ -143,7 +144,7 @@ check "uce: unknown technique" nonzero "--technique must be replace or tensor" -
     --model "$SD1_TINY" --concept cat --technique blend --output "$WORK/bad-uce"
 check "rece: unknown task" nonzero "--task must be nudity, artist or object" -- "$LETHE" rece \
     --model "$SD1_TINY" --concept cat --task style --output "$WORK/bad-uce"
-check "uce: output exists" nonzero "already exists; remove it or pass --overwrite" -- "$LETHE" uce \
+check "uce: output exists" nonzero "already exists; remove it, pass --overwrite, or choose another output" -- "$LETHE" uce \
     --model "$SD1_TINY" --concept cat --output "$WORK/uce"
 check "uce: --overwrite replaces it" 0 "wrote" -- "$LETHE" uce --model "$SD1_TINY" --concept cat \
     --output "$WORK/uce" --overwrite
@@ -215,7 +216,7 @@ check "invert: missing model folder" nonzero "no-model' does not exist" -- "$LET
     --images "$TI_IMAGES" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
 check "fmn: missing model folder" nonzero "no-model' does not exist" -- "$LETHE" fmn --model "$WORK/no-model" \
     --images "$TI_IMAGES" --concept person --output "$WORK/bad-fmn"
-check "fmn: output exists" nonzero "already exists; remove it or pass --overwrite" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
+check "fmn: output exists" nonzero "already exists; remove it, pass --overwrite, or choose another output" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
     --images "$TI_IMAGES" --concept person --output "$WORK/fmn"
 [[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-fmn" ]] && echo "PASS failed invert/fmn runs wrote nothing" &&
     passed=$((passed + 1)) || { echo "FAIL a failed invert/fmn run left a file"; failed=$((failed + 1)); }
@@ -274,7 +275,7 @@ if [[ -d "$SD1" ]]; then
         --output "$WORK/long-prompt.png"
     check "generate: the warning quotes at most 200 characters" 0 "tokens: (cat ){50}… \([0-9]+ more characters\)$" -- \
         "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "$(printf 'cat %.0s' {1..400})" --steps 1 --seed 1 \
-        --output "$WORK/long-prompt.png"
+        --output "$WORK/long-prompt-2.png"
     check "generate: progress shows 0/N before the first step" 0 "denoise 0/2 " -- \
         "${QUICK[@]}" "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 2 --scheduler ddim --seed 1 \
         --output "$WORK/progress0.png"
@@ -356,6 +357,118 @@ check "rece: --reg inf" nonzero "--reg must be a finite number above 0, got inf"
 [[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-fmn" && ! -e "$WORK/bad-uce" ]] &&
     echo "PASS refused sizes wrote no training output" && passed=$((passed + 1)) ||
     { echo "FAIL a refused size left a training output"; failed=$((failed + 1)); }
+
+# Outputs never destroy inputs or anything Lethe did not write; inputs never hang the process; bad job files and
+# broken source components are named before any work. Each bad run is inside `timeout` and must end non-zero.
+SAFE="$WORK/safety"
+mkdir -p "$SAFE/x" "$SAFE/unrelated"
+cp -r "$SD1_TINY" "$SAFE/src"
+echo "keep me" >"$SAFE/unrelated/notes.txt"
+echo "keep me" >"$SAFE/plain.txt"
+fingerprint() { (cd "$SAFE" && find src unrelated plain.txt -type f -print0 | sort -z | xargs -0 sha256sum); }
+fingerprint >"$WORK/safety.before"
+T=(timeout --kill-after=5 60)
+UCE_SAFE=(uce --model "$SAFE/src" --concept cat --no-attention-probe)
+for out in "$SAFE/src" "$SAFE/src/" "$SAFE/x/../src/." "$SAFE/nothing/../src"; do
+    check "uce --output $out --overwrite is the source model" nonzero "it is the source model" -- \
+        "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$out" --overwrite
+done
+check "uce --output inside the source model" nonzero "lies inside the source model" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE/src/unet" --overwrite
+check "uce --output a folder containing the source model" nonzero "it contains the source model" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE" --overwrite
+check "uce --output . containing the source model" nonzero "it contains the source model" -- \
+    bash -c 'cd "$1" && shift && "$@"' _ "$SAFE" "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output . --overwrite
+ln -s "$SAFE/src" "$SAFE/link"
+check "uce --output a symlink to the source model" nonzero "it is the source model" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE/link" --overwrite
+check "uce --overwrite of a folder of unrelated files" nonzero "replaces only a model folder Lethe wrote.*without model_index.json" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE/unrelated" --overwrite
+check "uce --overwrite of a regular file" nonzero "replaces only a model folder Lethe wrote, and this is a regular file" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE/plain.txt" --overwrite
+for flag in "" --overwrite; do
+    check "invert --output the model's weights $flag" nonzero "lies inside the model" -- "${T[@]}" "$LETHE" invert \
+        "${TINY_TRAIN[@]/$SD1_TINY/$SAFE/src}" --images "$TI_IMAGES" --token "<zq>" --init-token person \
+        --output "$SAFE/src/text_encoder/model.safetensors" $flag
+done
+check "invert --overwrite of a model's weights file elsewhere" nonzero "replaces only a learned-embeddings file" -- \
+    bash -c 'cp "$1/unet/diffusion_pytorch_model.safetensors" "$2/weights.safetensors" && "${@:3}"' _ "$SAFE/src" "$WORK" \
+    "${T[@]}" "$LETHE" invert "${TINY_TRAIN[@]}" --images "$TI_IMAGES" --token "<zq>" --init-token person \
+    --output "$WORK/weights.safetensors" --overwrite
+check "generate --output inside the model" nonzero "lies inside the model" -- "${T[@]}" "$LETHE" generate \
+    --model "$SAFE/src" --prompt cat --steps 1 --output "$SAFE/src/unet/x.png"
+echo "not an image" >"$SAFE/notimage.png"
+check "generate --overwrite of a file that is not an image" nonzero "replaces only a PNG or .npy image" -- \
+    "${T[@]}" "$LETHE" generate --model "$SAFE/src" --prompt cat --steps 1 --output "$SAFE/notimage.png" --overwrite
+check "rece --output a job file that is an input" nonzero "it is the --config file" -- bash -c \
+    'printf "concept: cat\nno_attention_probe: true\n" >"$1/job.yaml"; "${@:2}" --config "$1/job.yaml" --output "$1/job.yaml" --overwrite' \
+    _ "$WORK" "${T[@]}" "$LETHE" rece --model "$SAFE/src"
+if fingerprint | cmp -s - "$WORK/safety.before"; then
+    echo "PASS every refused command left the model and unrelated files byte-identical"; passed=$((passed + 1))
+else
+    echo "FAIL a refused command changed the model or unrelated files"; failed=$((failed + 1))
+fi
+check "uce --overwrite replaces a folder Lethe wrote" 0 "wrote" -- bash -c \
+    '"$@" --output "$0" && "$@" --output "$0" --overwrite' "$SAFE/erased" "${T[@]}" "$LETHE" "${UCE_SAFE[@]}"
+echo png >"$SAFE/clash-1.png"
+check "generate --num-images 3 with a clash at the second name writes nothing" nonzero "clash-1.png' already exists" -- \
+    bash -c '"$@"; s=$?; ls "$0" | grep -q "clash-0.png" && echo "clash-0.png was written"; exit $s' "$SAFE" \
+    "${T[@]}" "$LETHE" generate --model "$SAFE/src" --prompt cat --steps 1 --num-images 3 --output "$SAFE/clash.png"
+check "an output under a regular file is refused before the work" nonzero "plain.txt' is not a folder" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE/plain.txt/out"
+check "an unwritable output is refused before the work, under mpirun -np 2" nonzero "Cannot write '/proc/.*refuses new entries" -- \
+    "${MPIRUN[@]}" -np 2 "$LETHE" "${UCE_SAFE[@]}" --output /proc/self/lethe-out
+
+# Inputs that are not regular files: refused at once, naming the path (a plain open() of a FIFO blocks forever).
+mkfifo "$SAFE/fifo" "$SAFE/fifo.yaml"
+mkdir -p "$SAFE/fifo-images" && cp "$TI_IMAGES"/img0.png "$SAFE/fifo-images/" && mkfifo "$SAFE/fifo-images/img1.png"
+check "a FIFO as --config" nonzero "fifo.yaml': it cannot be read: it is a named pipe" -- \
+    "${T[@]}" "$LETHE" uce --config "$SAFE/fifo.yaml" --model "$SAFE/src" --output "$SAFE/o"
+check "a FIFO as --latents" nonzero "fifo': it is a named pipe \(FIFO\)" -- \
+    "${T[@]}" "$LETHE" generate --model "$SAFE/src" --prompt cat --latents "$SAFE/fifo" --output "$SAFE/o.png"
+check "a FIFO as --embedding" nonzero "fifo.*named pipe \(FIFO\)" -- \
+    "${T[@]}" "$LETHE" generate --model "$SAFE/src" --prompt cat --embedding "$SAFE/fifo" --output "$SAFE/o.png"
+check "a FIFO among the training images" nonzero "img1.png.*named pipe \(FIFO\)" -- "${T[@]}" "$LETHE" invert \
+    "${TINY_TRAIN[@]}" --images "$SAFE/fifo-images" --token "<zq>" --init-token person --output "$SAFE/o.safetensors"
+check "a FIFO as --preserve-file" nonzero "preserve-file.*named pipe \(FIFO\)" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --preserve-file "$SAFE/fifo" --output "$SAFE/o"
+cp -r "$SAFE/src" "$SAFE/fifo-model" && rm "$SAFE/fifo-model/unet/diffusion_pytorch_model.safetensors" &&
+    mkfifo "$SAFE/fifo-model/unet/diffusion_pytorch_model.safetensors"
+check "a FIFO as the UNet's weights" nonzero "diffusion_pytorch_model.safetensors': it is a named pipe \(FIFO\)" -- \
+    "${T[@]}" "$LETHE" uce --model "$SAFE/fifo-model" --concept cat --output "$SAFE/o"
+cp -r "$SAFE/src" "$SAFE/loop-model" && rm -r "$SAFE/loop-model/unet" && ln -s unet "$SAFE/loop-model/unet"
+check "a UNet folder that is a symlink loop" nonzero "unet' cannot be read: it is a symbolic link that does not lead to a folder" -- \
+    "${T[@]}" "$LETHE" uce --model "$SAFE/loop-model" --concept cat --output "$SAFE/o"
+check "--variant that matches nothing lists what is there" nonzero "No weights in .*variant 'fp99'.*it has model.safetensors" -- \
+    "${T[@]}" "$LETHE" uce --model "$SAFE/src" --concept cat --variant fp99 --output "$SAFE/o"
+
+# Job files: a list where one value is expected, YAML null, a value for an on/off flag.
+check "config: a list for a one-value option" nonzero "'model' takes one value, but the file gives a list of 2" -- bash -c \
+    'printf "model: [a, b]\nconcept: cat\n" >"$1/j1.yaml"; "${@:2}" --config "$1/j1.yaml"' _ "$WORK" "${T[@]}" "$LETHE" uce --output "$SAFE/o"
+check "config: concept: null is not the word null" nonzero "'concept' has no value \(YAML null\)" -- bash -c \
+    'printf "concept: null\n" >"$1/j2.yaml"; "${@:2}" --config "$1/j2.yaml"' _ "$WORK" "${T[@]}" "$LETHE" uce --model "$SAFE/src" --output "$SAFE/o"
+check "config: a flag given a word" nonzero "'overwrite' is an on/off flag; give true or false, not 'sometimes'" -- bash -c \
+    'printf "overwrite: sometimes\n" >"$1/j3.yaml"; "${@:2}" --config "$1/j3.yaml"' _ "$WORK" "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE/o"
+
+# A broken component that erasure would copy is named before any work.
+cp -r "$SAFE/src" "$SAFE/bad-vae" && printf '{"_class_name": "AutoencoderKL", "latent_channels": "four"}' >"$SAFE/bad-vae/vae/config.json"
+check "a broken VAE config is named before the erasure writes" nonzero "bad-vae/vae/config.json" -- \
+    "${T[@]}" "$LETHE" uce --model "$SAFE/bad-vae" --concept cat --no-attention-probe --output "$SAFE/o"
+cp -r "$SAFE/src" "$SAFE/bad-scheduler" && printf '{"_class_name": "NoSuchScheduler"}' >"$SAFE/bad-scheduler/scheduler/scheduler_config.json"
+check "a broken scheduler config is named before the erasure writes" nonzero "NoSuchScheduler" -- \
+    "${T[@]}" "$LETHE" uce --model "$SAFE/bad-scheduler" --concept cat --no-attention-probe --output "$SAFE/o"
+[[ ! -e "$SAFE/o" && ! -e "$SAFE/o.png" && ! -e "$SAFE/o.safetensors" ]] && echo "PASS refused inputs wrote nothing" &&
+    passed=$((passed + 1)) || { echo "FAIL a refused input left an output"; failed=$((failed + 1)); }
+check "a concept given twice or also preserved is warned about" 0 "warning: --concept 'cat' is given more than once" -- \
+    "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --concept cat cat --preserve cat --output "$SAFE/warned"
+
+# Stopped by a signal: the staging folder goes, the exit status says which signal; a stale one goes next run.
+check "SIGTERM during create-model removes its staging folder" 0 "^143 0$" -- bash -c \
+    '"$2" create-model --preset sd15 --output "$1/big" 2>/dev/null & p=$!; sleep 3; kill -TERM $p; wait $p; s=$?;
+     echo "$s $(ls -A "$1" | grep -c "\.big\.")"' _ "$SAFE" "$LETHE"
+check "a stale staging folder of a dead process is removed" 0 "^0$" -- bash -c \
+    'mkdir "$1/.small.partial-$(hostname)-2147483000"; "$2" create-model --output "$1/small" >/dev/null && { ls -A "$1" | grep -c "\.small\.partial" || true; }' \
+    _ "$SAFE" "$LETHE"
 
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]
