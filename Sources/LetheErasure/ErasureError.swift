@@ -7,7 +7,6 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
     case unknownWords(prompt: String, words: [String])
     case promptTooLong(prompt: String, tokens: Int, limit: Int)
     case noCrossAttention(model: String)
-    case outputExists(path: String)
     case outputFailed(path: String, reason: String)
     case nonFinite(stage: String)
     case invalidImage(path: String, reason: String)
@@ -29,8 +28,6 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
             return "'\(prompt)' is \(tokens) tokens with the start and end tokens; the text encoder takes at most \(limit)."
         case .noCrossAttention(let model):
             return "The UNet of '\(model)' has no cross-attention (attn2) layers, so there are no key/value projections to edit."
-        case .outputExists(let path):
-            return "Output '\(path)' already exists; remove it or pass --overwrite."
         case .outputFailed(let path, let reason):
             return "Could not write '\(path)': \(reason)."
         case .nonFinite(let stage):

@@ -1,5 +1,6 @@
 import Foundation
 import LetheErasure
+import LetheIO
 import LetheModels
 import LetheTensor
 import Testing
@@ -75,9 +76,16 @@ import Testing
         defer { try? FileManager.default.removeItem(at: output) }
         var job = ClosedFormErasureJob(model: Self.fixture, uce: UCESettings(concepts: ["nudity"]), rece: nil, output: output)
         job.probe = nil
-        #expect(throws: ErasureError.outputExists(path: output.standardizedFileURL.path)) {
+        #expect(throws: OutputError.exists(path: output.path, canOverwrite: true)) {
             _ = try job.run(communicator: .singleProcess())
         }
-        #expect(FileManager.default.fileExists(atPath: output.path))
+        // With --overwrite, a folder Lethe did not write (no model_index.json, no report) is still kept.
+        try Data("keep".utf8).write(to: output.appendingPathComponent("notes.txt"))
+        job.overwrite = true
+        #expect(throws: OutputError.notReplaceable(path: output.path, expected: "a model folder Lethe wrote",
+                                                   found: "a folder without model_index.json")) {
+            _ = try job.run(communicator: .singleProcess())
+        }
+        #expect(try Data(contentsOf: output.appendingPathComponent("notes.txt")) == Data("keep".utf8))
     }
 }
