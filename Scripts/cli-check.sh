@@ -434,11 +434,16 @@ check "a FIFO as --preserve-file" nonzero "preserve-file.*named pipe \(FIFO\)" -
     "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --preserve-file "$SAFE/fifo" --output "$SAFE/o"
 cp -r "$SAFE/src" "$SAFE/fifo-model" && rm "$SAFE/fifo-model/unet/diffusion_pytorch_model.safetensors" &&
     mkfifo "$SAFE/fifo-model/unet/diffusion_pytorch_model.safetensors"
-check "a FIFO as the UNet's weights" nonzero "diffusion_pytorch_model.safetensors': it is a named pipe \(FIFO\)" -- \
+check "a FIFO as the UNet's weights (generate)" nonzero "diffusion_pytorch_model.safetensors': it is a named pipe \(FIFO\)" -- \
+    "${T[@]}" "$LETHE" generate --model "$SAFE/fifo-model" --prompt cat --steps 1 --output "$SAFE/o.png"
+check "a FIFO as the UNet's weights (uce)" nonzero "diffusion_pytorch_model.safetensors' cannot be copied .*named pipe \(FIFO\)" -- \
     "${T[@]}" "$LETHE" uce --model "$SAFE/fifo-model" --concept cat --output "$SAFE/o"
+cp -r "$SAFE/src" "$SAFE/fifo-inside" && mkfifo "$SAFE/fifo-inside/vae/notes"
+check "a FIFO inside a component the erased folder copies" nonzero "vae/notes' cannot be copied into the erased folder: it is a named pipe" -- \
+    "${T[@]}" "$LETHE" uce --model "$SAFE/fifo-inside" --concept cat --no-attention-probe --output "$SAFE/o"
 cp -r "$SAFE/src" "$SAFE/loop-model" && rm -r "$SAFE/loop-model/unet" && ln -s unet "$SAFE/loop-model/unet"
 check "a UNet folder that is a symlink loop" nonzero "unet' cannot be read: it is a symbolic link that does not lead to a folder" -- \
-    "${T[@]}" "$LETHE" uce --model "$SAFE/loop-model" --concept cat --output "$SAFE/o"
+    "${T[@]}" "$LETHE" generate --model "$SAFE/loop-model" --prompt cat --steps 1 --output "$SAFE/o.png"
 check "--variant that matches nothing lists what is there" nonzero "No weights in .*variant 'fp99'.*it has model.safetensors" -- \
     "${T[@]}" "$LETHE" uce --model "$SAFE/src" --concept cat --variant fp99 --output "$SAFE/o"
 
@@ -459,6 +464,9 @@ check "a broken scheduler config is named before the erasure writes" nonzero "No
     "${T[@]}" "$LETHE" uce --model "$SAFE/bad-scheduler" --concept cat --no-attention-probe --output "$SAFE/o"
 [[ ! -e "$SAFE/o" && ! -e "$SAFE/o.png" && ! -e "$SAFE/o.safetensors" ]] && echo "PASS refused inputs wrote nothing" &&
     passed=$((passed + 1)) || { echo "FAIL a refused input left an output"; failed=$((failed + 1)); }
+check "an error quotes at most ~200 characters of a 125 KB concept" 0 "^1 [0-9]{2,3}$" -- bash -c \
+    '"${@:3}" --concept "$1" >"$2" 2>&1; echo "$? $(wc -c <"$2")"' _ "$(printf 'zqxw %.0s' {1..25000})" "$WORK/quote.log" \
+    "${T[@]}" "$LETHE" uce --model "$SAFE/src" --output "$SAFE/o"
 check "a concept given twice or also preserved is warned about" 0 "warning: --concept 'cat' is given more than once" -- \
     "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --concept cat cat --preserve cat --output "$SAFE/warned"
 

@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 /// Why an erasure job cannot run or finish; each message names the argument, file or concept at fault.
 public enum ErasureError: Error, CustomStringConvertible, Equatable {
@@ -8,6 +9,8 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
     case promptTooLong(prompt: String, tokens: Int, limit: Int)
     case noCrossAttention(model: String)
     case outputFailed(path: String, reason: String)
+    /// An entry of the source model folder that the erased folder would copy but cannot.
+    case invalidSourceEntry(path: String, reason: String)
     case nonFinite(stage: String)
     case invalidImage(path: String, reason: String)
     case noImages(path: String)
@@ -22,14 +25,16 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
         case .emptyConcept(let argument):
             return "\(argument) is empty: give the words of the concept (e.g. --concept \"Van Gogh\")."
         case .unknownWords(let prompt, let words):
-            return "The tokenizer does not know \(words.map { "'\($0)'" }.joined(separator: ", ")) in '\(prompt)': "
+            return "The tokenizer does not know \(ErrorText.list(words.map { "'\($0)'" })) in '\(ErrorText.capped(prompt))': "
                 + "they map to the unknown token, so the prompt's embedding would not carry the concept."
         case .promptTooLong(let prompt, let tokens, let limit):
-            return "'\(prompt)' is \(tokens) tokens with the start and end tokens; the text encoder takes at most \(limit)."
+            return "'\(ErrorText.capped(prompt))' is \(tokens) tokens with the start and end tokens; the text encoder takes at most \(limit)."
         case .noCrossAttention(let model):
             return "The UNet of '\(model)' has no cross-attention (attn2) layers, so there are no key/value projections to edit."
         case .outputFailed(let path, let reason):
             return "Could not write '\(path)': \(reason)."
+        case .invalidSourceEntry(let path, let reason):
+            return "The source model's '\(path)' cannot be copied into the erased folder: \(reason)."
         case .nonFinite(let stage):
             return "\(stage) produced NaN or infinite values; nothing was written."
         case .invalidImage(let path, let reason):

@@ -53,7 +53,7 @@ public struct LearnedEmbeddings: Sendable {
             token = "<\(url.deletingPathExtension().lastPathComponent)>"
         } else {
             throw ErasureError.invalidEmbeddingFile(
-                path: url.path, reason: "expected one tensor named after its token, found \(names.count): \(names.joined(separator: ", "))")
+                path: url.path, reason: "expected one tensor named after its token, found \(names.count): \(ErrorText.list(names))")
         }
         guard !token.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ErasureError.invalidEmbeddingFile(path: url.path, reason: "its tensor name (the token) is empty")

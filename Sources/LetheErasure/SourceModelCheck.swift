@@ -10,6 +10,7 @@ enum SourceModelCheck {
     /// loads and replaces itself): configs decode and validate, weights hold exactly the tensors the config implies
     /// with the right shapes (tensor data is not read), the tokenizer loads, the scheduler can be built.
     static func verify(_ folder: DiffusersModelFolder, skipping: Set<String>) throws {
+        try checkCopyable(folder.url.path)
         for (component, pair) in folder.components.sorted(by: { $0.key < $1.key }) where !skipping.contains(component) {
             switch pair.last {
             case "UNet2DConditionModel": try UNet2DConditionModel.verify(in: folder, component: component)
@@ -22,6 +23,34 @@ enum SourceModelCheck {
                         contentsOf: folder.componentFile(component, "scheduler_config.json"))
                     _ = try configuration.makeScheduler()
                 }
+            }
+        }
+    }
+
+    /// Every entry the writer copies must be a regular file or a folder (links are followed): copying a FIFO or a
+    /// device would block or read without end, and a broken link would fail half-way through the write.
+    static func checkCopyable(_ root: String) throws {
+        guard let entries = FileManager.default.enumerator(atPath: root) else { return }
+        for case let entry as String in entries {
+            // The writer skips hidden top-level entries (staging folders, caches); inside components it copies all.
+            if entry.hasPrefix(".") {
+                entries.skipDescendants()
+                continue
+            }
+            let path = root + "/" + entry
+            var status = stat()
+            guard stat(path, &status) == 0 else {
+                throw ErasureError.invalidSourceEntry(path: path, reason: String(cString: strerror(errno)))
+            }
+            let type = status.st_mode & S_IFMT
+            guard type == S_IFREG || type == S_IFDIR else {
+                let kind = switch type {
+                case S_IFIFO: "a named pipe (FIFO)"
+                case S_IFCHR, S_IFBLK: "a device"
+                case S_IFSOCK: "a socket"
+                default: "not a file"
+                }
+                throw ErasureError.invalidSourceEntry(path: path, reason: "it is \(kind), not a regular file or folder")
             }
         }
     }

@@ -137,7 +137,7 @@ struct Generate: ParsableCommand {
     static func readLatents(_ path: String) throws -> Tensor {
         let file = try SafeTensorsFile.open(URL(fileURLWithPath: path))
         guard let info = file.info(named: "latents") else {
-            throw ValidationError("--latents file '\(path)' has no tensor named 'latents' (it has: \(file.tensorNames.joined(separator: ", ")))")
+            throw ValidationError("--latents file '\(path)' has no tensor named 'latents' (it has: \(ErrorText.list(file.tensorNames)))")
         }
         guard info.shape.count == 4 else {
             throw ValidationError("--latents: tensor 'latents' in '\(path)' has shape \(info.shape); expected [K, 4, H/8, W/8]")
