@@ -44,7 +44,7 @@ struct ClosedFormOptions: ParsableArguments {
     @Option(help: "The erased model's folder (written under a temporary name, renamed when complete).")
     var output: String
 
-    @Flag(help: "Replace --output if it exists.")
+    @Flag(help: "Replace --output if it is an erased model folder Lethe wrote (anything else is kept).")
     var overwrite = false
 
     func uceSettings() throws -> UCESettings {

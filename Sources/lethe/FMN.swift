@@ -37,7 +37,7 @@ struct FMN: ParsableCommand {
     @Option(parsing: .unconditional, help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
     @Flag(help: "Also steer attention away from the end-of-text (pooled) token.") var usePooler = false
     @Option(parsing: .unconditional, help: "Seed of every random draw.") var seed: UInt64 = 0
-    @Flag(help: "Replace --output if it exists.") var overwrite = false
+    @Flag(help: "Replace --output if it is an erased model folder Lethe wrote (anything else is kept).") var overwrite = false
     @Option(help: "Output diffusers folder.") var output: String
 
     func run() throws {
