@@ -15,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FIXTURES="$ROOT/Tests/LetheIOTests/Fixtures/safetensors"
 MODEL="$ROOT/Tests/Fixtures/pipelines/sd2-tiny"
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+trap 'umount "$WORK/smallfs" 2>/dev/null; rm -rf "$WORK"' EXIT
 source "$ROOT/Scripts/mpirun-options.sh"
 MPIRUN=(timeout --kill-after=10 120 mpirun "${mpirun_args[@]}")
 
@@ -418,6 +418,19 @@ check "an output under a regular file is refused before the work" nonzero "plain
     "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$SAFE/plain.txt/out"
 check "an unwritable output is refused before the work, under mpirun -np 2" nonzero "Cannot write '/proc/.*refuses new entries" -- \
     "${MPIRUN[@]}" -np 2 "$LETHE" "${UCE_SAFE[@]}" --output /proc/self/lethe-out
+# A full disk (a 3 MB loop-mounted file system, where the machine lets root mount one): the error names the path and
+# the system's reason, and no staging folder is left behind.
+if dd if=/dev/zero of="$WORK/small.img" bs=1M count=3 status=none && mkfs.ext4 -q "$WORK/small.img" 2>/dev/null &&
+    mkdir -p "$WORK/smallfs" && mount -o loop "$WORK/small.img" "$WORK/smallfs" 2>/dev/null; then
+    check "a full disk during create-model is named in the system's words" nonzero \
+        "Cannot write '$WORK/smallfs/m': .*No space left on device\.$" -- "${T[@]}" "$LETHE" create-model --output "$WORK/smallfs/m"
+    check "a full disk during uce is named in the system's words" nonzero "No space left on device" -- \
+        "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --output "$WORK/smallfs/e"
+    check "a full disk leaves nothing behind" 0 "^lost\+found$" -- ls -A "$WORK/smallfs"
+    umount "$WORK/smallfs"
+else
+    echo "SKIP full-disk checks: this machine does not let us loop-mount a small file system"
+fi
 
 # Inputs that are not regular files: refused at once, naming the path (a plain open() of a FIFO blocks forever).
 mkfifo "$SAFE/fifo" "$SAFE/fifo.yaml"

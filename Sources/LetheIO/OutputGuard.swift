@@ -39,7 +39,9 @@ public enum OutputError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .notReplaceable(path, expected, found):
             return "Refusing to overwrite '\(path)': --overwrite replaces only \(expected), and this is \(found). Remove it yourself or choose another output."
         case let .notWritable(path, reason):
-            return "Cannot write '\(path)': \(reason)."
+            var text = reason
+            while text.hasSuffix(".") { text.removeLast() }
+            return "Cannot write '\(path)': \(text)."
         }
     }
 }

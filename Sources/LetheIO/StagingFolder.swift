@@ -93,6 +93,8 @@ public enum FileSystemErrorText {
         if let error = error as? FileIOError { return error.message }
         if let error = error as? OutputError { return error.description }
         let nsError = error as NSError
+        // Lethe's own errors say what they mean already.
+        guard nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain else { return "\(error)" }
         let path = (nsError.userInfo[NSFilePathErrorKey] as? String) ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
         let code: Int32? = {
             if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {

@@ -41,7 +41,8 @@ struct CreateModel: ParsableCommand {
             try staging.commit(replacing: false)
         } catch {
             staging.discard()
-            throw error
+            if error is OutputError { throw error }
+            throw OutputError.notWritable(path: output, reason: FileSystemErrorText.reason(error))
         }
         print("wrote \(output): a random \(preset.rawValue) Stable Diffusion model (seed \(seed))")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LetheDistributed
+import LetheIO
 
 @main
 struct Lethe: ParsableCommand {
@@ -29,7 +30,13 @@ struct Lethe: ParsableCommand {
             try runnable.run()
             try Communicator.finalize()
         } catch {
-            JobFailure.end(with: error, messageFor: { message(for: $0) }, exitCode: { exitCode(for: $0).rawValue })
+            JobFailure.end(with: error, messageFor: { error in
+                // A Foundation file-system error that no layer mapped still reaches the user in the system's words
+                // with its path, never as "Error Domain=NSCocoaErrorDomain Code=…".
+                let domain = (error as NSError).domain
+                if domain == NSCocoaErrorDomain || domain == NSPOSIXErrorDomain { return FileSystemErrorText.reason(error) }
+                return message(for: error)
+            }, exitCode: { exitCode(for: $0).rawValue })
         }
     }
 }
