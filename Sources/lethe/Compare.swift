@@ -12,6 +12,11 @@ struct Compare: ParsableCommand {
 
     @Argument(help: "A safetensors file or a folder.") var first: String
     @Argument(help: "The same kind of path to compare with.") var second: String
+    /// The two inputs disagree: a finding (exit 1), not a mistake in the command line (which would print usage).
+    struct Mismatch: Error, CustomStringConvertible {
+        let description: String
+    }
+
     @Option(help: "Largest allowed max|a−b| / max|b| per tensor.") var tolerance = 1e-5
     @Option(help: "For folders with erasure-report.json: largest allowed relative difference of its per-step losses, gradient norms and attention masses.")
     var reportTolerance = 1e-5
@@ -23,11 +28,11 @@ struct Compare: ParsableCommand {
             let left = try SafeTensorsFile.open(URL(fileURLWithPath: a))
             let right = try SafeTensorsFile.open(URL(fileURLWithPath: b))
             guard left.tensorNames == right.tensorNames else {
-                throw ValidationError("'\(a)' and '\(b)' hold different tensor names")
+                throw Mismatch(description: "'\(a)' and '\(b)' hold different tensor names")
             }
             for name in left.tensorNames {
                 let x = try left.tensor(named: name), y = try right.tensor(named: name)
-                guard x.shape == y.shape else { throw ValidationError("'\(name)' has shape \(x.shape) in '\(a)' but \(y.shape) in '\(b)'") }
+                guard x.shape == y.shape else { throw Mismatch(description: "'\(name)' has shape \(x.shape) in '\(a)' but \(y.shape) in '\(b)'") }
                 let dx = x.contiguous(), dy = y.contiguous()
                 var difference = 0.0, scale = 0.0
                 for index in 0..<dx.count {
@@ -37,7 +42,7 @@ struct Compare: ParsableCommand {
                 let relative = difference / max(scale, 1e-30)
                 worst = max(worst, relative)
                 if relative > tolerance {
-                    throw ValidationError("'\(name)' in '\(a)' differs from '\(b)' by \(relative) (relative), above the tolerance \(tolerance)")
+                    throw Mismatch(description: "'\(name)' in '\(a)' differs from '\(b)' by \(relative) (relative), above the tolerance \(tolerance)")
                 }
             }
         }
@@ -49,21 +54,21 @@ struct Compare: ParsableCommand {
     func compareReports() throws -> String {
         let left = URL(fileURLWithPath: first).appendingPathComponent("erasure-report.json")
         let right = URL(fileURLWithPath: second).appendingPathComponent("erasure-report.json")
-        guard let a = try? Data(contentsOf: left), let b = try? Data(contentsOf: right) else { return "" }
+        guard let a = try? InputFile.data(left), let b = try? InputFile.data(right) else { return "" }
         guard let x = try JSONSerialization.jsonObject(with: a) as? [String: Any],
               let y = try JSONSerialization.jsonObject(with: b) as? [String: Any] else {
-            throw ValidationError("'\(left.path)' or '\(right.path)' is not a JSON object")
+            throw Mismatch(description: "'\(left.path)' or '\(right.path)' is not a JSON object")
         }
         var worst = 0.0
         for key in ["loss_per_step", "gradient_norm_per_step", "attention_mass_before", "attention_mass_after"] {
             let u = (x[key] as? [Double]) ?? (x[key] as? Double).map { [$0] } ?? []
             let v = (y[key] as? [Double]) ?? (y[key] as? Double).map { [$0] } ?? []
-            guard u.count == v.count else { throw ValidationError("erasure reports differ in the length of '\(key)'") }
+            guard u.count == v.count else { throw Mismatch(description: "erasure reports differ in the length of '\(key)'") }
             for (p, q) in zip(u, v) {
                 let relative = abs(p - q) / max(abs(q), 1e-30)
                 worst = max(worst, relative)
                 if relative > reportTolerance {
-                    throw ValidationError("erasure reports differ in '\(key)': \(p) vs \(q) (relative \(relative), tolerance \(reportTolerance))")
+                    throw Mismatch(description: "erasure reports differ in '\(key)': \(p) vs \(q) (relative \(relative), tolerance \(reportTolerance))")
                 }
             }
         }
