@@ -410,6 +410,9 @@ else
 fi
 check "uce --overwrite replaces a folder Lethe wrote" 0 "wrote" -- bash -c \
     '"$@" --output "$0" && "$@" --output "$0" --overwrite' "$SAFE/erased" "${T[@]}" "$LETHE" "${UCE_SAFE[@]}"
+check "compare: a numeric mismatch exits 1 without a usage message" 0 "^1 differs 0$" -- bash -c \
+    'out=$("$@" 2>&1); s=$?; echo "$s $(grep -o differs <<<"$out" | head -1) $(grep -c USAGE <<<"$out")"' _ \
+    "$LETHE" compare "$SAFE/erased" "$SAFE/src"
 echo png >"$SAFE/clash-1.png"
 check "generate --num-images 3 with a clash at the second name writes nothing" nonzero "clash-1.png' already exists" -- \
     bash -c '"$@"; s=$?; ls "$0" | grep -q "clash-0.png" && echo "clash-0.png was written"; exit $s' "$SAFE" \
