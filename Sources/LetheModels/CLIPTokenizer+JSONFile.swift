@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 extension CLIPTokenizer {
     /// Reading helpers for the JSON and text files of a tokenizer folder, turning every failure into a
@@ -8,10 +9,11 @@ extension CLIPTokenizer {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw TokenizerError.missingFile(path: url.path, purpose: "tokenizer data")
             }
+            // InputFile, not Data(contentsOf:), which blocks on a FIFO and leaks its buffer on an empty file.
             do {
-                return try Data(contentsOf: url)
+                return try InputFile.data(url)
             } catch {
-                throw TokenizerError.unreadableFile(path: url.path, reason: error.localizedDescription)
+                throw TokenizerError.unreadableFile(path: url.path, reason: error.message)
             }
         }
 
