@@ -59,7 +59,8 @@ for target in "${TARGETS[@]}"; do
     status=0
     # One process, in the foreground (no -jobs/-workers): the machines are shared. -timeout flags any single input
     # that takes over 10 s as a hang; -rss_limit_mb flags runaway allocation.
-    (cd "$WORK" && "$BIN/fuzz-$target" "$corpus" -max_total_time="$RUN_SECONDS" -timeout=10 -rss_limit_mb=4096 \
+    # TMPDIR: the scratch files a target writes (Tests/Fuzz/Support) go away with $WORK, even after a crash.
+    (cd "$WORK" && TMPDIR="$WORK" "$BIN/fuzz-$target" "$corpus" -max_total_time="$RUN_SECONDS" -timeout=10 -rss_limit_mb=4096 \
         -artifact_prefix="$FINDINGS/$target-" -print_final_stats=1 >"$log" 2>&1) || status=$?
     runs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/p' "$log" | tail -1)
     if [[ $status == 0 && -n "$runs" ]]; then
