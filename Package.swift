@@ -78,6 +78,21 @@ let package = Package(
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),
+
+        // libFuzzer targets, built and run by Scripts/fuzz.sh with -sanitize=fuzzer and -D LETHE_FUZZ; a plain
+        // build makes each a driver that replays the input files it is given.
+        .target(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+        .target(name: "LetheFuzzSupport", dependencies: ["CLibFuzzer"], path: "Tests/Fuzz/Support"),
+        .executableTarget(
+            name: "fuzz-safetensors", dependencies: ["LetheFuzzSupport", "LetheIO"], path: "Tests/Fuzz/SafeTensors"),
+        .executableTarget(
+            name: "fuzz-tokenizer", dependencies: ["LetheFuzzSupport", "LetheModels"], path: "Tests/Fuzz/Tokenizer"),
+        .executableTarget(name: "fuzz-image", dependencies: ["LetheFuzzSupport", "LetheIO"], path: "Tests/Fuzz/Image"),
+        .executableTarget(
+            name: "fuzz-job-config", dependencies: ["LetheFuzzSupport", "LetheIO"], path: "Tests/Fuzz/JobConfig"),
+        .executableTarget(
+            name: "fuzz-diffusers-config", dependencies: ["LetheFuzzSupport", "LetheModels", "LetheDiffusion"],
+            path: "Tests/Fuzz/DiffusersConfig"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds in release mode and runs every test: the Swift test suites, the MPI
-# collectives under mpirun for 1-4 ranks, and the command-line checks. Exits non-zero on any failure.
+# collectives under mpirun for 1-4 ranks, the command-line checks and a short run of each fuzz target. Exits non-zero
+# on any failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$LETHE_ROOT"
@@ -37,4 +38,10 @@ echo "== command line" >&2
 Scripts/cli-check.sh "$BIN/lethe" | tee "$LOGS/cli.log"
 cli_passed=$(sed -nE 's/^cli-check: ([0-9]+) passed, 0 failed$/\1/p' "$LOGS/cli.log")
 
-echo "all: $((swift_passed + mpi_passed + erasure_passed + cli_passed)) passed, 0 failed"
+echo "== fuzzing (short)" >&2
+# A few seconds per parser target: a target that no longer builds or a seed input that now crashes fails the run.
+# The long runs are `Scripts/fuzz.sh [SECONDS]` on their own. Each target that runs clean counts as one test.
+Scripts/fuzz.sh 5 | tee "$LOGS/fuzz.log"
+fuzz_passed=$(grep -c '^PASS fuzz-' "$LOGS/fuzz.log")
+
+echo "all: $((swift_passed + mpi_passed + erasure_passed + cli_passed + fuzz_passed)) passed, 0 failed"

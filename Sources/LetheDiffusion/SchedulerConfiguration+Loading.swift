@@ -15,11 +15,12 @@ extension SchedulerConfiguration {
 
     /// Reads and decodes a scheduler_config.json file.
     public init(contentsOf url: URL) throws {
+        // InputFile, not Data(contentsOf:), which blocks on a FIFO and leaks its buffer on an empty file.
         let data: Data
         do {
             data = try InputFile.data(url)
         } catch {
-            throw SchedulerError.unreadableConfiguration(source: url.path, reason: FileSystemErrorText.reason(error))
+            throw SchedulerError.unreadableConfiguration(source: url.path, reason: error.message)
         }
         try self.init(jsonData: data, source: url.path)
         // The noise schedule's values are checked when the file is read, so that the error names the file (the

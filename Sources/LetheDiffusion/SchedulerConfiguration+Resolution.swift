@@ -52,15 +52,18 @@ extension SchedulerConfiguration {
         return resolved
     }
 
-    /// The most training timesteps a scheduler config may have.
-    static let maximumTrainTimesteps = 1_000_000
+    /// The most training timesteps a configuration may give: Stable Diffusion uses 1000, no scheduler in use more
+    /// than a few thousand.
+    static let maximumTrainTimesteps = 100_000
 
     /// The training noise schedule with the defaults every diffusers scheduler shares (linear, 1e-4 … 0.02).
     func noiseSchedule(allowsZeroTerminalSNR: Bool, for kind: SchedulerKind) throws -> NoiseSchedule {
         let count = numTrainTimesteps ?? 1000
-        guard count >= 1 else {
+        // Every table (betas, alphas, sigmas, timesteps) has one entry per training timestep: an absurd count in a
+        // downloaded config would otherwise take gigabytes and minutes before anything could fail.
+        guard count >= 1, count <= Self.maximumTrainTimesteps else {
             throw SchedulerError.invalidValue(key: CodingKeys.numTrainTimesteps.rawValue, value: "\(count)",
-                                              expected: "a positive count")
+                                              expected: "a positive count up to \(Self.maximumTrainTimesteps)")
         }
         // The schedule holds a few arrays of this length; Stable Diffusion uses 1000.
         guard count <= Self.maximumTrainTimesteps else {

@@ -13,11 +13,18 @@ extension ImageRGB8 {
 
     /// Decodes PNG or JPEG bytes; `source` names the data in error messages.
     public init(decoding data: [UInt8], source: String = "the image data") throws(ImageError) {
+        try self.init(decoding: data, source: source, pixelLimit: Self.maximumPixelCount)
+    }
+
+    /// Decodes with a lower pixel limit than `maximumPixelCount`. For the fuzz target: a JPEG of a hundred bytes
+    /// may declare tens of megapixels that libjpeg pads with gray (as PIL does), which takes seconds under the
+    /// sanitizers without being a hang; a lower limit keeps the fuzzer on inputs it can judge.
+    package init(decoding data: [UInt8], source: String, pixelLimit: Int) throws(ImageError) {
         let decoded = data.withUnsafeBytes { bytes in
             Result { () throws(ImageError) -> ImageRGB8 in
                 switch ImageFormat.detect(bytes) {
-                case .png: return try PNGDecoder.decode(bytes, source: source)
-                case .jpeg: return try JPEGDecoder.decode(bytes, source: source)
+                case .png: return try PNGDecoder.decode(bytes, source: source, pixelLimit: pixelLimit)
+                case .jpeg: return try JPEGDecoder.decode(bytes, source: source, pixelLimit: pixelLimit)
                 case nil: throw .unsupportedFormat(source: source, found: ImageFormat.describeUnrecognised(bytes))
                 }
             }

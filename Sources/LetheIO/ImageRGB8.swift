@@ -58,10 +58,12 @@ public struct ImageRGB8: Sendable, Equatable {
     }
 
     /// Throws `tooLarge` when a decoder would have to allocate an image larger than `maximumPixelCount`.
-    static func checkSize(width: Int, height: Int, source: String) throws(ImageError) {
+    static func checkSize(
+        width: Int, height: Int, source: String, limit: Int = maximumPixelCount
+    ) throws(ImageError) {
         let (count, overflow) = width.multipliedReportingOverflow(by: height)
-        if overflow || count > maximumPixelCount {
-            throw .tooLarge(source: source, width: width, height: height, limit: maximumPixelCount)
+        if overflow || count > limit {
+            throw .tooLarge(source: source, width: width, height: height, limit: limit)
         }
     }
 }

@@ -7,7 +7,9 @@ import CJPEG
 ///
 /// libjpeg fills a file that ends early with gray and only warns; like PIL, we refuse it as truncated.
 enum JPEGDecoder {
-    static func decode(_ data: UnsafeRawBufferPointer, source: String) throws(ImageError) -> ImageRGB8 {
+    static func decode(
+        _ data: UnsafeRawBufferPointer, source: String, pixelLimit: Int = ImageRGB8.maximumPixelCount
+    ) throws(ImageError) -> ImageRGB8 {
         guard let base = data.baseAddress, data.count > 0 else {
             throw .truncated(source: source, format: .jpeg, detail: "the data is empty")
         }
@@ -23,7 +25,7 @@ enum JPEGDecoder {
         let width = Int(decoder.pointee.cinfo.output_width)
         let height = Int(decoder.pointee.cinfo.output_height)
         let components = Int(decoder.pointee.output_components)
-        try ImageRGB8.checkSize(width: width, height: height, source: source)
+        try ImageRGB8.checkSize(width: width, height: height, source: source, limit: pixelLimit)
         guard components == 3 || components == 4 else {
             throw .unsupportedFeature(source: source, format: .jpeg,
                                       detail: "libjpeg produced \(components) colour components, expected 3 or 4")

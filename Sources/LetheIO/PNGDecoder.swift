@@ -7,7 +7,9 @@ import CPNG
 /// One deliberate difference: for 16-bit grayscale PIL clips every sample above 255 to 255 (so real 16-bit gray
 /// photos come out white); we take the high byte, as PIL does for the other 16-bit colour types.
 enum PNGDecoder {
-    static func decode(_ data: UnsafeRawBufferPointer, source: String) throws(ImageError) -> ImageRGB8 {
+    static func decode(
+        _ data: UnsafeRawBufferPointer, source: String, pixelLimit: Int = ImageRGB8.maximumPixelCount
+    ) throws(ImageError) -> ImageRGB8 {
         guard let base = data.baseAddress, data.count > 0 else {
             throw .truncated(source: source, format: .png, detail: "the data is empty")
         }
@@ -19,7 +21,7 @@ enum PNGDecoder {
         guard lethe_png_decoder_read_header(decoder) == 1 else { throw failure(of: decoder, source: source) }
         let width = Int(decoder.pointee.width)
         let height = Int(decoder.pointee.height)
-        try ImageRGB8.checkSize(width: width, height: height, source: source)
+        try ImageRGB8.checkSize(width: width, height: height, source: source, limit: pixelLimit)
 
         let rowByteCount = width * ImageRGB8.channels
         var pixels = [UInt8](repeating: 0, count: rowByteCount * height)

@@ -28,6 +28,13 @@ public final class SafeTensorsFile: SafeTensorsReader {
         return SafeTensorsFile(url: url, mapping: mapping, header: header)
     }
 
+    /// Parses and validates the header of a whole safetensors file held in memory, as `open` does after mapping
+    /// the file, and returns its tensors in data order; `path` names the data in errors. For the fuzz targets,
+    /// which feed the parser bytes without a file.
+    package static func validateHeader(of bytes: UnsafeRawBufferPointer, path: String) throws(SafeTensorsError) -> [SafeTensorInfo] {
+        try SafeTensorsHeader.parse(file: bytes, path: path).tensors
+    }
+
     private init(url: URL, mapping: MappedFile, header: SafeTensorsHeader) {
         self.url = url
         self.mapping = mapping

@@ -19,13 +19,7 @@ extension CLIPTextConfiguration {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelLoadingError.missingFile(path: url.path, expected: "a CLIPTextModel config.json")
         }
-        let data: Data
-        do {
-            data = try InputFile.data(url)
-        } catch {
-            throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
-        }
-        try self.init(jsonData: data, source: url.path)
+        try self.init(jsonData: JSONConfig.read(url), source: url.path)
     }
 
     /// The activation `hidden_act` names; throws for names Lethe does not implement.

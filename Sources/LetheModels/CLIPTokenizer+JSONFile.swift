@@ -9,10 +9,11 @@ extension CLIPTokenizer {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw TokenizerError.missingFile(path: url.path, purpose: "tokenizer data")
             }
+            // InputFile, not Data(contentsOf:), which blocks on a FIFO and leaks its buffer on an empty file.
             do {
                 return try InputFile.data(url)
             } catch {
-                throw TokenizerError.unreadableFile(path: url.path, reason: FileSystemErrorText.reason(error))
+                throw TokenizerError.unreadableFile(path: url.path, reason: error.message)
             }
         }
 

@@ -106,16 +106,21 @@ enum JSONConfig {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelLoadingError.missingFile(path: url.path, expected: expected)
         }
-        let data: Data
-        do {
-            data = try InputFile.data(url)
-        } catch {
-            throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
-        }
+        let data = try read(url)
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ModelLoadingError.unreadableConfig(path: url.path, reason: "not a JSON object")
         }
         return object
+    }
+
+    /// The file's bytes through `InputFile`, not `Data(contentsOf:)`, which blocks on a FIFO and (in the
+    /// toolchain's Foundation) leaks its read buffer when the file is empty.
+    static func read(_ url: URL) throws -> Data {
+        do {
+            return try InputFile.data(url)
+        } catch {
+            throw ModelLoadingError.unreadableConfig(path: url.path, reason: error.message)
+        }
     }
 
     /// Decodes a Codable config, naming the file and the key on failure.
@@ -123,12 +128,7 @@ enum JSONConfig {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelLoadingError.missingFile(path: url.path, expected: "a config.json")
         }
-        let data: Data
-        do {
-            data = try InputFile.data(url)
-        } catch {
-            throw ModelLoadingError.unreadableConfig(path: url.path, reason: FileSystemErrorText.reason(error))
-        }
+        let data = try read(url)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -48,6 +48,45 @@ struct SchedulerErrorTests {
         }
     }
 
+    /// Found while writing the config fuzz target: two billion training timesteps took 13 GB and over a minute in
+    /// building the tables before anything failed. Every scheduler now refuses the count first.
+    @Test(arguments: SchedulerKind.allCases)
+    func absurdTrainingTimestepCountsAreRefused(kind: SchedulerKind) throws {
+        let configuration = try Self.configuration(#"{"num_train_timesteps": 2000000000}"#)
+        do {
+            _ = try configuration.makeScheduler(as: kind)
+            Issue.record("\(kind): two billion training timesteps were accepted")
+        } catch let error as SchedulerError {
+            guard case .invalidValue(let key, let value, _) = error else { throw error }
+            #expect(key == "num_train_timesteps")
+            #expect(value == "2000000000")
+        }
+        let largest = try Self.configuration(#"{"num_train_timesteps": 100000}"#)
+        #expect(try largest.makeScheduler(as: kind).noiseSchedule.numTrainTimesteps == 100_000)
+    }
+
+    /// Found by fuzzing: `Data(contentsOf:)` leaked its read buffer on an empty file (a Foundation bug) and would
+    /// block forever on a FIFO; the file is now read as a regular file only.
+    @Test func emptyAndNonRegularFilesAreNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-scheduler-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let empty = folder.appendingPathComponent("scheduler_config.json")
+        try Data().write(to: empty)
+        let fifo = folder.appendingPathComponent("fifo.json")
+        try #require(mkfifo(fifo.path, 0o600) == 0)
+        for (url, phrase) in [(empty, "JSON"), (fifo, "FIFO")] {
+            do {
+                _ = try SchedulerConfiguration(contentsOf: url)
+                Issue.record("\(url.lastPathComponent) was read")
+            } catch let error as SchedulerError {
+                guard case .unreadableConfiguration(let source, let reason) = error else { throw error }
+                #expect(source == url.path)
+                #expect(reason.contains(phrase))
+            }
+        }
+    }
+
     @Test func eulerOptionsAreChecked() throws {
         #expect(throws: SchedulerError.self) {
             try EulerDiscreteScheduler(configuration: Self.configuration(#"{"interpolation_type": "cubic"}"#))

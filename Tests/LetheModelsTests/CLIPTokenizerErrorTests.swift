@@ -43,6 +43,26 @@ import Testing
         #expect(tokenizer.tokenize("c") == ["c</w>"])
     }
 
+    /// Found by fuzzing: an empty tokenizer file leaked the read buffer of `Data(contentsOf:)` (a Foundation bug),
+    /// which would also block forever on a FIFO. Tokenizer files are now read as regular files only.
+    @Test func emptyAndNonRegularFilesAreNamed() throws {
+        let (empty, path) = try loadError(["tokenizer.json": ""])
+        #expect(empty == .invalidFile(path: path + "/tokenizer.json", reason: "it is not valid JSON"))
+
+        let url = try folder(["merges.txt": Self.merges])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let fifo = url.appendingPathComponent("vocab.json")
+        try #require(mkfifo(fifo.path, 0o600) == 0)
+        do {
+            _ = try CLIPTokenizer(folder: url)
+            Issue.record("a FIFO vocab.json was read")
+        } catch let error as TokenizerError {
+            guard case .unreadableFile(let reported, let reason) = error else { throw error }
+            #expect(reported == fifo.path)
+            #expect(reason.contains("FIFO"))
+        }
+    }
+
     @Test func missingFolder() throws {
         let path = "/nonexistent/lethe-tokenizer"
         #expect(throws: TokenizerError.missingFile(path: path, purpose: "tokenizer folder")) {

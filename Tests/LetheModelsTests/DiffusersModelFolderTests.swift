@@ -31,6 +31,33 @@ import Testing
         #expect(try explicit.weights(of: "vae").files.count == 1)
     }
 
+    /// Found by fuzzing: an empty model_index.json leaked the read buffer of `Data(contentsOf:)` (a Foundation
+    /// bug), which would also block forever on a FIFO. Config files are now read as regular files only.
+    @Test func emptyAndNonRegularConfigFilesAreNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-configs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let index = folder.appendingPathComponent("model_index.json")
+        try Data().write(to: index)
+        #expect(throws: ModelLoadingError.unreadableConfig(path: index.path, reason: "not a JSON object")) {
+            try DiffusersModelFolder(url: folder)
+        }
+
+        let config = folder.appendingPathComponent("config.json")
+        try #require(mkfifo(config.path, 0o600) == 0)
+        for load in [{ _ = try UNet2DConditionConfiguration.load(from: config) },
+                     { _ = try CLIPTextConfiguration(contentsOf: config) }] as [() throws -> Void] {
+            do {
+                try load()
+                Issue.record("a FIFO config.json was read")
+            } catch let error as ModelLoadingError {
+                guard case .unreadableConfig(let path, let reason) = error else { throw error }
+                #expect(path == config.path)
+                #expect(reason.contains("FIFO"))
+            }
+        }
+    }
+
     @Test func missingPiecesAreNamed() throws {
         #expect(throws: ModelLoadingError.missingFolder(path: "/nonexistent/model")) {
             try DiffusersModelFolder(url: URL(fileURLWithPath: "/nonexistent/model"))
