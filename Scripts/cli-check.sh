@@ -308,7 +308,7 @@ if [[ -d "$SD1" ]]; then
         "${QUICK[@]}" "$LETHE" generate --model "$WORK/beta" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
     broken timesteps scheduler scheduler_config.json num_train_timesteps 10000000000
     check "config: num_train_timesteps 10000000000" nonzero \
-        "\"num_train_timesteps\" has the value 10000000000; expected at most 100000" -- \
+        "\"num_train_timesteps\" has the value 10000000000; expected a positive count, at most 100000" -- \
         "${QUICK[@]}" "$LETHE" generate --model "$WORK/timesteps" --prompt "a cat" --steps 1 --output "$WORK/bad.png"
     [[ ! -e "$WORK/bad.png" ]] && echo "PASS refused sizes wrote no image" && passed=$((passed + 1)) ||
         { echo "FAIL a refused size left $WORK/bad.png"; failed=$((failed + 1)); }

@@ -63,12 +63,7 @@ extension SchedulerConfiguration {
         // downloaded config would otherwise take gigabytes and minutes before anything could fail.
         guard count >= 1, count <= Self.maximumTrainTimesteps else {
             throw SchedulerError.invalidValue(key: CodingKeys.numTrainTimesteps.rawValue, value: "\(count)",
-                                              expected: "a positive count up to \(Self.maximumTrainTimesteps)")
-        }
-        // The schedule holds a few arrays of this length; Stable Diffusion uses 1000.
-        guard count <= Self.maximumTrainTimesteps else {
-            throw SchedulerError.invalidValue(key: CodingKeys.numTrainTimesteps.rawValue, value: "\(count)",
-                                              expected: "at most \(Self.maximumTrainTimesteps)")
+                                              expected: "a positive count, at most \(Self.maximumTrainTimesteps)")
         }
         let schedule = try option(betaSchedule, key: .betaSchedule, default: BetaSchedule.linear)
         let start = betaStart ?? 0.0001, end = betaEnd ?? 0.02
