@@ -91,6 +91,17 @@ if [[ -d "$SD1" ]]; then
     check "--latents of the wrong size" nonzero "shape \[1, 4, 8, 8\]; this request needs \[1, 4, 16, 16\]" -- \
         "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 2 --height 64 --width 64 \
         --latents "$WORK/latents.safetensors" --output "$WORK/bad.png"
+    # Latents [1, 4, 4, 6] alone set the image size, as in diffusers: 16×24 pixels at the VAE's scale factor 4.
+    header='{"latents":{"dtype":"F32","shape":[1,4,4,6],"data_offsets":[0,384]}}'
+    while (( ${#header} % 8 )); do header+=" "; done
+    { printf "\\x$(printf %02x ${#header})\\x00\\x00\\x00\\x00\\x00\\x00\\x00"; printf '%s' "$header"; head -c 384 /dev/zero; } \
+        >"$WORK/latents-16x24.safetensors"
+    check "--latents alone set the image size" 0 "wrote .*sized.npy" -- "$LETHE" generate --model "$SD1" --prompt "a cat" \
+        --steps 1 --latents "$WORK/latents-16x24.safetensors" --output "$WORK/sized.npy"
+    check "... 16×24 pixels" 0 "'shape': \(1, 16, 24, 3\)" -- bash -c 'head -c 128 "$1" | tr -d "\\000"' _ "$WORK/sized.npy"
+    check "--height that disagrees with the latents" nonzero "shape \[1, 4, 4, 6\]; this request needs \[1, 4, 8, 6\]" -- \
+        "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 1 --height 32 \
+        --latents "$WORK/latents-16x24.safetensors" --output "$WORK/bad.png"
     check "--latents file without 'latents'" nonzero "no tensor named 'latents'" -- "$LETHE" generate --model "$SD1" \
         --prompt "a cat" --latents "$FIXTURES/f32.safetensors" --output "$WORK/bad.png"
     check "generate: height not a multiple of 4" nonzero "--height is 30" -- "$LETHE" generate --model "$SD1" \
