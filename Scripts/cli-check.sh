@@ -167,6 +167,33 @@ check "uce: model without a UNet" nonzero "unet" -- "$LETHE" uce --model "$WORK/
 check "create-model writes a loadable model" 0 "wrote" -- "$LETHE" create-model --output "$WORK/random-model"
 check "rece on a created model" 0 "RECE final" -- "$LETHE" rece --model "$WORK/random-model" --concept nudity \
     --output "$WORK/random-erased"
+# RECE's other closed forms and UCE's prompt expansion: each runs, the report names it, a bad choice lists them.
+check "rece --help lists the variants" 0 "standardreg, surrogatereg; default: regzero" -- "$LETHE" rece --help
+for variant in regzero standardreg surrogatereg; do
+    check "rece --rece-variant $variant" 0 "RECE final" -- "$LETHE" rece --model "$SD1_TINY" --concept nudity \
+        --guide "" --epochs 1 --rece-variant "$variant" --no-attention-probe --output "$WORK/rece-$variant"
+    check "the report records --rece-variant $variant" 0 "\"rece_variant\" : \"$variant\"" -- \
+        cat "$WORK/rece-$variant/erasure-report.json"
+done
+check "rece surrogatereg --reg-item both" 0 "\"rece_reg_item\" : \"both\"" -- bash -c \
+    '"$@" >/dev/null && cat "$4/erasure-report.json"' _ "$LETHE" rece --output "$WORK/rece-both" --model "$SD1_TINY" \
+    --concept nudity --epochs 1 --rece-variant surrogatereg --reg-item both --no-attention-probe
+check "rece: a bad --rece-variant names the choices" nonzero "'regzero', 'standardreg'.*'surrogatereg'" -- "$LETHE" rece \
+    --model "$SD1_TINY" --concept cat --rece-variant closed --output "$WORK/bad-uce"
+check "rece: --reg-item without surrogatereg" nonzero "--reg-item applies to --rece-variant surrogatereg only" -- \
+    "$LETHE" rece --model "$SD1_TINY" --concept cat --reg-item 2nd --output "$WORK/bad-uce"
+check "uce --add-prompts art" 0 "\(12 erase prompt\(s\)\)" -- "$LETHE" uce --model "$SD1_TINY" \
+    --concept "Van Gogh" Monet --guide art --add-prompts art --no-attention-probe --output "$WORK/uce-add-art"
+check "uce --add-prompts object, single-token" 0 "\(6 erase prompt\(s\)\)" -- "$LETHE" uce --model "$SD1_TINY" \
+    --concept church --add-prompts object --uce-variant single-token --no-attention-probe --output "$WORK/uce-add-object"
+printf 'concept: church\nadd-prompts: object\n' >"$WORK/add.yaml"
+check "add-prompts from --config" 0 "\"add_prompts\" : \"object\"" -- bash -c \
+    '"$@" >/dev/null 2>&1 && cat "$6/erasure-report.json"' _ "$LETHE" uce --config "$WORK/add.yaml" --output \
+    "$WORK/uce-add-config" --model "$SD1_TINY" --no-attention-probe
+check "uce: a bad --add-prompts names the choices" nonzero "'art' and 'object'|'art', 'object'" -- "$LETHE" uce \
+    --model "$SD1_TINY" --concept cat --add-prompts people --output "$WORK/bad-uce"
+[[ ! -e "$WORK/bad-uce" ]] && echo "PASS bad variants wrote nothing" && passed=$((passed + 1)) ||
+    { echo "FAIL a bad variant left $WORK/bad-uce"; failed=$((failed + 1)); }
 if python3 -c "import diffusers, torch" 2>/dev/null; then
     check "diffusers loads the erased folder" 0 "diffusers loaded" -- \
         python3 "$ROOT/Scripts/reference/make_closed_form_fixtures.py" --check-folder "$WORK/random-erased"
