@@ -91,6 +91,17 @@ if [[ -d "$SD1" ]]; then
     check "--latents of the wrong size" nonzero "shape \[1, 4, 8, 8\]; this request needs \[1, 4, 16, 16\]" -- \
         "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 2 --height 64 --width 64 \
         --latents "$WORK/latents.safetensors" --output "$WORK/bad.png"
+    # Latents [1, 4, 4, 6] alone set the image size, as in diffusers: 16×24 pixels at the VAE's scale factor 4.
+    header='{"latents":{"dtype":"F32","shape":[1,4,4,6],"data_offsets":[0,384]}}'
+    while (( ${#header} % 8 )); do header+=" "; done
+    { printf "\\x$(printf %02x ${#header})\\x00\\x00\\x00\\x00\\x00\\x00\\x00"; printf '%s' "$header"; head -c 384 /dev/zero; } \
+        >"$WORK/latents-16x24.safetensors"
+    check "--latents alone set the image size" 0 "wrote .*sized.npy" -- "$LETHE" generate --model "$SD1" --prompt "a cat" \
+        --steps 1 --latents "$WORK/latents-16x24.safetensors" --output "$WORK/sized.npy"
+    check "... 16×24 pixels" 0 "'shape': \(1, 16, 24, 3\)" -- bash -c 'head -c 128 "$1" | tr -d "\\000"' _ "$WORK/sized.npy"
+    check "--height that disagrees with the latents" nonzero "shape \[1, 4, 4, 6\]; this request needs \[1, 4, 8, 6\]" -- \
+        "$LETHE" generate --model "$SD1" --prompt "a cat" --steps 1 --height 32 \
+        --latents "$WORK/latents-16x24.safetensors" --output "$WORK/bad.png"
     check "--latents file without 'latents'" nonzero "no tensor named 'latents'" -- "$LETHE" generate --model "$SD1" \
         --prompt "a cat" --latents "$FIXTURES/f32.safetensors" --output "$WORK/bad.png"
     check "generate: height not a multiple of 4" nonzero "--height is 30" -- "$LETHE" generate --model "$SD1" \
@@ -156,6 +167,33 @@ check "uce: model without a UNet" nonzero "unet" -- "$LETHE" uce --model "$WORK/
 check "create-model writes a loadable model" 0 "wrote" -- "$LETHE" create-model --output "$WORK/random-model"
 check "rece on a created model" 0 "RECE final" -- "$LETHE" rece --model "$WORK/random-model" --concept nudity \
     --output "$WORK/random-erased"
+# RECE's other closed forms and UCE's prompt expansion: each runs, the report names it, a bad choice lists them.
+check "rece --help lists the variants" 0 "standardreg, surrogatereg; default: regzero" -- "$LETHE" rece --help
+for variant in regzero standardreg surrogatereg; do
+    check "rece --rece-variant $variant" 0 "RECE final" -- "$LETHE" rece --model "$SD1_TINY" --concept nudity \
+        --guide "" --epochs 1 --rece-variant "$variant" --no-attention-probe --output "$WORK/rece-$variant"
+    check "the report records --rece-variant $variant" 0 "\"rece_variant\" : \"$variant\"" -- \
+        cat "$WORK/rece-$variant/erasure-report.json"
+done
+check "rece surrogatereg --reg-item both" 0 "\"rece_reg_item\" : \"both\"" -- bash -c \
+    '"$@" >/dev/null && cat "$4/erasure-report.json"' _ "$LETHE" rece --output "$WORK/rece-both" --model "$SD1_TINY" \
+    --concept nudity --epochs 1 --rece-variant surrogatereg --reg-item both --no-attention-probe
+check "rece: a bad --rece-variant names the choices" nonzero "'regzero', 'standardreg'.*'surrogatereg'" -- "$LETHE" rece \
+    --model "$SD1_TINY" --concept cat --rece-variant closed --output "$WORK/bad-uce"
+check "rece: --reg-item without surrogatereg" nonzero "--reg-item applies to --rece-variant surrogatereg only" -- \
+    "$LETHE" rece --model "$SD1_TINY" --concept cat --reg-item 2nd --output "$WORK/bad-uce"
+check "uce --add-prompts art" 0 "\(12 erase prompt\(s\)\)" -- "$LETHE" uce --model "$SD1_TINY" \
+    --concept "Van Gogh" Monet --guide art --add-prompts art --no-attention-probe --output "$WORK/uce-add-art"
+check "uce --add-prompts object, single-token" 0 "\(6 erase prompt\(s\)\)" -- "$LETHE" uce --model "$SD1_TINY" \
+    --concept church --add-prompts object --uce-variant single-token --no-attention-probe --output "$WORK/uce-add-object"
+printf 'concept: church\nadd-prompts: object\n' >"$WORK/add.yaml"
+check "add-prompts from --config" 0 "\"add_prompts\" : \"object\"" -- bash -c \
+    '"$@" >/dev/null 2>&1 && cat "$6/erasure-report.json"' _ "$LETHE" uce --config "$WORK/add.yaml" --output \
+    "$WORK/uce-add-config" --model "$SD1_TINY" --no-attention-probe
+check "uce: a bad --add-prompts names the choices" nonzero "'art' and 'object'|'art', 'object'" -- "$LETHE" uce \
+    --model "$SD1_TINY" --concept cat --add-prompts people --output "$WORK/bad-uce"
+[[ ! -e "$WORK/bad-uce" ]] && echo "PASS bad variants wrote nothing" && passed=$((passed + 1)) ||
+    { echo "FAIL a bad variant left $WORK/bad-uce"; failed=$((failed + 1)); }
 if python3 -c "import diffusers, torch" 2>/dev/null; then
     check "diffusers loads the erased folder" 0 "diffusers loaded" -- \
         python3 "$ROOT/Scripts/reference/make_closed_form_fixtures.py" --check-folder "$WORK/random-erased"

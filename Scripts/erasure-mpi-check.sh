@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs `lethe uce` and `lethe rece` on the tiny fixture model under mpirun with 1, 2, 3 and 4 ranks, and without
+# Runs `lethe uce` and `lethe rece` (regzero, and standardreg with UCE's --add-prompts) on the tiny fixture model under mpirun with 1, 2, 3 and 4 ranks, and without
 # mpirun (all cores in one process), and checks that the edited UNet weights are bitwise identical to the 1-rank run
 # (and the report's measures equal). Then checks
 # that a failing job (bad concept) ends every rank with a non-zero exit and leaves no output.
@@ -27,6 +27,7 @@ for index in $(seq 1 40); do echo "a photo number $index of a mountain"; done >"
 jobs=(
     "uce-tensor|uce --concept \"Van Gogh\" nudity --guide art --preserve-file $work/preserve.txt --technique tensor"
     "rece|rece --concept nudity church --guide \"\" --preserve \"a photo of a dog\" --task nudity --epochs 2"
+    "rece-standardreg|rece --concept \"Van Gogh\" nudity --guide art \"\" --add-prompts art --task nudity --epochs 2 --rece-variant standardreg"
 )
 
 for job in "${jobs[@]}"; do

@@ -126,7 +126,11 @@ struct GenerationPlan {
         let maximum = ResourceBounds.maximumImageSide
         // The model's own size (sample_size × the VAE's scale factor) when a side is not given; a bad one blames
         // the config, not a flag the user never passed.
-        let native = pipeline.nativeImageSize
+        // With initial latents a side not given is the latents' (diffusers takes the latents as given); one that is
+        // given must agree with them (checked below against the latents' shape).
+        let fromLatents = Self.latentImageSize(request.latents, factor: factor)
+        let native = (height: fromLatents?.height ?? pipeline.nativeImageSize.height,
+                      width: fromLatents?.width ?? pipeline.nativeImageSize.width)
         for (name, given, nativeSide) in [("--height", request.height, native.height), ("--width", request.width, native.width)] {
             if let given {
                 guard given > 0, given % factor == 0 else {
@@ -134,6 +138,10 @@ struct GenerationPlan {
                         name: name, reason: "is \(given); it must be a positive multiple of \(factor) (the VAE's scale factor)")
                 }
                 try ResourceBounds.check(name, given, in: factor...maximum, unit: "pixels")
+            } else if let fromLatents, !(nativeSide.map { (1...maximum).contains($0) } ?? false) {
+                throw GenerationError.invalidArgument(
+                    name: "--latents", reason: "of shape \(request.latents?.shape ?? []) give images of \(fromLatents.height)×\(fromLatents.width) "
+                        + "pixels; each side must be at most \(maximum)")
             } else if !(nativeSide.map { (1...maximum).contains($0) } ?? false) {
                 throw GenerationError.invalidArgument(
                     name: "The UNet config's sample_size", reason: "times the VAE's scale factor \(factor) "
@@ -179,6 +187,15 @@ struct GenerationPlan {
         }
         self.guided = guided
         self.request = request
+    }
+
+    /// The image size (height, width) a 4-D latents tensor [K, C, H/f, W/f] stands for; nil without latents, for
+    /// another rank (the shape check names it) or a side beyond Int.
+    static func latentImageSize(_ latents: Tensor?, factor: Int) -> (height: Int, width: Int)? {
+        guard let shape = latents?.shape, shape.count == 4, shape[2] > 0, shape[3] > 0 else { return nil }
+        let (height, heightOverflow) = shape[2].multipliedReportingOverflow(by: factor)
+        let (width, widthOverflow) = shape[3].multipliedReportingOverflow(by: factor)
+        return heightOverflow || widthOverflow ? nil : (height, width)
     }
 
     /// [negative × K, prompt × K] with guidance, else [prompt × K]: diffusers' `encode_prompt` order.

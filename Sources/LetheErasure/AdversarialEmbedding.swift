@@ -20,10 +20,13 @@ public struct AdversarialEmbedding {
         }
     }
 
-    /// λr I + Σ WᵀW, factorised, and Σ WᵀW₀: what the adversarial rows are solved from.
+    /// λr I + Σ WᵀW, factorised, and Σ WᵀW₀: what the adversarial rows are solved from. The other closed forms
+    /// (AdversarialEmbedding+Variants.swift) change both matrices and may add λr times a target row.
     public struct Solver {
         let normal: CholeskyFactorization
         let cross: DoubleMatrix
+        /// standardreg's λr: each row's right-hand side gains targetScale · o for its target row o.
+        var targetScale: Double = 0
     }
 
     public static func solver(_ grams: Grams, regularization: Double) throws -> Solver {
@@ -35,8 +38,19 @@ public struct AdversarialEmbedding {
     /// The adversarial rows A for concept rows C (one token per row): each row a = (λr I + Σ WᵀW)⁻¹ (Σ WᵀW₀) c, i.e.
     /// Aᵀ = N⁻¹ (T Cᵀ), which needs no d×d solve with d right-hand sides.
     public static func rows(of concept: DoubleMatrix, solver: Solver) throws -> DoubleMatrix {
+        try rows(of: concept, target: nil, solver: solver)
+    }
+
+    /// As `rows(of:solver:)`, with standardreg's target rows O (same shape as C): Aᵀ = N⁻¹ (T Cᵀ + λr Oᵀ).
+    public static func rows(of concept: DoubleMatrix, target: DoubleMatrix?, solver: Solver) throws -> DoubleMatrix {
         var right = DoubleMatrix(rows: solver.cross.rows, columns: concept.rows)
         try right.addProduct(solver.cross, concept, transposingRight: true)
+        if solver.targetScale != 0 {
+            guard let target, target.rows == concept.rows, target.columns == concept.columns else {
+                throw ErasureError.invalidArgument(name: "standardreg", reason: "needs target rows shaped as the concept's")
+            }
+            try right.add(target.transposed(), scaledBy: solver.targetScale)
+        }
         return try solver.normal.solve(right).transposed()
     }
 

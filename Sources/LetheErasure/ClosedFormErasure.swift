@@ -20,6 +20,7 @@ public struct ClosedFormErasure {
     public struct Outcome {
         public let concepts: [EncodedPrompt]
         public let guides: [EncodedPrompt]
+        /// The concepts' own erase pairs, which the report measures (`--add-prompts`' extra pairs are not here).
         public let pairs: [ClosedFormEdit.ErasePair]
         /// Σ p pᵀ over UCE's preserved prompts.
         public let preserveGram: DoubleMatrix
@@ -60,6 +61,7 @@ public struct ClosedFormErasure {
         let editing = UnifiedConceptEditing(settings: uce, encoder: encoder)
         let (concepts, guides) = try editing.encodeConcepts()
         let pairs = try editing.erasePairs(concepts: concepts, guides: guides)
+        let editPairs = try editing.editPairs(concepts: concepts, guides: guides)
         let preserveGram = try editing.preserveGram()
         let recePrompts = RobustConceptErasure.retainedPrompts(preserve: uce.preserve, conceptCount: concepts.count)
         let receGram = try rece.map { _ in try encoder.gram(of: recePrompts) { try $0.allRows() } }
@@ -67,8 +69,8 @@ public struct ClosedFormErasure {
         try beforeEdit(concepts)
 
         let chain = try ProjectionEditChain(projections: projections, communicator: encoder.communicator)
-        try chain.apply(editing.edit(pairs: pairs, preserveGram: preserveGram).solver())
-        log("UCE: edited \(concepts.count) concept(s) with \(uce.retainedPrompts.count) preserved prompt(s)")
+        try chain.apply(editing.edit(pairs: editPairs, preserveGram: preserveGram).solver())
+        log("UCE: edited \(concepts.count) concept(s) (\(editPairs.count) erase prompt(s)) with \(uce.retainedPrompts.count) preserved prompt(s)")
         stage("uce")
         var recoveries: [[ErasureReport.Recovery]]?
         if let rece, let receGram {

@@ -104,6 +104,7 @@ public struct ClosedFormErasureJob {
             "preserve_scale": "\(uce.resolvedPreserveScale)", "technique": uce.technique.rawValue,
             "variant": uce.variant.rawValue,
         ]
+        if let expansion = uce.addPrompts { settings["add_prompts"] = expansion.rawValue }
         if let rece {
             settings["rece_epochs"] = "\(rece.epochs)"
             settings["rece_reg"] = "\(rece.regularization)"
@@ -111,6 +112,8 @@ public struct ClosedFormErasureJob {
             settings["rece_erase_scale"] = "\(rece.eraseScale)"
             settings["rece_preserve_scale"] = "\(rece.preserveScale)"
             settings["rece_technique"] = rece.technique.rawValue
+            settings["rece_variant"] = rece.variant.rawValue
+            if rece.variant == .surrogatereg { settings["rece_reg_item"] = rece.surrogateTerms.rawValue }
         }
         return settings
     }

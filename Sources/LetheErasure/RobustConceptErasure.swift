@@ -1,7 +1,7 @@
 import LetheTensor
 
 /// RECE's adversarial epochs after a UCE edit (Gong et al., "Reliable and Efficient Concept Erasure", `train.py`
-/// with `close_regzero`): each epoch finds every concept's closed-form adversarial embedding against the current
+/// with `close_regzero`, or another closed form, see `RECESettings.Variant`): each epoch finds every concept's closed-form adversarial embedding against the current
 /// weights and the original ones, then edits again so that embedding maps to the guide (`edit_model_adversarial`:
 /// all 77 rows of both, with the epoch's λ, erase and preserve scales).
 public struct RobustConceptErasure {
@@ -26,10 +26,13 @@ public struct RobustConceptErasure {
         var recoveries = [[ErasureReport.Recovery]](repeating: [], count: concepts.count)
         for epoch in 0...settings.epochs {
             let grams = try chain.grams()
-            let solver = try AdversarialEmbedding.solver(grams, regularization: settings.regularization)
+            let solver = try AdversarialEmbedding.solver(grams, settings: settings)
             var pairs: [ClosedFormEdit.ErasePair] = []
             for (index, rows) in conceptRows.enumerated() {
-                let adversarial = try AdversarialEmbedding.rows(of: rows, solver: solver)
+                // standardreg's target is the concept's guide on all 77 rows: the authors' "old target concept
+                // ever used in UCE" (train.py `--old_target_concept`, " " for nudity, which tokenizes as "").
+                let adversarial = try AdversarialEmbedding.rows(
+                    of: rows, target: settings.variant == .standardreg ? guideRows[index] : nil, solver: solver)
                 recoveries[index].append(ErasureReport.Recovery(
                     epoch: epoch == settings.epochs ? "final" : String(epoch + 1),
                     adversarialResidual: try AdversarialEmbedding.recoveryResidual(adversarial, concept: rows, grams: grams),

@@ -21,6 +21,8 @@ public struct UCESettings: Sendable, Codable {
     public var preserveScale: Double?
     public var technique: EditTechnique = .replace
     public var variant: Variant = .paper
+    /// nil: the concepts alone; otherwise the authors' extra prompts per concept (see `UCEPromptExpansion`).
+    public var addPrompts: UCEPromptExpansion?
 
     public init(concepts: [String], guides: [String] = [], preserve: [String] = []) {
         self.concepts = concepts

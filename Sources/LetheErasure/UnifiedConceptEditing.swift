@@ -14,6 +14,9 @@ public struct UnifiedConceptEditing {
     public func validatePrompts() throws {
         try settings.validate()
         for concept in settings.concepts { try encoder.validate(concept, argument: "--concept") }
+        for prompt in expandedPrompts().flatMap({ [$0.concept, $0.guide] }) {
+            try encoder.validate(prompt, argument: "--add-prompts", allowEmpty: true)
+        }
         for guide in settings.guides { try encoder.validate(guide, argument: "--guide", allowEmpty: true) }
         for prompt in settings.preserve { try encoder.validate(prompt, argument: "--preserve", allowEmpty: true) }
     }
@@ -40,6 +43,36 @@ public struct UnifiedConceptEditing {
                 return try ClosedFormEdit.ErasePair(
                     concept: concept.rows(conceptStart..<(conceptStart + 1)), guide: guide.rows(guideStart..<(guideStart + 1)))
             }
+        }
+    }
+
+    /// `--add-prompts`' extra (erase prompt, guide, concept index) in the order of the authors' lists: train_erase.py
+    /// keeps each guide, uce_sd_erase.py wraps it in the same template.
+    public func expandedPrompts() -> [(concept: String, guide: String, index: Int)] {
+        guard let expansion = settings.addPrompts else { return [] }
+        return settings.concepts.indices.flatMap { index in
+            let guide = settings.guide(for: index)
+            let guides = settings.variant == .paper
+                ? [String](repeating: guide, count: expansion.prompts(for: guide).count) : expansion.prompts(for: guide)
+            return zip(expansion.prompts(for: settings.concepts[index]), guides).map { ($0, $1, index) }
+        }
+    }
+
+    /// The erase pairs of the edit: `erasePairs` and, with `--add-prompts`, the extra prompts' pairs, in the authors'
+    /// order (train_erase.py: each concept followed by its templates; uce_sd_erase.py: all templates after all
+    /// concepts). The order only changes rounding, but matches theirs.
+    public func editPairs(concepts: [EncodedPrompt], guides: [EncodedPrompt]) throws -> [ClosedFormEdit.ErasePair] {
+        let pairs = try erasePairs(concepts: concepts, guides: guides)
+        let expanded = expandedPrompts()
+        guard !expanded.isEmpty else { return pairs }
+        // The paper's guides are the concepts' own, already encoded; uce_sd_erase.py's are new prompts.
+        let paper = settings.variant == .paper
+        let encoded = try encoder.encode(expanded.map(\.concept) + (paper ? [] : expanded.map(\.guide)))
+        let extraGuides = paper ? expanded.map { guides[$0.index] } : Array(encoded[expanded.count...])
+        let extra = try erasePairs(concepts: Array(encoded[..<expanded.count]), guides: extraGuides)
+        guard paper else { return pairs + extra }
+        return concepts.indices.flatMap { index in
+            [pairs[index]] + zip(expanded, extra).filter { $0.0.index == index }.map(\.1)
         }
     }
 

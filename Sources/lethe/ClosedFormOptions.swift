@@ -35,6 +35,9 @@ struct ClosedFormOptions: ParsableArguments {
     @Option(help: "paper (train_erase.py: rows from the last word token on, aligned; all 77 rows of preserved prompts) or single-token (uce_sd_erase.py: the last word token only).")
     var uceVariant: String = UCESettings.Variant.paper.rawValue
 
+    @Option(help: "Also erase the authors' five templates per concept (their --add_prompts): art ('painting by X', 'art by X', 'artwork by X', 'picture by X', 'style of X') or object ('image of X', 'photo of X', 'portrait of X', 'picture of X', 'painting of X'). paper: each steered to the concept's guide; single-token: to the same template around the guide.")
+    var addPrompts: UCEPromptExpansion?
+
     @Option(help: "Weights variant to load, e.g. fp16 (reads *.fp16.safetensors). Default: full precision, else fp16.")
     var variant: String?
 
@@ -60,6 +63,7 @@ struct ClosedFormOptions: ParsableArguments {
             throw ValidationError("--uce-variant must be paper or single-token, got '\(uceVariant)'")
         }
         settings.variant = uceVariant
+        settings.addPrompts = addPrompts
         try settings.validate()
         return settings
     }

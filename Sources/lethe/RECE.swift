@@ -11,7 +11,10 @@ struct RECE: ParsableCommand {
             embedding that best re-creates the original keys and values under the current weights \
             ((λr I + Σ WᵀW)⁻¹ Σ WᵀW₀ applied to all 77 rows) and edits again to map it to the guide (λ 0.1, \
             preserve scale 0.1; " " preserved once per concept, or "" and --preserve). --task picks the \
-            authors' λr and epochs: nudity 0.1 and 3, artist 1e-3 and 1, object 1e-3 and 1. Example:
+            authors' λr and epochs: nudity 0.1 and 3, artist 1e-3 and 1, object 1e-3 and 1. --rece-variant \
+            picks the authors' other closed forms: standardreg regularises towards the guide's embedding, \
+            surrogatereg towards the concept's keys/values (--reg-item 1st), the concept's embedding (2nd) or both. \
+            Example:
               lethe rece --model sd-v1-4 --concept nudity --task nudity --output sd-v1-4-no-nudity
             """)
 
@@ -24,7 +27,7 @@ struct RECE: ParsableCommand {
     @Option(parsing: .unconditional, help: "Adversarial epochs. Default: the task's.")
     var epochs: Int?
 
-    @Option(parsing: .unconditional, help: "λr: regularisation of the adversarial embedding towards zero. Default: the task's.")
+    @Option(parsing: .unconditional, help: "λr: weight of the adversarial embedding's regularisation (towards zero for regzero, see --rece-variant). Default: the task's.")
     var reg: Double?
 
     @Option(parsing: .unconditional, help: "λ of each adversarial edit.")
@@ -38,6 +41,12 @@ struct RECE: ParsableCommand {
 
     @Option(help: "Technique of the adversarial edits: replace or tensor.")
     var receTechnique: String = EditTechnique.replace.rawValue
+
+    @Option(help: "The adversarial embedding's closed form (the authors' --emb_computing): regzero (regularised towards zero), standardreg (towards the guide's embedding), surrogatereg (see --reg-item).")
+    var receVariant: RECESettings.Variant = .regzero
+
+    @Option(help: "surrogatereg's regularisation (the authors' --reg_item): 1st (keys/values near the concept's under the current weights), 2nd (the embedding near the concept's) or both. Default: 1st.")
+    var regItem: RECESettings.SurrogateTerms?
 
     func run() throws {
         guard let task = RECESettings.Task(rawValue: task) else {
@@ -53,6 +62,13 @@ struct RECE: ParsableCommand {
             throw ValidationError("--rece-technique must be replace or tensor, got '\(receTechnique)'")
         }
         settings.technique = technique
+        settings.variant = receVariant
+        if let regItem {
+            guard receVariant == .surrogatereg else {
+                throw ValidationError("--reg-item applies to --rece-variant surrogatereg only, got --rece-variant \(receVariant.rawValue)")
+            }
+            settings.surrogateTerms = regItem
+        }
         try settings.validate()
         try ClosedFormRun.run(options.job(rece: settings, config: config))
     }

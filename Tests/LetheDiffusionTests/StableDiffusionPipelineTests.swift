@@ -54,9 +54,32 @@ import Testing
         #expect(throws: GenerationError.self) { try pipeline.generate(request) }
         request.height = 32
         request.latents = Tensor(zeros: [1, 4, 4, 4])
-        #expect(throws: GenerationError.latentsShape(expected: [1, 4, 8, 8], found: [1, 4, 4, 4])) { try pipeline.generate(request) }
+        // The width not given is the latents' (4 × 4 pixels); the height given disagrees with them.
+        #expect(throws: GenerationError.latentsShape(expected: [1, 4, 8, 4], found: [1, 4, 4, 4])) { try pipeline.generate(request) }
         request.latents = Tensor(shape: [1, 4, 8, 8], repeating: .nan)
         #expect(throws: GenerationError.self) { try pipeline.generate(request) }
+    }
+
+    @Test func latentsAloneSetTheImageSize() throws {
+        // As diffusers, which takes the latents as given: [1, 4, 4, 6] on a VAE of scale factor 4 is a 16×24 image.
+        let pipeline = try StableDiffusionPipeline(
+            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny")))
+        var request = GenerationRequest(prompt: "a cat", seed: 0)
+        request.steps = 1
+        request.latents = Tensor(zeros: [1, 4, 4, 6])
+        #expect(try pipeline.generate(request).shape == [1, 3, 16, 24])
+        request.width = 24
+        #expect(try pipeline.generate(request).shape == [1, 3, 16, 24])
+        // A side that is given and disagrees with the latents stays an error.
+        request.width = 32
+        #expect(throws: GenerationError.latentsShape(expected: [1, 4, 4, 8], found: [1, 4, 4, 6])) { try pipeline.generate(request) }
+        request.width = nil
+        request.height = 32
+        #expect(throws: GenerationError.latentsShape(expected: [1, 4, 8, 6], found: [1, 4, 4, 6])) { try pipeline.generate(request) }
+        // Latents of another rank are not a size: the shape check names them.
+        request.height = nil
+        request.latents = Tensor(zeros: [4, 4, 6])
+        #expect(throws: GenerationError.latentsShape(expected: [1, 4, 8, 8], found: [4, 4, 6])) { try pipeline.generate(request) }
     }
 
     @Test func textEncoderOfAnotherFamilyIsRefusedAtLoad() throws {

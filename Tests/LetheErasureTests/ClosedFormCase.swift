@@ -13,6 +13,9 @@ struct ClosedFormCase: Decodable {
         let erase_scale: Double
         let preserve_scale: Double
         let technique: String
+        /// nil: regzero (the cases written before the other closed forms).
+        var variant: String?
+        var reg_item: String?
     }
 
     let pipeline: String
@@ -24,6 +27,7 @@ struct ClosedFormCase: Decodable {
     let preserve_scale: Double?
     let technique: String
     let variant: String
+    var add_prompts: String?
     var rece: RECE?
 
     static let file = ErasureFixtures.reference("closed-form.safetensors")
@@ -41,6 +45,7 @@ struct ClosedFormCase: Decodable {
         settings.preserveScale = preserve_scale
         settings.technique = EditTechnique(rawValue: technique)!
         settings.variant = UCESettings.Variant(rawValue: variant)!
+        settings.addPrompts = add_prompts.map { UCEPromptExpansion(rawValue: $0)! }
         return settings
     }
 
@@ -53,6 +58,8 @@ struct ClosedFormCase: Decodable {
             settings.eraseScale = rece.erase_scale
             settings.preserveScale = rece.preserve_scale
             settings.technique = EditTechnique(rawValue: rece.technique)!
+            settings.variant = rece.variant.map { RECESettings.Variant(rawValue: $0)! } ?? .regzero
+            if let item = rece.reg_item { settings.surrogateTerms = RECESettings.SurrogateTerms(rawValue: item)! }
             return settings
         }
     }
