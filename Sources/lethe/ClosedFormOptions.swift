@@ -35,6 +35,8 @@ struct ClosedFormOptions: ParsableArguments {
     @Option(help: "paper (train_erase.py: rows from the last word token on, aligned; all 77 rows of preserved prompts) or single-token (uce_sd_erase.py: the last word token only).")
     var uceVariant: String = UCESettings.Variant.paper.rawValue
 
+    @OptionGroup var tokenizerOption: TokenizerOption
+
     @Option(help: "Weights variant to load, e.g. fp16 (reads *.fp16.safetensors). Default: full precision, else fp16.")
     var variant: String?
 
@@ -80,6 +82,7 @@ struct ClosedFormOptions: ParsableArguments {
         var job = ClosedFormErasureJob(
             model: URL(fileURLWithPath: model), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
         job.variant = variant
+        job.tokenizerCompatibility = tokenizerOption.compatibility
         job.overwrite = overwrite
         job.inputs = config.inputs + (preserveFile.map { [OutputGuard.Input($0, role: "--preserve-file")] } ?? [])
         if noAttentionProbe { job.probe = nil }
