@@ -21,7 +21,16 @@ Writes Tests/LetheModelsTests/Fixtures/tokenizer/:
   tiny/                 a small tokenizer saved by Hugging Face in both formats (vocab.json + merges.txt, and
                         tokenizer.json with merges as strings and as pairs) with its expected ids
 
-Usage: python3 Scripts/reference/make_tokenizer_fixtures.py [--transformers4-python PATH]
+With --fast-only it needs no transformers 4 and writes only
+  clip_reference_fast.json  transformers 5's ids (what diffusers gets today, and Lethe's default) for the prompts
+                            above plus parity_prompts() and random Unicode, loading the two pipeline fixtures'
+                            tokenizer folders as diffusers does: Tests/Fixtures/pipelines/sd1-tiny/tokenizer
+                            (vocab.json + merges.txt, pad <|endoftext|>) and sd2-tiny/tokenizer (tokenizer.json,
+                            pad "!"). The committed file was made with transformers 5.24.0 and tokenizers 0.23.3 under
+                            Python 3.11 (the random Unicode prompts draw from that Python's `unicodedata`; the prompts
+                            are stored in the file, so the tests do not depend on it).
+
+Usage: python3 Scripts/reference/make_tokenizer_fixtures.py [--transformers4-python PATH | --fast-only]
 """
 import argparse
 import json
@@ -209,6 +218,50 @@ def long_prompts():
         "masterpiece, best quality, ultra-detailed, 8k wallpaper, (extremely detailed CG unity 8k wallpaper), "
         "(masterpiece), (best quality), (ultra-detailed), (best illustration), (best shadow), (an extremely "
         "delicate and beautiful), dynamic angle, floating, finely detail, depth of field, 1girl, solo",
+    ]
+
+
+def parity_prompts():
+    """Cases where transformers 5's `tokenizers` pipeline and transformers 4's slow tokenizer can part: CJK (never
+    spaced out by the fast pipeline), emoji sequences with format characters, accents, case-folding corners, control
+    characters, prompt-weighting syntax and over-long prompts."""
+    return [
+        "a photo of \u6771\u4eac",
+        "\u6771\u4eac",
+        "\u6771\u4eac\u30bf\u30ef\u30fc at night \U0001f5fc\u2728",
+        "\u6e0b\u8c37\u306e\u732b \U0001f431 a cat in Shibuya",
+        "\u4e00\u53ea\u53ef\u7231\u7684\u718a\u732b\u5728\u7af9\u6797\u91cc, watercolor",
+        "\ud55c\uad6d\uc758 \uac00\uc744 \ud48d\uacbd \U0001f341",
+        "\u5bcc\u58eb\u5c71\u3068\u685c\U0001f338, ukiyo-e style, (masterpiece:1.2)",
+        "CJK\u6f22\u5b57without spaces\u6f22\u5b57",
+        "astronaut \U0001f9d1\U0001f3fd\u200d\U0001f680 on mars",
+        "rainbow flag \U0001f3f3\ufe0f\u200d\U0001f308 and pirate \U0001f3f4\u200d\u2620\ufe0f",
+        "kiss \U0001f469\u200d\u2764\ufe0f\u200d\U0001f48b\u200d\U0001f468 keycap #\ufe0f\u20e3 *\ufe0f\u20e3",
+        "\U0001f431\U0001f436\U0001f98a\U0001f43b\U0001f43c\U0001f428\U0001f42f\U0001f981",
+        "skin tones \U0001f44b\U0001f3fb\U0001f44b\U0001f3fc\U0001f44b\U0001f3fd\U0001f44b\U0001f3fe\U0001f44b\U0001f3ff",
+        "cr\u00e8me br\u00fbl\u00e9e, Zo\u00eb, \u00c5ngstr\u00f6m, S\u00e3o Paulo, Krak\u00f3w",
+        "e\u0301e\u0300e\u0302 o\u0308 n\u0303 decomposed accents",
+        "\u1e9e\u1e9e STRA\u1e9eE \u00df\u00df",
+        "\u0130STANBUL \u0130stanbul i\u0307stanbul",
+        "\u01c5emal \u01c4EMAL \u01c6emal \u01c8 \u01cb \u01f2",
+        "\u03a3\u0399\u03a3\u03a5\u03a6\u039f\u03a3 final sigma \u03c3\u03c2",
+        "\ufb00 \ufb04 \u0149 \u01f0 \u0390 \u1e96 special casing",
+        "\u212a\u212b\u2126 Kelvin Angstrom Ohm",
+        "control\x01\x02\x03 chars\x1b[31m red \x1b[0m and del\x7f",
+        "rtl\u200e marks\u200f and override\u202e text\u202c and isolate\u2066x\u2069",
+        "c1\x85controls\x80\x9f here",
+        "word\u2060joiner and invisible\u2062times and \U000e0041tag",
+        "(cat:1.2), (dog:0.8)",
+        "((masterpiece)), (best quality:1.4), [blurry:0.5], {{{cute}}}",
+        "<lora:detail_tweaker:0.8> a (portrait:1.3) of a [woman|man] AND a dog:1.1",
+        "a castle BREAK a dragon BREAK a knight",
+        "(\u6771\u4eac:1.3), (\U0001f431:0.9), (cr\u00e8me:1.1)",
+        "embedding:easynegative, (worst quality, low quality:1.4)",
+        "\u6771\u4eac " * 50,
+        "\U0001f431\u200d\U0001f464 " * 30,
+        "(masterpiece:1.2), " * 30,
+        "cr\u00e8me br\u00fbl\u00e9e " * 40,
+        "a photo of " + "\u732b\U0001f431" * 45,
     ]
 
 
@@ -460,6 +513,47 @@ def fast5_results(folder, prompts, added_prompts, expected_new):
     return results
 
 
+FAST_FIXTURE_FOLDERS = [("sd1-tiny", "<|endoftext|>"), ("sd2-tiny", "!")]
+
+
+def fast_fixture():
+    """transformers 5's ids for every prompt, loading each pipeline fixture's tokenizer folder as diffusers does."""
+    import tokenizers
+    import transformers
+    from transformers import CLIPTokenizer
+
+    if int(transformers.__version__.split(".")[0]) < 5:
+        raise SystemExit("--fast-only needs transformers 5")
+    prompts = handwritten_prompts() + long_prompts() + parity_prompts() + random_prompts(110)
+    unicode_prompts = random_unicode_prompts(RANDOM_UNICODE_PROMPTS)
+    folders = {}
+    for name, pad in FAST_FIXTURE_FOLDERS:
+        path = os.path.join(ROOT, "Tests", "Fixtures", "pipelines", name, "tokenizer")
+        tokenizer = CLIPTokenizer.from_pretrained(path)
+        assert tokenizer.pad_token == pad, (name, tokenizer.pad_token)
+        results = encode_all(tokenizer, prompts + unicode_prompts)
+        folders[name] = {"pad_token": pad, "pad_token_id": tokenizer.pad_token_id,
+                         "layout": sorted(os.listdir(path)),
+                         "cases": [compact(r) for r in results],
+                         # transformers' tokenize() for the first prompts (token texts, not only ids).
+                         "tokens": [r["tokens"] for r in results[:TOKEN_TEXT_PROMPTS]]}
+    fixture = {
+        "source": f"transformers {transformers.__version__} CLIPTokenizer (tokenizers {tokenizers.__version__}) "
+                  f"from_pretrained on each folder's tokenizer/; Scripts/reference/make_tokenizer_fixtures.py "
+                  f"--fast-only",
+        "max_length": MAX_LENGTH,
+        "prompts": prompts + unicode_prompts,
+        "parity_prompts": parity_prompts(),
+        "folders": folders,
+    }
+    path = os.path.join(FIXTURE_DIR, "clip_reference_fast.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(fixture, handle, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+        handle.write("\n")
+    print(f"wrote {path} ({os.path.getsize(path)} bytes, {len(fixture['prompts'])} prompts, "
+          f"{fixture['source']})")
+
+
 def open_clip_ids(prompts):
     """CLIP's own SimpleTokenizer (open_clip's copy) on each prompt, without special tokens."""
     from open_clip.tokenizer import SimpleTokenizer
@@ -490,10 +584,14 @@ def report_differences(label, reference, other, prompts):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--transformers4-python", default=None)
+    parser.add_argument("--fast-only", action="store_true")
     parser.add_argument("--worker", choices=["slow", "slow_ftfy", "fast"], default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         json.dump(worker(args.worker, json.load(sys.stdin)), sys.stdout)
+        return
+    if args.fast_only:
+        fast_fixture()
         return
 
     prompts = handwritten_prompts() + long_prompts() + random_prompts(110)

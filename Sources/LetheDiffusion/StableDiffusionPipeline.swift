@@ -21,9 +21,11 @@ public struct StableDiffusionPipeline: Sendable {
         self.schedulerConfiguration = schedulerConfiguration
     }
 
-    /// Loads every component of a diffusers folder.
-    public init(folder: DiffusersModelFolder) throws {
-        let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+    /// Loads every component of a diffusers folder, the tokenizer in the given mode (default: transformers 5's).
+    public init(
+        folder: DiffusersModelFolder, tokenizer compatibility: CLIPTokenizer.Compatibility = CLIPTokenizer.defaultCompatibility
+    ) throws {
+        let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: compatibility)
         let textEncoder = try CLIPTextModel(folder: folder)
         let unet = try UNet2DConditionModel.load(from: folder)
         let vae = try AutoencoderKL.load(from: folder)

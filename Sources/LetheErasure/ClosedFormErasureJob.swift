@@ -20,6 +20,8 @@ public struct ClosedFormErasureJob {
     public var inputs: [OutputGuard.Input] = []
     /// nil: skip the attention-mass measurement (one UNet forward before and after on rank 0).
     public var probe: AttentionMassProbe? = AttentionMassProbe()
+    /// Which Hugging Face tokenizer the prompts are tokenised as (default: transformers 5's).
+    public var tokenizerCompatibility = CLIPTokenizer.defaultCompatibility
 
     public init(model: URL, uce: UCESettings, rece: RECESettings?, output: URL) {
         self.model = model
@@ -46,7 +48,9 @@ public struct ClosedFormErasureJob {
         // ends every rank, see the command line's job failure).
         let writer = communicator.rank == 0
             ? try ErasedModelWriter(source: folder, destination: output, overwrite: overwrite, inputs: inputs) : nil
-        let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+        let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: tokenizerCompatibility)
+        // As diffusers and the authors' code: prompts past 77 tokens are cut, with the pipeline's warning (rank 0).
+        for warning in uce.truncationWarnings(tokenizer: tokenizer) { log("warning: \(warning)") }
         let textEncoder = try CLIPTextModel(folder: folder)
         let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, communicator: communicator)
         // Bad prompts fail before the UNet's gigabytes are read.

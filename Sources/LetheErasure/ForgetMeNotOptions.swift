@@ -1,3 +1,5 @@
+import LetheModels
+
 /// The settings of a Forget-Me-Not run, with the authors' defaults (configs/attn.yaml): 35 steps, AdamW lr 2e-6,
 /// betas 0.9/0.999, weight decay 1e-2, ε 1e-8, constant schedule, batch 1, gradient clipping at 1 (which upstream
 /// meant to do but never did), the whole UNet trained (`only_optimize_ca: false`).
@@ -23,6 +25,8 @@ public struct ForgetMeNotOptions: Sendable {
     /// Also steer attention away from the end-of-text token (the pooled position); padding never counts.
     public var usePooler = false
     public var seed: UInt64 = 0
+    /// Which Hugging Face tokenizer the prompt is tokenised as (default: transformers 5's).
+    public var tokenizer = CLIPTokenizer.defaultCompatibility
 
     public init(concept: String) {
         self.concept = concept

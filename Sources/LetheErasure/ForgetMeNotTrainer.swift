@@ -54,7 +54,7 @@ public final class ForgetMeNotTrainer {
             throw ErasureError.invalidArgument(name: "--max-grad-norm", reason: "is \(norm); it must be a positive number")
         }
         self.options = options
-        let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+        let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: options.tokenizer)
         let concept = embeddings.reduce(options.concept) { $1.expanding($0) }
         if embeddings.isEmpty {
             tokenizer = baseTokenizer

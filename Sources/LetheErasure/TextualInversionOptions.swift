@@ -1,3 +1,5 @@
+import LetheModels
+
 /// The settings of a textual-inversion run, with diffusers' example's defaults (AdamW lr 1e-4, betas 0.9/0.999,
 /// weight decay 1e-2, ε 1e-8, constant schedule, flip probability 0.5, bicubic resize, no centre crop).
 public struct TextualInversionOptions: Sendable {
@@ -24,6 +26,8 @@ public struct TextualInversionOptions: Sendable {
     /// Forget-Me-Not's `clip_ti_decay`: after each step pull each learned row's norm towards 0.4 by min(1, 100·lr).
     public var renormalize = false
     public var seed: UInt64 = 0
+    /// Which Hugging Face tokenizer the templates are tokenised as (default: transformers 5's).
+    public var tokenizer = CLIPTokenizer.defaultCompatibility
 
     public init(placeholder: String, initializer: String) {
         self.placeholder = placeholder

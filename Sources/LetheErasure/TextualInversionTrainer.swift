@@ -46,7 +46,7 @@ public final class TextualInversionTrainer {
         }
         try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
         self.options = options
-        let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+        let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: options.tokenizer)
         let tokens = [options.placeholder] + (1..<options.vectors).map { "\(options.placeholder)_\($0)" }
         let extended = try LearnedEmbeddings.extend(tokenizer: baseTokenizer, textEncoderFolder: folder,
                                                     adding: [(tokens, Tensor(zeros: [tokens.count, try Self.hiddenSize(folder)]))])

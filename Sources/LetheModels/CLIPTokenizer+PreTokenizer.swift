@@ -73,6 +73,14 @@ extension CLIPTokenizer {
         if value == 0x345 && regexModuleQuirks { return .separator }
         let properties = scalar.properties
         if properties.isWhitespace { return .separator }
+        // `tokenizers`' Oniguruma tables stop at Unicode 16: a letter or digit first assigned later (CJK extension J
+        // in Unicode 17, which Swift knows) is unassigned there, so it matches `[^\s\p{L}\p{N}]`.
+        if !regexModuleQuirks, let age = properties.age,
+            age.major > fastUnicodeVersion.major
+                || (age.major == fastUnicodeVersion.major && age.minor > fastUnicodeVersion.minor)
+        {
+            return .other
+        }
         switch properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
             return .letter
@@ -82,6 +90,9 @@ extension CLIPTokenizer {
             return .other
         }
     }
+
+    /// The Unicode version of the `tokenizers` regex engine's character classes (see ``characterClass(_:regexModuleQuirks:)``).
+    static let fastUnicodeVersion: Unicode.Version = (major: 16, minor: 0)
 
     static let startOfTextScalars = Array(CLIPTokenizer.startOfText.unicodeScalars)
     static let endOfTextScalars = Array(CLIPTokenizer.endOfText.unicodeScalars)

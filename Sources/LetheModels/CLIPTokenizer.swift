@@ -1,7 +1,8 @@
-/// CLIP's byte-level BPE tokenizer, giving the same ids as Hugging Face transformers' slow `CLIPTokenizer` in the
-/// configuration diffusers users get by default, that is without the optional `ftfy` package installed.
+/// CLIP's byte-level BPE tokenizer, giving the same ids as Hugging Face transformers' `CLIPTokenizer`: by default
+/// transformers 5's (the `tokenizers`-backed pipeline, ``Compatibility/fast``), or with ``Compatibility/slow``
+/// transformers 4's slow Python tokenizer in the configuration diffusers users got, without the optional `ftfy`.
 ///
-/// For each prompt, as transformers does:
+/// In the slow mode, for each prompt, as transformers 4 does:
 /// 1. Added tokens (special tokens, the pad token, textual-inversion placeholders) are cut out of the raw text with
 ///    Hugging Face's added-token trie; they are matched case-sensitively and never split.
 /// 2. Each remaining piece is cleaned like transformers' `BasicTokenizer`: NUL, U+FFFD and control/format/unassigned
@@ -14,8 +15,8 @@
 /// 5. ``encode(_:padding:truncation:)`` adds `<|startoftext|>` and `<|endoftext|>`, truncates to ``maxLength``
 ///    keeping the end token, and pads with the pad token (SD 1.x: `<|endoftext|>`, SD 2.x: `!`).
 ///
-/// transformers 5 (whose `CLIPTokenizer` is the `tokenizers`-backed one) and `CLIPTokenizerFast` differ on some
-/// prompts: set ``compatibility`` to ``Compatibility/fast`` to reproduce them instead. With `ftfy` installed, the slow
+/// transformers 5 (whose `CLIPTokenizer` is the `tokenizers`-backed one) and `CLIPTokenizerFast` differ from it on
+/// some prompts (see ``Compatibility/fast``, the default). With `ftfy` installed, the slow
 /// tokenizer runs `ftfy.fix_text` (which straightens curly quotes, unescapes HTML entities, folds full-width letters
 /// and more) instead of the `BasicTokenizer` clean-up; that mode is not reproduced.
 public struct CLIPTokenizer: Sendable {
@@ -44,7 +45,7 @@ public struct CLIPTokenizer: Sendable {
         didSet { precondition(maxLength >= 2, "maxLength must leave room for the start and end tokens") }
     }
 
-    /// Which Hugging Face tokenizer to reproduce; ``Compatibility/slow`` unless changed.
+    /// Which Hugging Face tokenizer to reproduce; ``defaultCompatibility`` (``Compatibility/fast``) unless changed.
     public var compatibility: Compatibility
 
     /// The Unicode version of the Python whose transformers to match, or nil to use Swift's own Unicode tables
@@ -112,7 +113,7 @@ public struct CLIPTokenizer: Sendable {
         self.padToken = specialTokens.pad
         self.additionalSpecialTokens = specialTokens.additional
         self.maxLength = maxLength
-        self.compatibility = .slow
+        self.compatibility = Self.defaultCompatibility
 
         for (id, token) in addedTokens {
             try insertStoredAddedToken(token, id: id, source: source)

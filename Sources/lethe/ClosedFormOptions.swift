@@ -38,6 +38,8 @@ struct ClosedFormOptions: ParsableArguments {
     @Option(help: "Also erase the authors' five templates per concept (their --add_prompts): art ('painting by X', 'art by X', 'artwork by X', 'picture by X', 'style of X') or object ('image of X', 'photo of X', 'portrait of X', 'picture of X', 'painting of X'). paper: each steered to the concept's guide; single-token: to the same template around the guide.")
     var addPrompts: UCEPromptExpansion?
 
+    @OptionGroup var tokenizerOption: TokenizerOption
+
     @Option(help: "Weights variant to load, e.g. fp16 (reads *.fp16.safetensors). Default: full precision, else fp16.")
     var variant: String?
 
@@ -84,6 +86,7 @@ struct ClosedFormOptions: ParsableArguments {
         var job = ClosedFormErasureJob(
             model: URL(fileURLWithPath: model), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
         job.variant = variant
+        job.tokenizerCompatibility = tokenizerOption.compatibility
         job.overwrite = overwrite
         job.inputs = config.inputs + (preserveFile.map { [OutputGuard.Input($0, role: "--preserve-file")] } ?? [])
         if noAttentionProbe { job.probe = nil }

@@ -1,6 +1,7 @@
 import Foundation
 import LetheDistributed
 import LetheErasure
+import LetheIO
 
 /// Runs a UCE/RECE job on every rank and prints its summary on rank 0.
 enum ClosedFormRun {
@@ -18,7 +19,8 @@ enum ClosedFormRun {
     static func summary(_ report: ErasureReport, output: String) -> String {
         var lines = ["\(report.method.uppercased()) on \(report.ranks) rank(s): wrote \(output) (erasure-report.json inside)"]
         for concept in report.concepts {
-            var line = "  '\(concept.concept)' → '\(concept.guide)'"
+            // Capped: an over-long concept is cut, not refused, and may be a whole file's worth of text.
+            var line = "  '\(ErrorText.capped(concept.concept))' → '\(ErrorText.capped(concept.guide))'"
             if let ratio = concept.erasureRatio {
                 line += String(format: ": erasure ratio keys %.4f, values %.4f", ratio.key, ratio.value)
             }

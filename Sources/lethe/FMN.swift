@@ -24,6 +24,7 @@ struct FMN: ParsableCommand {
     @Option(help: "A diffusers model folder.") var model: String
     @Option(help: "The concept to forget (words, or a learned token with --embedding).") var concept: String
     @Option(help: "A textual-inversion file whose token the concept uses (lethe invert's output).") var embedding: String?
+    @OptionGroup var tokenizerOption: TokenizerOption
     @Option(help: "A folder of images of the concept (PNG or JPEG).") var images: String?
     @Option(parsing: .unconditional, help: "Generate this many images of the concept with the base model instead of --images.") var generateImages: Int?
     @Option(parsing: .unconditional, help: "Denoising steps per generated image.") var generationSteps = 30
@@ -70,6 +71,7 @@ struct FMN: ParsableCommand {
         options.resolution = resolution
         options.usePooler = usePooler
         options.seed = seed
+        options.tokenizer = tokenizerOption.compatibility
         let destination = URL(fileURLWithPath: output)
         var timings: [String: Double] = [:]
         var clock = Date()
@@ -84,6 +86,9 @@ struct FMN: ParsableCommand {
         let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0))] } ?? []
         let imageFolder = try images.map { try ImageFolder(path: $0) }
         let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
+        if isMain, let warning = trainer.truncationWarning {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         // Before any image is generated or batch made: both must fit in memory; a batch above the image count is stated.
         try TrainingMemory.checkBatch(batchSize: batchSize, ranks: communicator.size, side: trainer.imageSize,
                                       unet: trainer.unet.configuration, vae: trainer.vae.configuration)
@@ -96,8 +101,8 @@ struct FMN: ParsableCommand {
         if let imageFolder {
             trainingFolder = imageFolder
         } else {
-            let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)
-                : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings)
+            let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder, tokenizer: options.tokenizer)
+                : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
             let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
             guard generationSteps <= trainTimesteps else {
                 throw ErasureError.invalidArgument(

@@ -24,6 +24,8 @@ struct Generate: ParsableCommand {
     @Option(help: "The text prompt.")
     var prompt: String
 
+    @OptionGroup var tokenizerOption: TokenizerOption
+
     @Option(help: "What to steer away from (classifier-free guidance's unconditional prompt). Default: \"\".")
     var negativePrompt: String?
 
@@ -108,8 +110,8 @@ struct Generate: ParsableCommand {
 
         let loading = Date()
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
-        let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder)
-            : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings)
+        let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder, tokenizer: tokenizerOption.compatibility)
+            : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings, tokenizer: tokenizerOption.compatibility)
         FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
         // Sizes and memory first (they bound the number of files), then every file this run writes, before the
         // work: none may be an input, and an existing one is replaced only with --overwrite (and only an image).
@@ -121,8 +123,8 @@ struct Generate: ParsableCommand {
         }
         // As diffusers: a prompt past the text encoder's 77 tokens is cut, with a warning quoting what was cut.
         for (name, text) in [("--prompt", request.prompt), ("--negative-prompt", request.negativePrompt ?? "")] {
-            if let cut = pipeline.tokenizer.truncatedPart(of: text) {
-                FileHandle.standardError.write(Data("warning: \(name): the following part of your input was truncated because CLIP can only handle sequences up to \(pipeline.tokenizer.maxLength) tokens: \(ErrorText.capped(cut, 200))\n".utf8))
+            if let warning = pipeline.tokenizer.truncationWarning(for: text, argument: name) {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
             }
         }
         // The scheduler decides the number of model calls (PNDM's PLMS makes one more than --steps); the bar

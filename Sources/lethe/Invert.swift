@@ -23,6 +23,7 @@ struct Invert: ParsableCommand {
     @Option(help: "A folder of training images (PNG or JPEG).") var images: String
     @Option(help: "The placeholder token to learn, e.g. \"<cat-toy>\".") var token: String
     @Option(help: "A one-token word to start from, or <rand-SIGMA> for random rows.") var initToken: String
+    @OptionGroup var tokenizerOption: TokenizerOption
     @Option(parsing: .unconditional, help: "Vectors (tokens) to learn.") var vectors = 1
     @Option(help: "Prompt templates: object or style.") var template = "object"
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps = 500
@@ -56,12 +57,16 @@ struct Invert: ParsableCommand {
         options.centerCrop = centerCrop
         options.renormalize = renormalize
         options.seed = seed
+        options.tokenizer = tokenizerOption.compatibility
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model))
         let inputs = [OutputGuard.Input(model, role: "model"), OutputGuard.Input(images, role: "image folder")] + config.inputs
         let destination = communicator.rank == 0
             ? try OutputGuard.check(output: output, kind: .learnedEmbeddings, inputs: inputs, overwrite: overwrite) : ""
         let imageFolder = try ImageFolder(path: images)
         let trainer = try TextualInversionTrainer(folder: folder, options: options)
+        if communicator.rank == 0 {
+            for warning in trainer.truncationWarnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        }
         // Before any batch is made: the batch must fit in memory, and a batch above the image count is stated.
         try TrainingMemory.checkBatch(batchSize: batchSize, ranks: communicator.size, side: trainer.imageSize,
                                       unet: trainer.unet.configuration, vae: trainer.vae.configuration)

@@ -24,11 +24,25 @@ import Testing
         }
     }
 
-    @Test func conceptLongerThanTheEncoderIsRejected() throws {
+    /// Changed on purpose: a concept past 77 tokens was refused; it is now cut as diffusers and the authors' code
+    /// (`truncation=True`) cut it, with the pipeline's warning naming the option and what was cut.
+    @Test func conceptLongerThanTheEncoderIsCutWithAWarning() throws {
         let long = Array(repeating: "painting", count: 80).joined(separator: " ")
-        #expect(throws: ErasureError.promptTooLong(prompt: long, tokens: 82, limit: 77)) {
-            try run(UCESettings(concepts: [long]))
-        }
+        let folder = try DiffusersModelFolder(url: Self.fixture)
+        let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
+        let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: try CLIPTextModel(folder: folder), communicator: .singleProcess())
+        try encoder.validate(long, argument: "--concept")
+        let settings = UCESettings(concepts: [long, "cat"], guides: ["art"], preserve: [long])
+        #expect(settings.truncationWarnings(tokenizer: tokenizer) == [
+            "--concept: the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: painting painting painting painting painting",
+            "--preserve: the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: painting painting painting painting painting",
+        ])
+        #expect(UCESettings(concepts: ["cat"]).truncationWarnings(tokenizer: tokenizer).isEmpty)
+        // Many cut prompts (a preserve file) are quoted up to a limit, then counted.
+        let many = (0..<15).map { "\($0) " + long }
+        let warnings = UCESettings(concepts: ["cat"], preserve: many).truncationWarnings(tokenizer: tokenizer)
+        #expect(warnings.count == PromptTruncation.maximumWarnings + 1)
+        #expect(warnings.last == "5 more prompt(s) were truncated to 77 tokens")
     }
 
     @Test func noConceptIsRejected() throws {

@@ -78,15 +78,32 @@ struct ForgetMeNotTests {
         #expect(try ConceptTokens.positions(of: "cat", in: "cat and cat", tokenizer: tokenizer, usePooler: false) == [1, 3])
     }
 
+    /// A concept past the 77 tokens: the prompt is cut (start, 75 prompt tokens, end) and only the positions the text
+    /// encoder still sees count; the pooled end token is the one at 76.
+    @Test func overLongConceptIsCutWithAWarning() throws {
+        var options = Self.options()
+        options.concept = Array(repeating: "cat", count: 80).joined(separator: " ")
+        let trainer = try ForgetMeNotTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: options)
+        #expect(trainer.positions == Array(4..<76))
+        #expect(trainer.inputIDs.count == 77)
+        #expect(trainer.truncationWarning == "--concept (in the prompt 'a photo of {}'): the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: cat cat cat cat cat cat cat cat")
+        options.usePooler = true
+        let pooled = try ConceptTokens.positions(of: options.concept, in: trainer.prompt, tokenizer: trainer.tokenizer, usePooler: true)
+        #expect(pooled.last == 76)
+        #expect(try ForgetMeNotTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: Self.options()).truncationWarning == nil)
+    }
+
     @Test func badConceptsAreRefusedClearly() throws {
         let folder = try DiffusersModelFolder(url: Self.folderURL)
         var empty = Self.options()
         empty.concept = " "
         #expect(throws: ErasureError.emptyConcept(argument: "--concept")) { try ForgetMeNotTrainer(folder: folder, options: empty) }
-        var long = Self.options()
-        long.concept = Array(repeating: "cat", count: 80).joined(separator: " ")
-        #expect(throws: ErasureError.promptTooLong(prompt: long.concept, tokens: 82, limit: 77)) {
-            try ForgetMeNotTrainer(folder: folder, options: long)
+        // Changed on purpose: an over-long prompt is cut as diffusers and the authors' code cut it, with a warning;
+        // only a concept cut off entirely is refused.
+        let tokenizer = try CLIPTokenizer(folder: Self.folderURL.appendingPathComponent("tokenizer"))
+        let cats = Array(repeating: "cat", count: 80).joined(separator: " ")
+        #expect(throws: ErasureError.invalidArgument(name: "--concept", reason: "'dog' is cut off entirely: the prompt '\(ErrorText.capped(cats + " dog"))' is truncated to 77 tokens before the concept's first token")) {
+            try ConceptTokens.positions(of: "dog", in: cats + " dog", tokenizer: tokenizer, usePooler: false)
         }
         let small = try CLIPTokenizer(vocabulary: ["a</w>": 0, "<|startoftext|>": 1, "<|endoftext|>": 2], merges: [])
         #expect(throws: ErasureError.unknownWords(prompt: "a zebra", words: ["zebra"])) {
