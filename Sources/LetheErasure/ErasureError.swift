@@ -6,7 +6,6 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
     case invalidArgument(name: String, reason: String)
     case emptyConcept(argument: String)
     case unknownWords(prompt: String, words: [String])
-    case promptTooLong(prompt: String, tokens: Int, limit: Int)
     case noCrossAttention(model: String)
     case outputFailed(path: String, reason: String)
     /// An entry of the source model folder that the erased folder would copy but cannot.
@@ -27,8 +26,6 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
         case .unknownWords(let prompt, let words):
             return "The tokenizer does not know \(ErrorText.list(words.map { "'\($0)'" })) in '\(ErrorText.capped(prompt))': "
                 + "they map to the unknown token, so the prompt's embedding would not carry the concept."
-        case .promptTooLong(let prompt, let tokens, let limit):
-            return "'\(ErrorText.capped(prompt))' is \(tokens) tokens with the start and end tokens; the text encoder takes at most \(limit)."
         case .noCrossAttention(let model):
             return "The UNet of '\(model)' has no cross-attention (attn2) layers, so there are no key/value projections to edit."
         case .outputFailed(let path, let reason):
