@@ -163,9 +163,9 @@ check "uce --tokenizer slow is accepted" 0 "erasure ratio keys" -- "$LETHE" uce 
 printf 'concept: [cat]\ntokenizer: medium\n' >"$WORK/tokenizer.yaml"
 check "config: a bad tokenizer: value names the choices" nonzero "one of 'fast' and 'slow'" -- "$LETHE" uce \
     --config "$WORK/tokenizer.yaml" --model "$SD1_TINY" --output "$WORK/bad-uce"
-check "uce: unknown technique" nonzero "--technique must be replace or tensor" -- "$LETHE" uce \
+check "uce: unknown technique" nonzero "invalid for '--technique <technique>'. Please provide one of 'replace' and 'tensor'" -- "$LETHE" uce \
     --model "$SD1_TINY" --concept cat --technique blend --output "$WORK/bad-uce"
-check "rece: unknown task" nonzero "--task must be nudity, artist or object" -- "$LETHE" rece \
+check "rece: unknown task" nonzero "invalid for '--task <task>'. Please provide one of 'nudity', 'artist' or 'object'" -- "$LETHE" rece \
     --model "$SD1_TINY" --concept cat --task style --output "$WORK/bad-uce"
 check "uce: output exists" nonzero "already exists; remove it, pass --overwrite, or choose another output" -- "$LETHE" uce \
     --model "$SD1_TINY" --concept cat --output "$WORK/uce"

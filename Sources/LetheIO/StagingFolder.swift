@@ -67,7 +67,8 @@ public final class StagingFolder {
     static let host: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "host" }
-        let name = String(cString: buffer).replacingOccurrences(of: "/", with: "_")
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        let name = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "/", with: "_")
         return name.isEmpty ? "host" : name
     }()
 

@@ -8,7 +8,7 @@ import LetheTensor
 /// The options `lethe bench uce` and `lethe bench rece` share, and the timed run.
 struct ClosedFormBenchOptions: ParsableArguments {
     @Option(help: "Architecture: sd15 (CLIP ViT-L/14 text encoder, SD 1.x cross-attention), sd21 or tiny.")
-    var preset = "sd15"
+    var preset: RandomPipelinePreset = .sd15
 
     @Option(help: "Concepts erased in one edit.")
     var concepts = 1
@@ -23,7 +23,6 @@ struct ClosedFormBenchOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        _ = try RandomPipelinePreset.named(preset)
         guard concepts >= 1, preserve >= 0, iterations >= 1 else {
             throw ValidationError("--concepts and --iterations must be at least 1, --preserve at least 0")
         }
@@ -33,7 +32,7 @@ struct ClosedFormBenchOptions: ParsableArguments {
     /// (prompt encoding, UCE, RECE's epochs, writing the weights) on every rank; prints on rank 0.
     func run(method: String, rece: RECESettings?) throws {
         let world = try Communicator.world().withItemWorkersOnLocalCores()
-        let preset = try RandomPipelinePreset.named(self.preset)
+        let preset = self.preset
         let textConfiguration = try preset.textEncoderConfiguration()
         let (textEncoder, _) = try WeightStore.random(seed: 1) { try CLIPTextModel(configuration: textConfiguration, weights: $0) }
         let tokenizer = try CLIPTokenizer.bundledCLIP(padToken: preset.padToken)

@@ -18,7 +18,7 @@ struct BenchUNet: ParsableCommand {
             """)
 
     @Option(help: "Architecture: sd15 (SD 1.x UNet), sd21 (SD 2.x UNet) or tiny.")
-    var preset = "sd15"
+    var preset: RandomPipelinePreset = .sd15
 
     @Option(help: "Latent height and width (64 for 512-pixel images).")
     var latent = 64
@@ -42,13 +42,11 @@ struct BenchUNet: ParsableCommand {
     var json = false
 
     func validate() throws {
-        _ = try RandomPipelinePreset.named(preset)
         guard latent >= 8, latent % 8 == 0 else { throw ValidationError("--latent must be a positive multiple of 8, got \(latent)") }
         guard batch >= 1, iterations >= 1 else { throw ValidationError("--batch and --iterations must be at least 1") }
     }
 
     func run() throws {
-        let preset = try RandomPipelinePreset.named(preset)
         let configuration = try preset.unetConfiguration()
         let patterns = train.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         if backward {

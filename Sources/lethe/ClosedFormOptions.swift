@@ -30,10 +30,10 @@ struct ClosedFormOptions: ParsableArguments {
     var preserveScale: Double?
 
     @Option(help: "replace (the concept's keys/values become the guide's) or tensor (only the guide's component orthogonal to the concept).")
-    var technique: String = EditTechnique.replace.rawValue
+    var technique: EditTechnique = .replace
 
     @Option(help: "paper (train_erase.py: rows from the last word token on, aligned; all 77 rows of preserved prompts) or single-token (uce_sd_erase.py: the last word token only).")
-    var uceVariant: String = UCESettings.Variant.paper.rawValue
+    var uceVariant: UCESettings.Variant = .paper
 
     @Option(help: "Also erase the authors' five templates per concept (their --add_prompts): art ('painting by X', 'art by X', 'artwork by X', 'picture by X', 'style of X') or object ('image of X', 'photo of X', 'portrait of X', 'picture of X', 'painting of X'). paper: each steered to the concept's guide; single-token: to the same template around the guide.")
     var addPrompts: UCEPromptExpansion?
@@ -57,13 +57,7 @@ struct ClosedFormOptions: ParsableArguments {
         settings.lambda = lamb
         settings.eraseScale = eraseScale
         settings.preserveScale = preserveScale
-        guard let technique = EditTechnique(rawValue: technique) else {
-            throw ValidationError("--technique must be replace or tensor, got '\(technique)'")
-        }
         settings.technique = technique
-        guard let uceVariant = UCESettings.Variant(rawValue: uceVariant) else {
-            throw ValidationError("--uce-variant must be paper or single-token, got '\(uceVariant)'")
-        }
         settings.variant = uceVariant
         settings.addPrompts = addPrompts
         try settings.validate()

@@ -18,7 +18,7 @@ struct CreateModel: ParsableCommand {
             """)
 
     @Option(help: "Architecture: tiny (a few MB), sd15 or sd21 (Stable Diffusion 1.5's or 2.1's sizes, about 5 GB).")
-    var preset = RandomPipelinePreset.tiny.rawValue
+    var preset: RandomPipelinePreset = .tiny
 
     @Option(parsing: .unconditional, help: "Seed of the random weights.")
     var seed: UInt64 = 0
@@ -26,13 +26,8 @@ struct CreateModel: ParsableCommand {
     @Option(help: "The folder to write (must not exist).")
     var output: String
 
-    func validate() throws {
-        _ = try RandomPipelinePreset.named(preset)
-    }
-
     func run() throws {
         guard try Communicator.world().rank == 0 else { return }
-        let preset = try RandomPipelinePreset.named(preset)
         let destination = try OutputGuard.check(
             output: output, kind: .modelFolder(marker: "model_index.json"), inputs: [], overwrite: false, canOverwrite: false)
         let staging = try StagingFolder(destination: destination)

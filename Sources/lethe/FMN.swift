@@ -28,7 +28,7 @@ struct FMN: ParsableCommand {
     @Option(help: "A folder of images of the concept (PNG or JPEG).") var images: String?
     @Option(parsing: .unconditional, help: "Generate this many images of the concept with the base model instead of --images.") var generateImages: Int?
     @Option(parsing: .unconditional, help: "Denoising steps per generated image.") var generationSteps = 30
-    @Option(help: "Prompt: object (\"a photo of X\") or style (\"a photo in the style of X\").") var template = "object"
+    @Option(help: "Prompt: object (\"a photo of X\") or style (\"a photo in the style of X\").") var template: PromptTemplate = .object
     @Option(help: "UNet parameters to train: attn2 or all.") var train = "all"
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps = 35
     @Option(parsing: .unconditional, help: "AdamW learning rate.") var lr = 2e-6
@@ -57,9 +57,6 @@ struct FMN: ParsableCommand {
             }
         }
         if let resolution { try ResourceBounds.check("--resolution", resolution, in: 1...ResourceBounds.maximumImageSide, unit: "pixels") }
-        guard let template = PromptTemplate(rawValue: template) else {
-            throw ErasureError.invalidArgument(name: "--template", reason: "is '\(template)'; use object or style")
-        }
         var options = ForgetMeNotOptions(concept: concept)
         options.template = template
         options.train = train

@@ -35,8 +35,8 @@ struct Generate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Classifier-free guidance scale; 1 or less turns guidance off.")
     var guidance: Double = 7.5
 
-    @Option(help: "Scheduler: ddim, pndm, euler, euler-a or ddpm (built from the folder's scheduler config, as diffusers' from_config). Default: the folder's.")
-    var scheduler: String?
+    @Option(help: "The scheduler, built from the folder's scheduler config as diffusers' from_config builds it. Default: the folder's own.")
+    var scheduler: SchedulerKind?
 
     @Option(parsing: .unconditional, help: "DDIM's eta, 0 to 1 (0 is deterministic DDIM).")
     var eta: Double = 0
@@ -76,7 +76,6 @@ struct Generate: ParsableCommand {
         guard suffix == "png" || suffix == "npy" else {
             throw ValidationError("--output must end in .png or .npy, got '\(output)'")
         }
-        if let scheduler { _ = try SchedulerKind(name: scheduler) }
         if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if numImages < 1 { throw ValidationError("--num-images must be at least 1, got \(numImages)") }
         for (name, side) in [("--height", height), ("--width", width)] {
@@ -101,7 +100,7 @@ struct Generate: ParsableCommand {
         request.negativePrompt = negativePrompt.map { text in embeddings.reduce(text) { $1.expanding($0) } }
         request.steps = steps
         request.guidanceScale = Float(guidance)
-        request.scheduler = try scheduler.map { try SchedulerKind(name: $0) }
+        request.scheduler = scheduler
         request.eta = Float(eta)
         request.height = height
         request.width = width

@@ -25,7 +25,7 @@ struct Invert: ParsableCommand {
     @Option(help: "A one-token word to start from, or <rand-SIGMA> for random rows.") var initToken: String
     @OptionGroup var tokenizerOption: TokenizerOption
     @Option(parsing: .unconditional, help: "Vectors (tokens) to learn.") var vectors = 1
-    @Option(help: "Prompt templates: object or style.") var template = "object"
+    @Option(help: "Prompt templates: object or style.") var template: PromptTemplate = .object
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps = 500
     @Option(parsing: .unconditional, help: "AdamW learning rate.") var lr = 1e-4
     @Option(parsing: .unconditional, help: "AdamW weight decay.") var weightDecay = 1e-2
@@ -41,9 +41,6 @@ struct Invert: ParsableCommand {
 
     func run() throws {
         let communicator = try Communicator.world()
-        guard let template = PromptTemplate(rawValue: template) else {
-            throw ErasureError.invalidArgument(name: "--template", reason: "is '\(template)'; use object or style")
-        }
         var options = TextualInversionOptions(placeholder: token, initializer: initToken)
         options.vectors = vectors
         options.template = template

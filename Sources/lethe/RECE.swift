@@ -22,7 +22,7 @@ struct RECE: ParsableCommand {
     @OptionGroup var options: ClosedFormOptions
 
     @Option(help: "Authors' defaults for λr and epochs: nudity, artist or object.")
-    var task: String = RECESettings.Task.nudity.rawValue
+    var task: RECESettings.Task = .nudity
 
     @Option(parsing: .unconditional, help: "Adversarial epochs. Default: the task's.")
     var epochs: Int?
@@ -40,7 +40,7 @@ struct RECE: ParsableCommand {
     var recePreserveScale: Double = 0.1
 
     @Option(help: "Technique of the adversarial edits: replace or tensor.")
-    var receTechnique: String = EditTechnique.replace.rawValue
+    var receTechnique: EditTechnique = .replace
 
     @Option(help: "The adversarial embedding's closed form (the authors' --emb_computing): regzero (regularised towards zero), standardreg (towards the guide's embedding), surrogatereg (see --reg-item).")
     var receVariant: RECESettings.Variant = .regzero
@@ -49,19 +49,13 @@ struct RECE: ParsableCommand {
     var regItem: RECESettings.SurrogateTerms?
 
     func run() throws {
-        guard let task = RECESettings.Task(rawValue: task) else {
-            throw ValidationError("--task must be nudity, artist or object, got '\(task)'")
-        }
         var settings = RECESettings(task: task)
         if let epochs { settings.epochs = epochs }
         if let reg { settings.regularization = reg }
         settings.lambda = receLamb
         settings.eraseScale = receEraseScale
         settings.preserveScale = recePreserveScale
-        guard let technique = EditTechnique(rawValue: receTechnique) else {
-            throw ValidationError("--rece-technique must be replace or tensor, got '\(receTechnique)'")
-        }
-        settings.technique = technique
+        settings.technique = receTechnique
         settings.variant = receVariant
         if let regItem {
             guard receVariant == .surrogatereg else {

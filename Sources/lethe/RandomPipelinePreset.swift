@@ -12,14 +12,6 @@ enum RandomPipelinePreset: String, CaseIterable {
     /// Stable Diffusion 2.1's architecture (865 M UNet parameters, OpenCLIP ViT-H/14 text encoder, 84 M VAE).
     case sd21
 
-    /// The preset called `name`, or an error listing them.
-    static func named(_ name: String) throws -> RandomPipelinePreset {
-        guard let preset = RandomPipelinePreset(rawValue: name) else {
-            throw ValidationError("--preset must be one of \(allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
-        }
-        return preset
-    }
-
     /// The width of the text embeddings (the UNet's cross_attention_dim).
     var contextWidth: Int {
         switch self {

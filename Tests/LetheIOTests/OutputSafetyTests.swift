@@ -121,7 +121,7 @@ struct OutputSafetyTests {
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     @Test func aFIFOOrFolderAsInputIsRefusedWithoutBlocking() throws {
