@@ -148,7 +148,9 @@ public enum OutputGuard {
         guard (status.st_mode & S_IFMT) == S_IFDIR else {
             throw .notWritable(path: shown, reason: "'\(ancestor)' is not a folder")
         }
-        let probe = ancestor + (ancestor.hasSuffix("/") ? "" : "/") + ".lethe-write-check-\(getpid())"
+        // The process ID and a random part: threads (or test cases) checking the same folder never collide.
+        let probe = ancestor + (ancestor.hasSuffix("/") ? "" : "/")
+            + ".lethe-write-check-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
         guard mkdir(probe, 0o700) == 0 else {
             let code = errno
             throw .notWritable(path: shown, reason: "the folder '\(ancestor)' refuses new entries: \(String(cString: strerror(code)))")
