@@ -59,22 +59,29 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
 
-        .testTarget(name: "LetheTensorTests", dependencies: ["LetheTensor"]),
+        // What the test targets share: the fixture locator and the error measure (a library only tests depend on).
+        .target(name: "LetheTestSupport", dependencies: ["LetheTensor", "LetheIO"], path: "Tests/LetheTestSupport"),
+        .testTarget(name: "LetheTensorTests", dependencies: ["LetheTensor", "LetheTestSupport"]),
         .testTarget(
-            name: "LetheIOTests", dependencies: ["LetheIO", "LetheTensor"],
+            name: "LetheIOTests", dependencies: ["LetheIO", "LetheTensor", "LetheTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheDistributedTests", dependencies: ["LetheDistributed"]),
         .testTarget(
-            name: "LetheModelsTests", dependencies: ["LetheModels", "LetheIO", "LetheTensor"], resources: [.copy("Fixtures")]),
+            name: "LetheModelsTests", dependencies: ["LetheModels", "LetheIO", "LetheTensor", "LetheTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "LetheDiffusionTests", dependencies: ["LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"],
+            name: "LetheDiffusionTests",
+            dependencies: ["LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor", "LetheTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "LetheTrainingTests",
-            dependencies: ["LetheTraining", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"]),
+            dependencies: ["LetheTraining", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor", "LetheTestSupport"]),
         .testTarget(
             name: "LetheErasureTests",
-            dependencies: ["LetheErasure", "LetheTraining", "LetheDistributed", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor"]),
+            dependencies: [
+                "LetheErasure", "LetheTraining", "LetheDistributed", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor",
+                "LetheTestSupport",
+            ]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),

@@ -2,13 +2,14 @@ import Foundation
 import LetheDiffusion
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Sizes and numbers of a generation request and of a scheduler_config.json are checked before any work, with
 /// errors that name the flag or the file and key.
 @Suite("Generation bounds")
 struct GenerationBoundsTests {
-    static let tiny = StableDiffusionPipelineTests.fixtures.appendingPathComponent("pipelines/sd1-tiny")
+    static let tiny = Fixture.pipeline("sd1-tiny")
 
     static func pipeline() throws -> StableDiffusionPipeline {
         try StableDiffusionPipeline(folder: DiffusersModelFolder(url: tiny))

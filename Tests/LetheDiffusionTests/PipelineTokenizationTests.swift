@@ -2,15 +2,15 @@ import Foundation
 import LetheDiffusion
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// The pipeline feeds its text encoder transformers 5's ids (what diffusers uses today) for CJK and emoji prompts:
 /// the text encoder, UNet, VAE and schedulers are checked against diffusers elsewhere, so equal ids give diffusers'
 /// image. The ids come from Tests/LetheModelsTests/Fixtures/tokenizer/clip_reference_fast.json.
 @Suite struct PipelineTokenizationTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 
-    struct Fixture: Decodable {
+    struct Reference: Decodable {
         struct Case: Decodable {
             let ids: [Int]
             let padding: Int
@@ -24,9 +24,9 @@ import Testing
         let folders: [String: Folder]
     }
 
-    static func fixture() throws -> Fixture {
-        let url = root.appendingPathComponent("LetheModelsTests/Fixtures/tokenizer/clip_reference_fast.json")
-        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    static func fixture() throws -> Reference {
+        let url = Fixture.tests.appendingPathComponent("LetheModelsTests/Fixtures/tokenizer/clip_reference_fast.json")
+        return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
     }
 
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
@@ -34,7 +34,7 @@ import Testing
         let fixture = try Self.fixture()
         let folder = try #require(fixture.folders[family])
         let pipeline = try StableDiffusionPipeline(
-            folder: DiffusersModelFolder(url: Self.root.appendingPathComponent("Fixtures/pipelines/\(family)")))
+            folder: DiffusersModelFolder(url: Fixture.pipeline(family)))
         #expect(pipeline.tokenizer.compatibility == .fast)
         let nonASCII = fixture.parity_prompts.filter { $0.unicodeScalars.contains { $0.value > 0x7F } }
         #expect(nonASCII.count >= 20)
@@ -53,7 +53,7 @@ import Testing
 
     /// `--tokenizer slow` (transformers 4) conditions on other ids for CJK text, so the choice reaches the encoder.
     @Test func slowModeDiffersOnCJK() throws {
-        let folder = try DiffusersModelFolder(url: Self.root.appendingPathComponent("Fixtures/pipelines/sd1-tiny"))
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny"))
         let fast = try StableDiffusionPipeline(folder: folder)
         let slow = try StableDiffusionPipeline(folder: folder, tokenizer: .slow)
         #expect(slow.tokenizer.compatibility == .slow)

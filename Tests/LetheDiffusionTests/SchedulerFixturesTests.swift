@@ -1,16 +1,16 @@
 import Foundation
 import LetheDiffusion
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 // Reference values written by Scripts/reference/make_scheduler_fixtures.py from diffusers, and how to compare.
 
 /// Loads a JSON fixture from Fixtures/schedulers.
 enum SchedulerFixtures {
-    static func load<Fixture: Decodable>(_ name: String, as type: Fixture.Type) throws -> Fixture {
-        let base = try #require(Bundle.module.resourceURL)
-        let url = base.appendingPathComponent("Fixtures/schedulers/\(name)")
-        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    static func load<Value: Decodable>(_ name: String, as type: Value.Type) throws -> Value {
+        let url = try Fixture.resource("schedulers/\(name)", in: .module)
+        return try JSONDecoder().decode(Value.self, from: Data(contentsOf: url))
     }
 
     static func trajectories() throws -> TrajectoryFixture { try load("trajectories.json", as: TrajectoryFixture.self) }
@@ -19,23 +19,6 @@ enum SchedulerFixtures {
         try load("noise_schedules.json", as: NoiseScheduleFixture.self)
     }
     static func training() throws -> TrainingFixture { try load("training.json", as: TrainingFixture.self) }
-}
-
-/// max |a − e| / max |e|: the error relative to the reference tensor's scale.
-func relativeError(_ actual: [Float], _ expected: [Float]) -> Double {
-    precondition(actual.count == expected.count, "element counts differ: \(actual.count) vs \(expected.count)")
-    var worst = 0.0, scale = 0.0
-    for (a, e) in zip(actual, expected) {
-        worst = max(worst, abs(Double(a) - Double(e)))
-        scale = max(scale, abs(Double(e)))
-    }
-    return scale == 0 ? worst : worst / scale
-}
-
-/// |a − e| / |e| for one value (absolute when e is zero).
-func relativeError(_ actual: Float, _ expected: Float) -> Double {
-    let difference = abs(Double(actual) - Double(expected))
-    return expected == 0 ? difference : difference / abs(Double(expected))
 }
 
 struct TrajectoryFixture: Decodable {

@@ -1,5 +1,6 @@
 import Foundation
 import LetheDiffusion
+import LetheTestSupport
 import Testing
 
 @Suite("Noise schedules")
@@ -18,8 +19,8 @@ struct SchedulerNoiseScheduleTests {
         let schedule = scheduler.noiseSchedule
         #expect(schedule.numTrainTimesteps == recorded.betas.count)
         if recorded.config.rescaleBetasZeroSnr == true {
-            #expect(relativeError(schedule.betas, recorded.betas) <= 1e-5)
-            #expect(relativeError(schedule.alphasCumprod, recorded.alphasCumprod) <= 1e-5)
+            #expect(RelativeError(schedule.betas, recorded.betas).value <= 1e-5)
+            #expect(RelativeError(schedule.alphasCumprod, recorded.alphasCumprod).value <= 1e-5)
             #expect(schedule.alphasCumprod.last == 0)
         } else {
             #expect(schedule.betas == recorded.betas)

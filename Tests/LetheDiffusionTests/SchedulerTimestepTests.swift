@@ -1,5 +1,6 @@
 import Foundation
 import LetheDiffusion
+import LetheTestSupport
 import Testing
 
 /// Timesteps, sigmas and the initial noise scale for many step counts, against diffusers.
@@ -32,7 +33,7 @@ struct SchedulerTimestepTests {
             if logDerived {
                 #expect(scheduler.timesteps.count == timesteps.count, "\(context)")
                 if scheduler.timesteps.count == timesteps.count {
-                    #expect(relativeError(scheduler.timesteps, timesteps) <= 1e-6, "\(context)")
+                    #expect(RelativeError(scheduler.timesteps, timesteps).value <= 1e-6, "\(context)")
                 }
             } else {
                 #expect(scheduler.timesteps == timesteps, "\(context)")
@@ -42,11 +43,11 @@ struct SchedulerTimestepTests {
                 #expect(actual.count == expected.count, "\(context)")
                 if actual.count == expected.count {
                     // The training sigmas come from torch's float32 square root, within an ulp of Swift's.
-                    #expect(relativeError(actual, expected) <= 1e-6, "sigmas of \(context)")
+                    #expect(RelativeError(actual, expected).value <= 1e-6, "sigmas of \(context)")
                 }
             }
             if let sigma = run.initNoiseSigma {
-                #expect(relativeError(scheduler.initNoiseSigma, sigma) <= 1e-6, "init_noise_sigma of \(context)")
+                #expect(RelativeError(scheduler.initNoiseSigma, sigma).value <= 1e-6, "init_noise_sigma of \(context)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import LetheDiffusion
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 @Suite("Scheduler training helpers")
@@ -17,10 +18,10 @@ struct SchedulerTrainingTests {
 
         let noisy = try training.addNoise(original: original, noise: noise, timesteps: recorded.timesteps)
         #expect(noisy.shape == fixture.shape)
-        #expect(relativeError(noisy.toArray(), recorded.noisy) <= 1e-6)
+        #expect(RelativeError(noisy.toArray(), recorded.noisy).value <= 1e-6)
         if let expected = recorded.velocity {
             let velocity = try training.velocity(sample: original, noise: noise, timesteps: recorded.timesteps)
-            #expect(relativeError(velocity.toArray(), expected) <= 1e-6)
+            #expect(RelativeError(velocity.toArray(), expected).value <= 1e-6)
         }
     }
 

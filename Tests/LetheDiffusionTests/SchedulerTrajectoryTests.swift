@@ -1,5 +1,6 @@
 import LetheDiffusion
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Runs every recorded diffusers sampling loop step by step and compares each output.
@@ -31,7 +32,7 @@ struct SchedulerTrajectoryTests {
         try scheduler.setTimesteps(recorded.numInferenceSteps)
 
         if Self.hasLogDerivedTimesteps(recorded) {
-            #expect(relativeError(scheduler.timesteps, recorded.timesteps) <= 1e-6, "timesteps of \(name)")
+            #expect(RelativeError(scheduler.timesteps, recorded.timesteps).value <= 1e-6, "timesteps of \(name)")
         } else {
             #expect(scheduler.timesteps == recorded.timesteps, "timesteps of \(name)")
         }
@@ -40,16 +41,16 @@ struct SchedulerTrajectoryTests {
                 ?? (scheduler as? EulerAncestralDiscreteScheduler)?.sigmas ?? []
             #expect(actual.count == sigmas.count)
             if actual.count == sigmas.count {
-                #expect(relativeError(actual, sigmas) <= 1e-6, "sigmas of \(name)")
+                #expect(RelativeError(actual, sigmas).value <= 1e-6, "sigmas of \(name)")
             }
         }
-        #expect(relativeError(scheduler.initNoiseSigma, recorded.initNoiseSigma) <= 1e-6)
+        #expect(RelativeError(scheduler.initNoiseSigma, recorded.initNoiseSigma).value <= 1e-6)
         #expect(recorded.steps.count == recorded.timesteps.count)
 
         var sample = Tensor(shape: fixture.sampleShape, values: fixture.sample)
         if let scaledInitial = recorded.scaledInitialSample {
             sample = sample * scheduler.initNoiseSigma
-            #expect(relativeError(sample.toArray(), scaledInitial) <= Self.tolerance)
+            #expect(RelativeError(sample.toArray(), scaledInitial).value <= Self.tolerance)
         }
         let learned = recorded.modelOutputPool == "learned_variance"
         for (index, step) in recorded.steps.enumerated() {
@@ -57,7 +58,7 @@ struct SchedulerTrajectoryTests {
             let context = "\(name), step \(index) at t = \(timestep)"
             let input = try scheduler.scaleModelInput(sample, timestep: timestep)
             if let expected = step.scaledInput {
-                #expect(relativeError(input.toArray(), expected) <= Self.tolerance, "scaled input, \(context)")
+                #expect(RelativeError(input.toArray(), expected).value <= Self.tolerance, "scaled input, \(context)")
             } else if !(kind == .eulerDiscrete || kind == .eulerAncestralDiscrete) {
                 #expect(input.toArray() == sample.toArray(), "\(kind) must not scale its input")
             }
@@ -69,11 +70,11 @@ struct SchedulerTrajectoryTests {
             let noise = noiseValues.map { Tensor(shape: fixture.sampleShape, values: $0) }
             let output = try scheduler.step(modelOutput: modelOutput, timestep: timestep, sample: sample, noise: noise)
 
-            let error = relativeError(output.prevSample.toArray(), step.prevSample)
+            let error = RelativeError(output.prevSample.toArray(), step.prevSample).value
             #expect(error <= Self.tolerance, "prev_sample, \(context): relative error \(error)")
             if let expected = step.predOriginalSample {
                 let original = try #require(output.predictedOriginalSample, "\(context) gave no x₀ estimate")
-                let originalError = relativeError(original.toArray(), expected)
+                let originalError = RelativeError(original.toArray(), expected).value
                 #expect(originalError <= Self.tolerance, "pred_original_sample, \(context): \(originalError)")
             } else {
                 #expect(output.predictedOriginalSample == nil)

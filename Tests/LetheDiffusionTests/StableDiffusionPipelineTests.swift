@@ -3,14 +3,12 @@ import LetheDiffusion
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// The whole text-to-image run against diffusers' `output_type="np"` images of the tiny reference pipelines
 /// (Scripts/reference/make_pipeline_fixtures.py): same latents, same seed for the schedulers' own noise.
 @Suite struct StableDiffusionPipelineTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../Fixtures").standardizedFileURL
-
     static let schedulers: [(String, SchedulerKind)] = [
         ("ddim", .ddim), ("pndm", .pndm), ("euler", .eulerDiscrete), ("euler-a", .eulerAncestralDiscrete), ("ddpm", .ddpm),
     ]
@@ -18,8 +16,8 @@ import Testing
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
     func imagesMatchDiffusersForEveryScheduler(family: String) throws {
         let pipeline = try StableDiffusionPipeline(
-            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/\(family)")))
-        let references = try SafeTensorsFile.open(Self.fixtures.appendingPathComponent("references/\(family).safetensors"))
+            folder: DiffusersModelFolder(url: Fixture.pipeline(family)))
+        let references = try Fixture.references(family)
         let prompts = try JSONDecoder().decode([String].self, from: Data((references.metadata?["prompts"] ?? "[]").utf8))
         for (key, kind) in Self.schedulers {
             var request = GenerationRequest(prompt: prompts[0], seed: 1234)
@@ -41,14 +39,14 @@ import Testing
 
     @Test func defaultSizeComesFromTheUNetAndVAE() throws {
         let pipeline = try StableDiffusionPipeline(
-            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny")))
+            folder: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
         #expect(pipeline.vaeScaleFactor == 4)
         #expect(pipeline.defaultImageSize == (32, 32))
     }
 
     @Test func badRequestsAreNamed() throws {
         let pipeline = try StableDiffusionPipeline(
-            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny")))
+            folder: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
         var request = GenerationRequest(prompt: "a cat", seed: 0)
         request.height = 30
         #expect(throws: GenerationError.self) { try pipeline.generate(request) }
@@ -63,7 +61,7 @@ import Testing
     @Test func latentsAloneSetTheImageSize() throws {
         // As diffusers, which takes the latents as given: [1, 4, 4, 6] on a VAE of scale factor 4 is a 16×24 image.
         let pipeline = try StableDiffusionPipeline(
-            folder: DiffusersModelFolder(url: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny")))
+            folder: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
         var request = GenerationRequest(prompt: "a cat", seed: 0)
         request.steps = 1
         request.latents = Tensor(zeros: [1, 4, 4, 6])
@@ -85,10 +83,10 @@ import Testing
     @Test func textEncoderOfAnotherFamilyIsRefusedAtLoad() throws {
         let manager = FileManager.default
         let mixed = manager.temporaryDirectory.appendingPathComponent("lethe-mixed-\(UUID().uuidString)")
-        try manager.copyItem(at: Self.fixtures.appendingPathComponent("pipelines/sd1-tiny"), to: mixed)
+        try manager.copyItem(at: Fixture.pipeline("sd1-tiny"), to: mixed)
         defer { try? manager.removeItem(at: mixed) }
         try manager.removeItem(at: mixed.appendingPathComponent("text_encoder"))
-        try manager.copyItem(at: Self.fixtures.appendingPathComponent("pipelines/sd2-tiny/text_encoder"),
+        try manager.copyItem(at: Fixture.pipeline("sd2-tiny").appendingPathComponent("text_encoder"),
                              to: mixed.appendingPathComponent("text_encoder"))
         do {
             _ = try StableDiffusionPipeline(folder: DiffusersModelFolder(url: mixed))

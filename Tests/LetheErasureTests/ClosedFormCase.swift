@@ -2,6 +2,7 @@ import Foundation
 import LetheErasure
 import LetheIO
 import LetheTensor
+import LetheTestSupport
 
 /// A case of Scripts/reference/make_closed_form_fixtures.py (its settings come from the fixture's metadata) and
 /// how to run it through Lethe.
@@ -30,7 +31,7 @@ struct ClosedFormCase: Decodable {
     var add_prompts: String?
     var rece: RECE?
 
-    static let file = ErasureFixtures.reference("closed-form.safetensors")
+    static let file = Fixture.reference("closed-form.safetensors")
 
     static func all() throws -> [String: ClosedFormCase] {
         let reference = try SafeTensorsFile.open(file)
@@ -66,7 +67,7 @@ struct ClosedFormCase: Decodable {
 
     /// Runs the edit on the case's fixture in memory; returns the edited projections (float32, before any file).
     func edit() throws -> ClosedFormProjectionsFixture {
-        let fixture = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(pipeline))
+        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(pipeline))
         let erasure = ClosedFormErasure(
             uce: uceSettings, rece: receSettings, encoder: fixture.encoder, projections: fixture.projections)
         try erasure.validate()
@@ -78,7 +79,7 @@ struct ClosedFormCase: Decodable {
     func run(output: URL = FileManager.default.temporaryDirectory
         .appendingPathComponent("lethe-closed-form-\(UUID().uuidString)")) throws -> (URL, ErasureReport) {
         var job = ClosedFormErasureJob(
-            model: ErasureFixtures.pipeline(pipeline), uce: uceSettings, rece: receSettings, output: output)
+            model: Fixture.pipeline(pipeline), uce: uceSettings, rece: receSettings, output: output)
         job.probe = nil
         let report = try job.run(communicator: .singleProcess())
         return (output, report)

@@ -2,6 +2,7 @@ import Foundation
 import LetheDistributed
 import LetheErasure
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Properties of the closed form that hold whatever the weights: the normal equations, and edits that must change
@@ -46,7 +47,7 @@ import Testing
         try right.addProduct(targets, pair.concept, transposingLeft: true, scale: edit.eraseScale)
         try right.addProduct(weight, edit.preserveGram, scale: edit.preserveScale)
         let left = try edited.multiplied(by: normal)
-        let residual = try left.maxAbsoluteDifference(right) / right.elements.map(abs).max()!
+        let residual = RelativeError(left, right).value
         #expect(residual < 1e-12, "normal-equation residual \(residual)")
         #expect(try edited.maxAbsoluteDifference(weight) > 1e-3, "the edit changed nothing")
     }
@@ -67,13 +68,13 @@ import Testing
         settings.technique = .replace
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-identity-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        var job = ClosedFormErasureJob(model: ErasureFixtures.pipeline("sd1-tiny"), uce: settings, rece: nil, output: output)
+        var job = ClosedFormErasureJob(model: Fixture.pipeline("sd1-tiny"), uce: settings, rece: nil, output: output)
         job.probe = nil
         let report = try job.run(communicator: .singleProcess())
-        let before = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline("sd1-tiny"))
+        let before = try ClosedFormProjectionsFixture(folder: Fixture.pipeline("sd1-tiny"))
         let after = try ClosedFormProjectionsFixture(folder: output)
         for (old, new) in zip(before.projections.projections, after.projections.projections) {
-            let error = ClosedFormReferenceTests.relativeError(new.weight, old.weight)
+            let error = RelativeError(new.weight, old.weight).value
             #expect(error < 1e-6, "\(old.name) changed by \(error)")
         }
         let drift = try #require(report.preservedDrift)

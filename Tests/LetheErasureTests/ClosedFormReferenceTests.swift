@@ -3,6 +3,7 @@ import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// UCE and RECE against the float64 Python reference of the authors' algorithms
@@ -26,7 +27,7 @@ import Testing
         var worst = 0.0
         for projection in edited.projections.projections {
             let expected = try reference.tensor(named: "\(name).\(projection.name)")
-            let error = Self.relativeError(projection.weight, expected)
+            let error = RelativeError(projection.weight, expected).value
             worst = max(worst, error)
             #expect(error <= 1e-4, "\(name): \(projection.name) differs from the reference by \(error)")
         }
@@ -40,7 +41,7 @@ import Testing
         let testCase = try #require(try ClosedFormCase.all()[name])
         let (folder, _) = try testCase.run()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let source = try DiffusersModelFolder(url: ErasureFixtures.pipeline(testCase.pipeline)).weights(of: "unet")
+        let source = try DiffusersModelFolder(url: Fixture.pipeline(testCase.pipeline)).weights(of: "unet")
         let written = try DiffusersModelFolder(url: folder).weights(of: "unet")
         let fp16 = testCase.pipeline == "sd2-tiny"
         let fileName = fp16 ? "diffusion_pytorch_model.fp16.safetensors" : "diffusion_pytorch_model.safetensors"
@@ -66,7 +67,7 @@ import Testing
         // RECE's first epoch: the closed-form adversarial embedding against the UCE-edited weights, from the chain's
         // factored Gram sums (W = W₀M) and from the written-out weights.
         let testCase = try #require(try ClosedFormCase.all()["rece-nudity"])
-        let fixture = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(testCase.pipeline))
+        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(testCase.pipeline))
         let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
         let (concepts, guides) = try editing.encodeConcepts()
         let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
@@ -76,7 +77,7 @@ import Testing
         let solver = try AdversarialEmbedding.solver(chain.grams(), regularization: testCase.rece!.reg)
         let adversarial = try AdversarialEmbedding.rows(of: concepts[0].allRows(), solver: solver).toTensor()
         let reference = try SafeTensorsFile.open(ClosedFormCase.file).tensor(named: "rece-nudity.adversarial.0.1")
-        let error = Self.relativeError(adversarial, reference)
+        let error = RelativeError(adversarial, reference).value
         #expect(error <= 1e-4, "adversarial embedding differs from the reference by \(error)")
     }
 
@@ -87,7 +88,7 @@ import Testing
         let testCase = try #require(try ClosedFormCase.all()[name])
         let settings = try #require(testCase.receSettings)
         #expect(settings.variant != .regzero)
-        let fixture = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(testCase.pipeline))
+        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(testCase.pipeline))
         let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
         let (concepts, guides) = try editing.encodeConcepts()
         let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
@@ -98,7 +99,7 @@ import Testing
         for (index, concept) in concepts.enumerated() {
             let target = settings.variant == .standardreg ? try guides[index].allRows() : nil
             let adversarial = try AdversarialEmbedding.rows(of: concept.allRows(), target: target, solver: solver).toTensor()
-            let error = Self.relativeError(adversarial, try reference.tensor(named: "\(name).adversarial.\(index).1"))
+            let error = RelativeError(adversarial, try reference.tensor(named: "\(name).adversarial.\(index).1")).value
             print("\(name): adversarial embedding \(index), relative error \(error)")
             #expect(error <= 1e-4, "\(name): adversarial embedding \(index) differs from the reference by \(error)")
         }
@@ -109,7 +110,7 @@ import Testing
         // another embedding (so a variant that silently fell back to regzero would show).
         // After UCE's edit: on the original weights (E = X) the surrogate forms would all give c itself.
         let testCase = try #require(try ClosedFormCase.all()["rece-nudity"])
-        let fixture = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline(testCase.pipeline))
+        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(testCase.pipeline))
         let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
         let (concepts, guides) = try editing.encodeConcepts()
         let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
@@ -130,8 +131,7 @@ import Testing
             let rows = try AdversarialEmbedding.rows(
                 of: concept, target: variant == .standardreg ? target : nil, solver: AdversarialEmbedding.solver(grams, settings: settings))
             // Far beyond the reference tests' 1e-4, so those tests tell the forms apart.
-            let scale = plain.elements.map(abs).max() ?? 0
-            let difference = try rows.maxAbsoluteDifference(plain) / scale
+            let difference = RelativeError(rows, plain).value
             print("\(variant) \(terms): differs from regzero by \(difference) relative")
             #expect(difference > 1e-3, "\(variant) \(terms) is close to regzero (\(difference))")
             #expect(!seen.contains(rows.elements), "\(variant) \(terms) equals an earlier form")
@@ -142,7 +142,7 @@ import Testing
     @Test func addPromptsFollowTheAuthorsLists() throws {
         // train_erase.py: each concept, then its five templates, all steered to the concept's guide;
         // uce_sd_erase.py: every concept first, then the templates, each steered to the same template of the guide.
-        let fixture = try ClosedFormProjectionsFixture(folder: ErasureFixtures.pipeline("sd1-tiny"))
+        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline("sd1-tiny"))
         var settings = UCESettings(concepts: ["Van Gogh", "Monet"], guides: ["art"])
         settings.addPrompts = .art
         let paper = UnifiedConceptEditing(settings: settings, encoder: fixture.encoder)
@@ -168,15 +168,5 @@ import Testing
         #expect(singlePairs.count == 12 && singlePairs.allSatisfy { $0.concept.rows == 1 })
         let singleBase = try single.erasePairs(concepts: concepts, guides: guides)
         #expect(singlePairs[1].concept.elements == singleBase[1].concept.elements)
-    }
-
-    static func relativeError(_ actual: Tensor, _ expected: Tensor) -> Double {
-        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
-        var difference = 0.0, reference = 0.0
-        for (a, b) in zip(actual.toArray(), expected.toArray()) {
-            difference = max(difference, abs(Double(a) - Double(b)))
-            reference = max(reference, abs(Double(b)))
-        }
-        return reference > 0 ? difference / reference : (difference == 0 ? 0 : .infinity)
     }
 }

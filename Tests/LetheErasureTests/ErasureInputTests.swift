@@ -3,11 +3,12 @@ import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Bad input to the closed-form jobs gets a named error before anything is written.
 @Suite struct ErasureInputTests {
-    static let fixture = ErasureFixtures.pipeline("sd1-tiny")
+    static let fixture = Fixture.pipeline("sd1-tiny")
 
     func run(_ settings: UCESettings, rece: RECESettings? = nil) throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-bad-\(UUID().uuidString)")

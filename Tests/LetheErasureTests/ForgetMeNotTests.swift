@@ -4,12 +4,13 @@ import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Forget-Me-Not against Scripts/reference/make_ti_fmn_fixtures.py (train_attn.py in PyTorch, bugs fixed).
 @Suite("Forget-Me-Not")
 struct ForgetMeNotTests {
-    static let folderURL = ErasureFixtures.pipeline("sd1-tiny")
+    static let folderURL = Fixture.pipeline("sd1-tiny")
 
     static func options() -> ForgetMeNotOptions {
         var options = ForgetMeNotOptions(concept: "cat")
@@ -23,7 +24,7 @@ struct ForgetMeNotTests {
     }
 
     @Test func oneStepMatchesTorch() throws {
-        let reference = try SafeTensorsFile.open(ErasureFixtures.reference("fmn-step-sd1-tiny.safetensors"))
+        let reference = try Fixture.references("fmn-step-sd1-tiny")
         let trainer = try ForgetMeNotTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: Self.options())
         #expect(trainer.positions == (try reference.int64Values(named: "positions")).map(Int.init))
         let report = try trainer.step(latents: try reference.tensor(named: "latents"), noise: try reference.tensor(named: "noise"),

@@ -1,11 +1,12 @@
 import Foundation
 import LetheErasure
+import LetheTestSupport
 import Testing
 
 @Suite("Image folder")
 struct ImageFolderTests {
     @Test func readsImagesInNameOrder() throws {
-        let folder = try ImageFolder(path: ErasureFixtures.reference("ti-fmn-images").path)
+        let folder = try ImageFolder(path: Fixture.reference("ti-fmn-images").path)
         #expect(folder.names == ["img0.png", "img1.png", "img2.png"])
         #expect(folder.images.map(\.height) == [40, 44, 48])
     }

@@ -3,12 +3,13 @@ import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Textual inversion against Scripts/reference/make_ti_fmn_fixtures.py (diffusers' example in PyTorch).
 @Suite("Textual inversion")
 struct TextualInversionTests {
-    static let folderURL = ErasureFixtures.pipeline("sd1-tiny")
+    static let folderURL = Fixture.pipeline("sd1-tiny")
 
     static func options() -> TextualInversionOptions {
         var options = TextualInversionOptions(placeholder: "<toy>", initializer: "cat")
@@ -29,7 +30,7 @@ struct TextualInversionTests {
     }
 
     @Test func oneStepMatchesTorch() throws {
-        let reference = try SafeTensorsFile.open(ErasureFixtures.reference("ti-step-sd1-tiny.safetensors"))
+        let reference = try Fixture.references("ti-step-sd1-tiny")
         let trainer = try TextualInversionTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: Self.options())
         #expect(trainer.placeholderTokens == ["<toy>", "<toy>_1"])
         #expect(Self.relativeDifference(trainer.learnedEmbeddings.vectors, try reference.tensor(named: "initial_rows")) == 0)

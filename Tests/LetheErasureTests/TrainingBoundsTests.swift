@@ -3,13 +3,14 @@ import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Training sizes (resolution, batch, vectors, steps) are bounded before anything is allocated, with errors
 /// naming the flag and the limit.
 @Suite("Training bounds")
 struct TrainingBoundsTests {
-    static let folder = ErasureFixtures.pipeline("sd1-tiny")
+    static let folder = Fixture.pipeline("sd1-tiny")
 
     static func configurations() throws -> (UNet2DConditionConfiguration, AutoencoderKLConfiguration) {
         (try UNet2DConditionConfiguration.load(from: folder.appendingPathComponent("unet/config.json")),

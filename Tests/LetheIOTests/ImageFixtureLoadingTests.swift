@@ -1,5 +1,6 @@
 import Foundation
 import LetheIO
+import LetheTestSupport
 import Testing
 
 /// The reference fixtures made by Scripts/reference/make_image_fixtures.py (PIL, torchvision, diffusers, numpy).
@@ -65,10 +66,11 @@ enum ImageFixtures {
     }
 
     static let directory: String = {
-        guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
-            fatalError("the LetheIOTests resource bundle has no Fixtures directory")
+        do {
+            return try Fixture.resource("images", in: .module).path
+        } catch {
+            fatalError("the LetheIOTests resource bundle has no image fixtures: \(error)")
         }
-        return url.appendingPathComponent("images").path
     }()
 
     static let manifest: Manifest = {

@@ -1,6 +1,7 @@
 import Foundation
 import LetheIO
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 @Suite("Safetensors shard indexes and collections")
@@ -13,7 +14,8 @@ struct SafeTensorsCollectionTests {
     static func copyOfShardedFixture() throws -> URL {
         let folder = try SafeTensorsFixtures.temporaryFolder()
         for name in shardNames + [indexName] {
-            try FileManager.default.copyItem(at: SafeTensorsFixtures.url("sharded/" + name), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: Fixture.resource("safetensors/sharded/" + name, in: .module), to: folder.appendingPathComponent(name))
         }
         return folder
     }
@@ -38,7 +40,7 @@ struct SafeTensorsCollectionTests {
     @Test("the index, the folder and the shards give one merged view with Python's values")
     func mergedView() throws {
         let expected = try SafeTensorsFixtures.expected()
-        let indexURL = try SafeTensorsFixtures.url("sharded/" + Self.indexName)
+        let indexURL = try Fixture.resource("safetensors/sharded/" + Self.indexName, in: .module)
         for collection in [try SafeTensorsCollection.openIndex(indexURL), try SafeTensorsCollection.open(indexURL),
                            try SafeTensorsCollection.open(indexURL.deletingLastPathComponent())] {
             #expect(collection.tensorNames == ["decoder.bias", "decoder.weight", "encoder.bias", "encoder.weight", "head.scale"])
@@ -63,7 +65,7 @@ struct SafeTensorsCollectionTests {
 
     @Test("a single file opens as a one-file collection")
     func singleFile() throws {
-        let url = try SafeTensorsFixtures.url("mixed.safetensors")
+        let url = try Fixture.resource("safetensors/mixed.safetensors", in: .module)
         let collection = try SafeTensorsCollection.open(url)
         #expect(collection.tensorNames == (try SafeTensorsFile.open(url).tensorNames))
         #expect(try collection.int64Values(named: "ids") == [0, -1, 1 << 40, -(1 << 62)])
@@ -72,7 +74,7 @@ struct SafeTensorsCollectionTests {
 
     @Test("the index is re-encoded exactly as Python's json.dumps(indent=2, sort_keys=True) wrote it")
     func indexEncoding() throws {
-        let url = try SafeTensorsFixtures.url("sharded/" + Self.indexName)
+        let url = try Fixture.resource("safetensors/sharded/" + Self.indexName, in: .module)
         #expect(try SafeTensorsIndex.load(from: url).encoded() == SafeTensorsFixtures.readBytes(url))
         // json.dumps escapes non-ASCII as \uXXXX (surrogate pairs above the BMP) and control characters.
         let index = SafeTensorsIndex(metadata: [:], weightMap: ["é😀\t": "a.safetensors"])

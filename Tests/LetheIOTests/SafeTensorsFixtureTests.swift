@@ -1,22 +1,15 @@
 import Foundation
 import LetheIO
 import LetheTensor
+import LetheTestSupport
 import Testing
 
-/// Helpers shared by the safetensors suites.
+/// Helpers shared by the safetensors suites; the fixtures written by Scripts/reference/make_safetensors_fixtures.py are
+/// `Fixture.resource("safetensors/<name>", in: .module)`.
 enum SafeTensorsFixtures {
-    /// A fixture written by Scripts/reference/make_safetensors_fixtures.py (e.g. "f32.safetensors", "sharded/…").
-    static func url(_ relativePath: String) throws -> URL {
-        let parts = relativePath.split(separator: "/")
-        let subdirectory = (["Fixtures", "safetensors"] + parts.dropLast().map(String.init)).joined(separator: "/")
-        return try #require(
-            Bundle.module.url(forResource: String(parts.last ?? ""), withExtension: nil, subdirectory: subdirectory),
-            "missing fixture \(relativePath)")
-    }
-
     /// expected.json: per fixture file, its metadata and every tensor's dtype, shape, bytes and values.
     static func expected() throws -> [String: Any] {
-        let data = try Data(contentsOf: url("expected.json"))
+        let data = try Data(contentsOf: Fixture.resource("safetensors/expected.json", in: .module))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
@@ -57,7 +50,7 @@ struct SafeTensorsFixtureTests {
     @Test("every tensor has the dtype, shape, bytes and values Python wrote", arguments: files)
     func readsPythonFile(_ name: String) throws {
         let expectedFile = try #require(try SafeTensorsFixtures.expected()[name] as? [String: Any])
-        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url(name))
+        let file = try SafeTensorsFile.open(Fixture.resource("safetensors/" + name, in: .module))
         #expect(file.metadata == expectedFile["metadata"] as? [String: String])
 
         let tensors = try #require(expectedFile["tensors"] as? [String: [String: Any]])
@@ -81,7 +74,7 @@ struct SafeTensorsFixtureTests {
 
     @Test("a U64 value above Int64.max is reported, not wrapped")
     func unsignedOverflow() throws {
-        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("mixed.safetensors"))
+        let file = try SafeTensorsFile.open(Fixture.resource("safetensors/mixed.safetensors", in: .module))
         #expect(throws: SafeTensorsError.integerOutOfRange(path: file.path, tensor: "ulong_big", value: (1 << 63) + 5)) {
             try file.int64Values(named: "ulong_big")
         }
@@ -89,7 +82,7 @@ struct SafeTensorsFixtureTests {
 
     @Test("float and integer accessors refuse the other kind of dtype")
     func accessorsCheckDType() throws {
-        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("mixed.safetensors"))
+        let file = try SafeTensorsFile.open(Fixture.resource("safetensors/mixed.safetensors", in: .module))
         #expect(throws: SafeTensorsError.notConvertibleToFloat(path: file.path, tensor: "ids", dtype: .i64)) {
             try file.tensor(named: "ids")
         }
@@ -103,7 +96,7 @@ struct SafeTensorsFixtureTests {
 
     @Test("tensorsInDataOrder follows the data offsets")
     func dataOrder() throws {
-        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("mixed.safetensors"))
+        let file = try SafeTensorsFile.open(Fixture.resource("safetensors/mixed.safetensors", in: .module))
         let offsets = file.tensorsInDataOrder.map(\.byteRange.lowerBound)
         #expect(offsets == offsets.sorted())
         #expect(file.tensorsInDataOrder.first?.name == "ulong")
@@ -112,12 +105,12 @@ struct SafeTensorsFixtureTests {
 
     @Test("an aligned F32 tensor borrows the mapping; reading it twice gives the same memory")
     func zeroCopy() throws {
-        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("f32.safetensors"))
+        let file = try SafeTensorsFile.open(Fixture.resource("safetensors/f32.safetensors", in: .module))
         let first = try file.tensor(named: "weight")
         let second = try file.tensor(named: "weight")
         #expect(first.storage.base == second.storage.base)
         // A converted tensor is decoded into fresh storage each time.
-        let half = try SafeTensorsFile.open(SafeTensorsFixtures.url("f16.safetensors"))
+        let half = try SafeTensorsFile.open(Fixture.resource("safetensors/f16.safetensors", in: .module))
         let decoded = try half.tensor(named: "values")
         let decodedAgain = try half.tensor(named: "values")
         #expect(decoded.storage.base != decodedAgain.storage.base)
@@ -125,7 +118,7 @@ struct SafeTensorsFixtureTests {
 
     @Test("a zero-copy tensor outlives its SafeTensorsFile and writes to it never reach the file")
     func zeroCopyLifetime() throws {
-        let url = try SafeTensorsFixtures.url("f32.safetensors")
+        let url = try Fixture.resource("safetensors/f32.safetensors", in: .module)
         let before = try SafeTensorsFixtures.readBytes(url)
         var tensor: Tensor? = try SafeTensorsFile.open(url).tensor(named: "bias")
         #expect(tensor?.toArray() == [0.5, -0.0, 65504.0])

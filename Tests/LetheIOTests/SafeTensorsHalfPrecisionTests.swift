@@ -1,5 +1,6 @@
 import Foundation
 import LetheIO
+import LetheTestSupport
 import Testing
 
 /// Deterministic pseudo-random bits (SplitMix64) so failures reproduce.
@@ -134,7 +135,7 @@ struct SafeTensorsHalfPrecisionTests {
 
     @Test("narrowing the conversion fixture reproduces torch's F16 and BF16 bytes")
     func matchesTorch() throws {
-        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("conversion.safetensors"))
+        let file = try SafeTensorsFile.open(Fixture.resource("safetensors/conversion.safetensors", in: .module))
         let source = try file.tensor(named: "source").toArray()
         var f16 = [UInt8](repeating: 0, count: source.count * 2)
         var bf16 = f16

@@ -1,6 +1,7 @@
 import Foundation
 import LetheIO
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 @Suite("Safetensors writing")
@@ -9,7 +10,7 @@ struct SafeTensorsWriteTests {
 
     @Test("copying every tensor of a Python file reproduces the file byte for byte", arguments: pythonFiles)
     func copyReproducesPythonFile(_ name: String) throws {
-        let url = try SafeTensorsFixtures.url(name)
+        let url = try Fixture.resource("safetensors/" + name, in: .module)
         let source = try SafeTensorsFile.open(url)
         // Entries in reverse name order: the writer must restore the reference order itself.
         let entries = try source.tensorNames.reversed().map { try SafeTensorsEntry(copying: $0, from: source) }
@@ -24,7 +25,7 @@ struct SafeTensorsWriteTests {
     @Test("float tensors decoded from a Python file and re-encoded give the same bytes",
           arguments: [("f32.safetensors", SafeTensorDType.f32), ("f16.safetensors", .f16), ("bf16.safetensors", .bf16)])
     func reencodeReproducesPythonFile(_ name: String, _ dtype: SafeTensorDType) throws {
-        let url = try SafeTensorsFixtures.url(name)
+        let url = try Fixture.resource("safetensors/" + name, in: .module)
         let source = try SafeTensorsFile.open(url)
         let tensors = try source.tensorNames.map { ($0, try source.tensor(named: $0)) }
         let folder = try SafeTensorsFixtures.temporaryFolder()
@@ -36,7 +37,7 @@ struct SafeTensorsWriteTests {
 
     @Test("writing float32 as F16 and BF16 gives torch's bytes")
     func conversionMatchesTorch() throws {
-        let file = try SafeTensorsFile.open(SafeTensorsFixtures.url("conversion.safetensors"))
+        let file = try SafeTensorsFile.open(Fixture.resource("safetensors/conversion.safetensors", in: .module))
         let source = try file.tensor(named: "source")
         for (dtype, reference) in [(SafeTensorDType.f16, "as_f16"), (.bf16, "as_bf16")] {
             let bytes = try SafeTensorsWriter.serialize(entries: [SafeTensorsEntry(name: "x", tensor: source, dtype: dtype)])
@@ -196,7 +197,7 @@ struct SafeTensorsWriteTests {
         let order = try #require(sharding["order"] as? [String])
         let maxShardSize = try #require(sharding["max_shard_size"] as? Int)
         let pythonFiles = try #require(sharding["files"] as? [String])
-        let indexURL = try SafeTensorsFixtures.url("sharded/model.safetensors.index.json")
+        let indexURL = try Fixture.resource("safetensors/sharded/model.safetensors.index.json", in: .module)
         let source = try SafeTensorsCollection.openIndex(indexURL)
 
         let folder = try SafeTensorsFixtures.temporaryFolder()
@@ -207,7 +208,7 @@ struct SafeTensorsWriteTests {
         #expect(written.map(\.lastPathComponent) == pythonFiles + ["model.safetensors.index.json"])
         for name in pythonFiles + ["model.safetensors.index.json"] {
             #expect(try SafeTensorsFixtures.readBytes(folder.appendingPathComponent(name))
-                        == SafeTensorsFixtures.readBytes(SafeTensorsFixtures.url("sharded/" + name)), "\(name)")
+                        == SafeTensorsFixtures.readBytes(Fixture.resource("safetensors/sharded/" + name, in: .module)), "\(name)")
         }
     }
 

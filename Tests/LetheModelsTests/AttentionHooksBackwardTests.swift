@@ -1,5 +1,6 @@
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Attention hooks: what a capture sees, and the gradients of a loss term on the probabilities, against torch
@@ -51,7 +52,7 @@ import Testing
         try fixture.expectParameterGradients(gradients, group: "hook.grad")
         // The hook's term changes the gradients: the comparison above is not the plain one again.
         let plain = try fixture.tensor("grad_input.context")
-        #expect(UNetOutputError(try #require(inputGradients.context), plain).maxRelative > 1e-2)
+        #expect(RelativeError(try #require(inputGradients.context), plain).value > 1e-2)
     }
 
     /// Self-attention over 600 positions takes two blocks of query rows (436 + 164); its blockwise backward,
@@ -80,10 +81,10 @@ import Testing
             return (output, input, gradients)
         }
         let blockwise = try run(hooked: false), kept = try run(hooked: true)
-        #expect(UNetOutputError(blockwise.output, kept.output).maxRelative < 1e-5)
-        let inputError = UNetOutputError(blockwise.input, kept.input)
+        #expect(RelativeError(blockwise.output, kept.output).value < 1e-5)
+        let inputError = RelativeError(blockwise.input, kept.input)
         print("blockwise vs kept probabilities, input gradient: \(inputError)")
-        #expect(inputError.maxRelative < 1e-5)
+        #expect(inputError.value < 1e-5)
         let pairs = try kept.gradients.entries.map { entry in
             (entry.name, try #require(blockwise.gradients.gradient(named: entry.name)),
              try #require(kept.gradients.gradient(named: entry.name)))

@@ -2,6 +2,7 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// The tensors of `base` whose names start with `prefix`, under their names without it: one module's state dict
@@ -31,7 +32,7 @@ struct BlockGradientCase {
 
     init(_ name: String) throws {
         self.name = name
-        fixture = try SafeTensorsFile.open(UNetFixtures.root.appendingPathComponent("references/block-gradients.safetensors"))
+        fixture = try Fixture.references("block-gradients")
     }
 
     /// A store over the case's weights (`CASE.param.*`), named as the Swift module asks for them.
@@ -55,10 +56,10 @@ struct BlockGradientCase {
             Issue.record("\(name).\(key): shape \(actual.shape), expected \(expected.shape)", sourceLocation: sourceLocation)
             return .infinity
         }
-        let error = UNetOutputError(actual, expected)
+        let error = RelativeError(actual, expected)
         print("\(name).\(key): \(error)")
-        #expect(error.maxRelative <= bound, "\(name).\(key): \(error)", sourceLocation: sourceLocation)
-        return error.maxRelative
+        #expect(error.value <= bound, "\(name).\(key): \(error)", sourceLocation: sourceLocation)
+        return error.value
     }
 
     /// Every parameter gradient in `gradients` against `CASE.GROUP.NAME`, and every such fixture gradient present in
@@ -103,10 +104,10 @@ struct BlockGradientCase {
                 error = Double(maxAbsolute(actual - expected)) / scale
                 print("\(label) \(name): zero gradient (max |b| \(reference)), max|a − b| / largest gradient \(String(format: "%.3e", error))")
             } else {
-                error = UNetOutputError(actual, expected).maxRelative
+                error = RelativeError(actual, expected).value
             }
             worst = max(worst, error)
-            #expect(error <= bound, "\(label) \(name): \(UNetOutputError(actual, expected)), measured \(error)",
+            #expect(error <= bound, "\(label) \(name): \(RelativeError(actual, expected)), measured \(error)",
                     sourceLocation: sourceLocation)
         }
         return worst

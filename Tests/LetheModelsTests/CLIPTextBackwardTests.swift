@@ -2,6 +2,7 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// CLIPTextModel's backward pass against torch autograd on the tiny pipelines' text encoders: the loss
@@ -37,12 +38,12 @@ struct CLIPTextBackwardTests {
     }
 
     static func load(_ pipeline: String) throws -> Loaded {
-        let folder = try GradientFixtures.pipeline(pipeline)
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline(pipeline))
         let configuration = try CLIPTextConfiguration(contentsOf: folder.componentFile("text_encoder", "config.json"))
         let store = WeightStore(checkpoint: try folder.weights(of: "text_encoder"))
         let model = try CLIPTextModel(configuration: configuration, weights: store)
         try store.finish()
-        return Loaded(model: model, store: store, references: try GradientFixtures.references("text-gradients-\(pipeline)"))
+        return Loaded(model: model, store: store, references: try Fixture.references("text-gradients-\(pipeline)"))
     }
 
     /// Forward from ids with a tape (through `promptEmbeddings` for clip_skip, `forward` otherwise), then backward
@@ -95,7 +96,7 @@ struct CLIPTextBackwardTests {
         let loaded = try Self.load(pipeline)
         let testCase = try Case(loaded.references, caseName)
         let (gradients, input, output) = try Self.run(loaded, testCase, selection: .all)
-        let outputError = UNetOutputError(output, try loaded.references.tensor(named: "\(caseName).output")).relative()
+        let outputError = RelativeError(output, try loaded.references.tensor(named: "\(caseName).output")).value
         #expect(outputError <= 1e-4, "\(pipeline) \(caseName): output max relative error \(outputError)")
         let comparison = GradientComparison("CLIPText backward \(pipeline) \(caseName)")
         try Self.compareAll(loaded, caseName, gradients: gradients, input: input, comparison: comparison)

@@ -1,5 +1,6 @@
 import Foundation
 import LetheModels
+import LetheTestSupport
 import Testing
 
 /// Decoding of text_encoder/config.json as transformers' CLIPTextConfig reads it.
@@ -171,7 +172,7 @@ struct CLIPTextConfigurationTests {
 
     @Test("the fixture pipelines' configs", arguments: [("sd1-tiny", 8, CLIPTextActivation.quickGelu), ("sd2-tiny", 16, .gelu)])
     func fixtureConfigs(pipeline: String, hiddenSize: Int, activation: CLIPTextActivation) throws {
-        let folder = try CLIPTextFixtures.pipeline(pipeline)
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline(pipeline))
         let config = try CLIPTextConfiguration(contentsOf: folder.componentFile("text_encoder", "config.json"))
         #expect(config.hiddenSize == hiddenSize && config.numHiddenLayers == 2 && config.eosTokenID == 49407)
         #expect(try config.activation() == activation)

@@ -2,25 +2,15 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
-/// The committed tiny pipelines and their transformers reference outputs (Tests/Fixtures, found from this file's
-/// path), and how the text encoder tests compare against them.
+/// The text encoders of the committed tiny pipelines, their transformers reference outputs (sd1-tiny / sd2-tiny from
+/// make_pipeline_fixtures.py, clip-text-extras from make_clip_text_fixtures.py; found with `Fixture`), and how the
+/// text encoder tests compare against them.
 enum CLIPTextFixtures {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-
-    static func pipeline(_ name: String) throws -> DiffusersModelFolder {
-        try DiffusersModelFolder(url: fixtures.appendingPathComponent("pipelines/\(name)"))
-    }
-
-    /// A reference file: sd1-tiny / sd2-tiny (make_pipeline_fixtures.py) or clip-text-extras (make_clip_text_fixtures.py).
-    static func references(_ name: String) throws -> SafeTensorsFile {
-        try SafeTensorsFile.open(fixtures.appendingPathComponent("references/\(name).safetensors"))
-    }
-
     static func model(_ pipelineName: String) throws -> CLIPTextModel {
-        try CLIPTextModel(folder: pipeline(pipelineName))
+        try CLIPTextModel(folder: DiffusersModelFolder(url: Fixture.pipeline(pipelineName)))
     }
 
     /// An integer [batch, length] reference tensor as token ids.
@@ -36,22 +26,14 @@ enum CLIPTextFixtures {
         return (0..<shape[0]).map { Array(values[($0 * shape[1])..<(($0 + 1) * shape[1])]) }
     }
 
-    /// The acceptance measure: max |a − b| / max |b| over the whole tensor.
-    static func relativeError(_ actual: Tensor, _ expected: Tensor) -> Double {
-        UNetOutputError(actual, expected).relative()
-    }
-
-    /// max |a − b| / (|b| + 1e-3), elementwise, for the report.
-    static func elementwiseError(_ actual: Tensor, _ expected: Tensor) -> Double {
-        UNetOutputError(actual, expected).maxElementwise
-    }
-
-    /// Checks `actual` against `expected` with the bound, printing both measures.
+    /// Checks `actual` against `expected` with the bound (max |a − b| / max |b| over the whole tensor),
+    /// printing it and the elementwise max |a − b| / (|b| + 1e-3).
     static func expectClose(_ actual: Tensor, _ expected: Tensor, _ label: String, bound: Double = 1e-4,
                             sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(actual.shape == expected.shape, "\(label): shape", sourceLocation: sourceLocation)
         guard actual.shape == expected.shape else { return }
-        let relative = relativeError(actual, expected), elementwise = elementwiseError(actual, expected)
+        let error = RelativeError(actual, expected)
+        let relative = error.value, elementwise = error.elementwise
         print("CLIPText \(label): max relative error \(relative), max elementwise \(elementwise)")
         #expect(relative <= bound, "\(label): max relative error \(relative)", sourceLocation: sourceLocation)
     }
@@ -65,7 +47,7 @@ enum CLIPTextFixtures {
 
     /// The sd1-tiny text encoder's checkpoint and config.
     static func sd1Checkpoint() throws -> (CLIPTextConfiguration, SafeTensorsCollection) {
-        let folder = try pipeline("sd1-tiny")
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny"))
         let configuration = try CLIPTextConfiguration(contentsOf: folder.componentFile("text_encoder", "config.json"))
         return (configuration, try folder.weights(of: "text_encoder"))
     }

@@ -2,6 +2,7 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// Loading and input errors: each names what is wrong instead of trapping.
@@ -79,7 +80,7 @@ struct CLIPTextModelErrorTests {
     func unsupportedActivation() throws {
         let folder = try CLIPTextFixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let source = CLIPTextFixtures.fixtures.appendingPathComponent("pipelines/sd1-tiny")
+        let source = Fixture.pipeline("sd1-tiny")
         let copy = folder.appendingPathComponent("pipeline")
         try FileManager.default.createDirectory(at: copy.appendingPathComponent("text_encoder"),
                                                 withIntermediateDirectories: true)

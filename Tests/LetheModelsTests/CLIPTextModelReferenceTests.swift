@@ -2,6 +2,7 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// CLIPTextModel against transformers 5.23 outputs of the committed tiny text encoders.
@@ -10,7 +11,7 @@ struct CLIPTextModelReferenceTests {
     @Test("last_hidden_state of the tiny SD pipelines", arguments: ["sd1-tiny", "sd2-tiny"])
     func lastHiddenState(pipeline: String) throws {
         let model = try CLIPTextFixtures.model(pipeline)
-        let references = try CLIPTextFixtures.references(pipeline)
+        let references = try Fixture.references(pipeline)
         let ids = try CLIPTextFixtures.ids(references, "text.input_ids")
         let output = try model.forward(ids)
         CLIPTextFixtures.expectClose(output.lastHiddenState, try references.tensor(named: "text.last_hidden_state"),
@@ -22,7 +23,7 @@ struct CLIPTextModelReferenceTests {
     @Test("pooled output and the hidden states of every layer")
     func pooledAndHiddenStates() throws {
         let model = try CLIPTextFixtures.model("sd1-tiny")
-        let references = try CLIPTextFixtures.references("clip-text-extras")
+        let references = try Fixture.references("clip-text-extras")
         let ids = try CLIPTextFixtures.ids(references, "input_ids")
         let output = try model.forward(ids, outputHiddenStates: true)
         CLIPTextFixtures.expectClose(output.lastHiddenState, try references.tensor(named: "last_hidden_state"),
@@ -40,7 +41,7 @@ struct CLIPTextModelReferenceTests {
     @Test("clip_skip=1 is the pre-final layer through final_layer_norm")
     func clipSkip() throws {
         let model = try CLIPTextFixtures.model("sd1-tiny")
-        let references = try CLIPTextFixtures.references("clip-text-extras")
+        let references = try Fixture.references("clip-text-extras")
         let ids = try CLIPTextFixtures.ids(references, "input_ids")
         CLIPTextFixtures.expectClose(try model.promptEmbeddings(ids, clipSkip: 1),
                                      try references.tensor(named: "clip_skip1"), "clip_skip1")
@@ -51,7 +52,7 @@ struct CLIPTextModelReferenceTests {
     @Test("padding attention masks, including query rows that see no key")
     func attentionMasks() throws {
         let model = try CLIPTextFixtures.model("sd1-tiny")
-        let references = try CLIPTextFixtures.references("clip-text-extras")
+        let references = try Fixture.references("clip-text-extras")
         let ids = try CLIPTextFixtures.ids(references, "input_ids")
         for (mask, expected) in [("attention_mask", "masked"), ("left_mask", "left_masked")] {
             let rows = try CLIPTextFixtures.rows(references, mask)
@@ -71,7 +72,7 @@ struct CLIPTextModelReferenceTests {
     @Test("a sequence shorter than max_position_embeddings")
     func shortSequence() throws {
         let model = try CLIPTextFixtures.model("sd1-tiny")
-        let references = try CLIPTextFixtures.references("clip-text-extras")
+        let references = try Fixture.references("clip-text-extras")
         let ids = try CLIPTextFixtures.ids(references, "short.input_ids")
         #expect(ids.length == 20)
         CLIPTextFixtures.expectClose(try model.forward(ids).lastHiddenState,
@@ -80,7 +81,7 @@ struct CLIPTextModelReferenceTests {
 
     @Test("pooled positions: first EOS, none (position 0), and the legacy argmax when eos_token_id is 2")
     func pooledPositions() throws {
-        let references = try CLIPTextFixtures.references("clip-text-extras")
+        let references = try Fixture.references("clip-text-extras")
         let ids = try CLIPTextFixtures.ids(references, "crafted.input_ids")
         let (configuration, checkpoint) = try CLIPTextFixtures.sd1Checkpoint()
         let model = try CLIPTextModel(configuration: configuration, checkpoint: checkpoint)
@@ -103,7 +104,7 @@ struct CLIPTextModelReferenceTests {
     @Test("token embeddings with a textual-inversion row replaced")
     func tokenEmbeddingsInput() throws {
         let model = try CLIPTextFixtures.model("sd1-tiny")
-        let references = try CLIPTextFixtures.references("clip-text-extras")
+        let references = try Fixture.references("clip-text-extras")
         let inversionIDs = try CLIPTextFixtures.ids(references, "inversion.input_ids")
         let newToken = model.configuration.vocabSize
         let position = try #require(inversionIDs.values.firstIndex(of: newToken))
@@ -135,7 +136,7 @@ struct CLIPTextModelReferenceTests {
         #expect(checkpoint.tensorNames.allSatisfy { $0.hasPrefix("text_model.") })
         let (configuration, _) = try CLIPTextFixtures.sd1Checkpoint()
         let model = try CLIPTextModel(configuration: configuration, checkpoint: checkpoint)
-        let references = try CLIPTextFixtures.references("sd1-tiny")
+        let references = try Fixture.references("sd1-tiny")
         let ids = try CLIPTextFixtures.ids(references, "text.input_ids")
         CLIPTextFixtures.expectClose(try model.forward(ids).lastHiddenState,
                                      try references.tensor(named: "text.last_hidden_state"), "prefixed checkpoint")

@@ -1,5 +1,6 @@
 import Foundation
 import LetheModels
+import LetheTestSupport
 import Testing
 
 /// transformers 5's ids (what diffusers gets today, and the tokenizer's default mode) for 437 prompts, loading the two
@@ -32,8 +33,7 @@ enum FastTokenizerFixture {
     }
 
     static func tokenizerFolder(_ name: String) -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/pipelines/\(name)/tokenizer")
+        Fixture.pipeline(name).appendingPathComponent("tokenizer")
     }
 }
 

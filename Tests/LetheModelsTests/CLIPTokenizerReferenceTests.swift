@@ -1,5 +1,6 @@
 import Foundation
 import LetheModels
+import LetheTestSupport
 import Testing
 
 /// The committed Hugging Face references (Scripts/reference/make_tokenizer_fixtures.py): transformers 4's slow
@@ -8,9 +9,7 @@ import Testing
 enum TokenizerFixtures {
     static var folder: URL {
         get throws {
-            let url = try #require(Bundle.module.resourceURL)
-                .appendingPathComponent("Fixtures").appendingPathComponent("tokenizer")
-            return url
+            try Fixture.resource("tokenizer", in: .module)
         }
     }
 

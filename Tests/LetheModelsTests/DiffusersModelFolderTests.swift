@@ -1,33 +1,31 @@
 import Foundation
 import LetheIO
 import LetheModels
+import LetheTestSupport
 import Testing
 
 @Suite struct DiffusersModelFolderTests {
-    static let pipelines = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../Fixtures/pipelines").standardizedFileURL
-
     @Test func readsTheComponentsOfModelIndex() throws {
-        let folder = try DiffusersModelFolder(url: Self.pipelines.appendingPathComponent("sd1-tiny"))
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny"))
         #expect(folder.components["unet"] == ["diffusers", "UNet2DConditionModel"])
         #expect(folder.components["text_encoder"] == ["transformers", "CLIPTextModel"])
         #expect(folder.components["scheduler"] == ["diffusers", "PNDMScheduler"])
     }
 
     @Test func fullPrecisionWeightsFirst() throws {
-        let folder = try DiffusersModelFolder(url: Self.pipelines.appendingPathComponent("sd1-tiny"))
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny"))
         let weights = try folder.weights(of: "unet")
         #expect(weights.files.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["diffusion_pytorch_model.safetensors"])
         #expect(try folder.weights(of: "text_encoder").files.count == 1)
     }
 
     @Test func fallsBackToTheFP16VariantAndItsShardIndex() throws {
-        let folder = try DiffusersModelFolder(url: Self.pipelines.appendingPathComponent("sd2-tiny"))
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline("sd2-tiny"))
         let unet = try folder.weights(of: "unet")
         #expect(unet.files.count > 1)
         #expect(unet.indexes.first?.url.lastPathComponent == "diffusion_pytorch_model.safetensors.index.fp16.json")
         #expect(unet.info(named: "conv_in.weight")?.dtype == .f16)
-        let explicit = try DiffusersModelFolder(url: Self.pipelines.appendingPathComponent("sd2-tiny"), variant: "fp16")
+        let explicit = try DiffusersModelFolder(url: Fixture.pipeline("sd2-tiny"), variant: "fp16")
         #expect(try explicit.weights(of: "vae").files.count == 1)
     }
 
@@ -70,7 +68,7 @@ import Testing
         } catch let error as ModelLoadingError {
             #expect(error.description.contains("model_index.json"))
         }
-        let folder = try DiffusersModelFolder(url: Self.pipelines.appendingPathComponent("sd1-tiny"), variant: "bf16")
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny"), variant: "bf16")
         do {
             _ = try folder.weights(of: "unet")
             Issue.record("a missing bf16 variant was accepted")

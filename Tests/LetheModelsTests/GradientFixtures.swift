@@ -2,23 +2,13 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// The torch-autograd reference gradients of the tiny pipelines' text encoders and VAEs
-/// (Scripts/reference/make_text_vae_gradient_fixtures.py), found from this file's path.
+/// (Scripts/reference/make_text_vae_gradient_fixtures.py: `Fixture.references("text-gradients-<pipeline>")` or
+/// `"vae-gradients-<pipeline>"`), and the scale rule for their comparison.
 enum GradientFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-
-    static func pipeline(_ name: String) throws -> DiffusersModelFolder {
-        try DiffusersModelFolder(url: root.appendingPathComponent("pipelines/\(name)"))
-    }
-
-    /// `text-gradients-<pipeline>` or `vae-gradients-<pipeline>`.
-    static func references(_ name: String) throws -> SafeTensorsFile {
-        try SafeTensorsFile.open(root.appendingPathComponent("references/\(name).safetensors"))
-    }
-
     /// The parameter whose gradient sets the scale for `name`'s, when `name`'s is zero in exact arithmetic: the key
     /// projection's bias adds q·b_k, the same for every key of a query, which the softmax ignores; so its gradient is
     /// rounding noise (about 1e-17 in torch's float64, 1e-8 in float32). It is measured against the value
@@ -57,7 +47,7 @@ final class GradientComparison {
             Issue.record("\(label) \(name): shape \(actual.shape), expected \(expected.shape)", sourceLocation: sourceLocation)
             return
         }
-        let error = UNetOutputError(actual, expected).relative(floorScale: floorScale)
+        let error = RelativeError(actual, expected).relative(floorScale: floorScale)
         compared += 1
         if error > worst || compared == 1 { (worst, worstName) = (error, name) }
         #expect(error <= bound, "\(label) \(name): max relative error \(error)", sourceLocation: sourceLocation)

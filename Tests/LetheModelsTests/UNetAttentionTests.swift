@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheModels
 import LetheTensor
@@ -6,9 +7,9 @@ import LetheTensor
 /// The blockwise forward pass of an attention layer against its whole-tensor steps and a float64 evaluation.
 @Suite struct UNetAttentionTests {
     @Test func blockwiseForwardMatchesTheExplicitSteps() throws {
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder("sd2-tiny"))
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd2-tiny")))
         let attention = try #require(model.attentionLayers.first { $0.name == "down_blocks.1.attentions.0.transformer_blocks.0.attn2" })
-        let references = try UNetFixtures.references("sd2-tiny")
+        let references = try Fixture.references("sd2-tiny")
         let text = try references.tensor(named: "text.last_hidden_state").narrowed(axis: 0, start: 0, length: 2)
         // Queries from the sample, widened to the layer's 32 channels.
         let sample = try references.tensor(named: "unet.sample").reshaped([2, 4, 64]).permuted([0, 2, 1])
@@ -20,7 +21,7 @@ import LetheTensor
         let probabilities = attention.probabilities(query: query, key: key)
         #expect(probabilities.shape == [8, 64, 77])
         let stepwise = attention.toOut(attention.attend(probabilities: probabilities, value: value))
-        #expect(UNetOutputError(output, stepwise).maxRelative < 1e-6)
+        #expect(RelativeError(output, stepwise).value < 1e-6)
 
         // Float64 from the definition for slice 5 (sample 1, head 1), query position 5; head dimension 8.
         let (slice, position, d) = (5, 5, attention.headDimension)

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheModels
 import LetheTensor
@@ -35,13 +36,13 @@ import LetheTensor
         #expect(pass.tape.count == 0)
         #expect(pass.tape.savedElements == 0)
 
-        let output = UNetOutputError(pass.output, try references.tensor(named: "output"))
-        #expect(output.maxRelative <= 1e-4, "output: \(output)")
+        let output = RelativeError(pass.output, try references.tensor(named: "output"))
+        #expect(output.value <= 1e-4, "output: \(output)")
         var worst = WorstGradientError()
         for (name, actual) in [("sample", pass.sampleGradient), ("encoder_hidden_states", pass.contextGradient)] {
-            let error = GradientError(actual, try references.tensor(named: "grad.\(name)"))
+            let error = RelativeError(actual, try references.tensor(named: "grad.\(name)"))
             worst.record(error, name)
-            #expect(error.relative <= 1e-3, "dL/d\(name): \(error.relative)")
+            #expect(error.value <= 1e-3, "dL/d\(name): \(error.value)")
         }
         // Every parameter of the model trains, and every one has a reference.
         let referenceNames = references.tensorNames.filter { $0.hasPrefix("grad.") && $0 != "grad.sample"
@@ -49,9 +50,9 @@ import LetheTensor
         #expect(pass.gradients.entries.count == referenceNames.count)
         for entry in pass.gradients.entries {
             let actual = try #require(pass.gradients.gradient(named: entry.name))
-            let error = GradientError(actual, try references.tensor(named: "grad.\(entry.name)"))
+            let error = RelativeError(actual, try references.tensor(named: "grad.\(entry.name)"))
             worst.record(error, entry.name)
-            #expect(error.relative <= 1e-3, "\(entry.name): \(error.relative)")
+            #expect(error.value <= 1e-3, "\(entry.name): \(error.value)")
         }
         print("\(pipeline) UNet sum-loss gradients: \(worst); output \(output)")
     }
@@ -60,14 +61,14 @@ import LetheTensor
     func centeredInputSample(pipeline: String) throws {
         let references = try UNetGradientFixtures.references(pipeline)
         let pass = try Self.pass(pipeline, selection: ParameterSelection(["conv_in"]), centerInputSample: true)
-        let output = UNetOutputError(pass.output, try references.tensor(named: "centered.output"))
-        let sample = GradientError(pass.sampleGradient, try references.tensor(named: "centered.grad.sample"))
-        let weight = GradientError(try #require(pass.gradients.gradient(named: "conv_in.weight")),
+        let output = RelativeError(pass.output, try references.tensor(named: "centered.output"))
+        let sample = RelativeError(pass.sampleGradient, try references.tensor(named: "centered.grad.sample"))
+        let weight = RelativeError(try #require(pass.gradients.gradient(named: "conv_in.weight")),
                                    try references.tensor(named: "centered.grad.conv_in.weight"))
-        print("\(pipeline) centered input: output \(output), dL/dsample \(sample.relative), conv_in.weight \(weight.relative)")
-        #expect(output.maxRelative <= 1e-4)
-        #expect(sample.relative <= 1e-3)
-        #expect(weight.relative <= 1e-3)
+        print("\(pipeline) centered input: output \(output), dL/dsample \(sample.value), conv_in.weight \(weight.value)")
+        #expect(output.value <= 1e-4)
+        #expect(sample.value <= 1e-3)
+        #expect(weight.value <= 1e-3)
         #expect(pass.tape.count == 0)
     }
 
@@ -78,9 +79,9 @@ import LetheTensor
         #expect(checkpointed.tape.count == 0)
         #expect(checkpointed.output.toArray() == plain.output.toArray())
         var worst = WorstGradientError()
-        worst.record(GradientError(checkpointed.sampleGradient, plain.sampleGradient), "sample")
-        worst.record(GradientError(checkpointed.contextGradient, plain.contextGradient), "encoder_hidden_states")
-        worst.record(GradientError(checkpointed.gradients.flat, plain.gradients.flat), "all parameters")
+        worst.record(RelativeError(checkpointed.sampleGradient, plain.sampleGradient), "sample")
+        worst.record(RelativeError(checkpointed.contextGradient, plain.contextGradient), "encoder_hidden_states")
+        worst.record(RelativeError(checkpointed.gradients.flat, plain.gradients.flat), "all parameters")
         print("\(pipeline) checkpointed vs plain: \(worst); peak saved floats \(checkpointed.tape.peakSavedElements) vs \(plain.tape.peakSavedElements)")
         #expect(worst.relative <= 1e-6)
         #expect(checkpointed.tape.peakSavedElements < plain.tape.peakSavedElements)
@@ -94,10 +95,10 @@ import LetheTensor
         for entry in crossAttention.gradients.entries {
             let selected = try #require(crossAttention.gradients.gradient(named: entry.name))
             let whole = try #require(all.gradients.gradient(named: entry.name))
-            #expect(GradientError(selected, whole).relative <= 1e-6, "\(entry.name)")
+            #expect(RelativeError(selected, whole).value <= 1e-6, "\(entry.name)")
         }
-        #expect(GradientError(crossAttention.sampleGradient, all.sampleGradient).relative <= 1e-6)
-        #expect(GradientError(crossAttention.contextGradient, all.contextGradient).relative <= 1e-6)
+        #expect(RelativeError(crossAttention.sampleGradient, all.sampleGradient).value <= 1e-6)
+        #expect(RelativeError(crossAttention.contextGradient, all.contextGradient).value <= 1e-6)
     }
 
     @Test func inferenceIsTheForwardPass() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheModels
 
@@ -151,9 +152,9 @@ let unetConfigSDXL = """
     }
 
     @Test func fixtureConfigsDecode() throws {
-        let sd1 = try UNet2DConditionConfiguration.load(from: UNetFixtures.pipeline("sd1-tiny").appendingPathComponent("unet/config.json"))
+        let sd1 = try UNet2DConditionConfiguration.load(from: Fixture.pipeline("sd1-tiny").appendingPathComponent("unet/config.json"))
         #expect(sd1.blockOutChannels == [16, 32, 32] && sd1.attentionHeadsPerBlock == [4, 4, 4] && sd1.normNumGroups == 8)
-        let sd2 = try UNet2DConditionConfiguration.load(from: UNetFixtures.pipeline("sd2-tiny").appendingPathComponent("unet/config.json"))
+        let sd2 = try UNet2DConditionConfiguration.load(from: Fixture.pipeline("sd2-tiny").appendingPathComponent("unet/config.json"))
         #expect(sd2.attentionHeadsPerBlock == [2, 4, 4] && sd2.upcastAttention && sd2.useLinearProjection)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheModels
 import LetheTensor
@@ -7,49 +8,49 @@ import LetheTensor
 @Suite struct UNetForwardTests {
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
     func matchesDiffusersAtEveryTimestep(pipeline: String) throws {
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder(pipeline))
-        let references = try UNetFixtures.references(pipeline)
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline(pipeline)))
+        let references = try Fixture.references(pipeline)
         let sample = try references.tensor(named: "unet.sample")
         let text = try references.tensor(named: "text.last_hidden_state").narrowed(axis: 0, start: 0, length: 2)
         for timestep in [999, 500, 1] {
             let output = try model(sample: sample, timestep: Float(timestep), encoderHiddenStates: text)
-            let error = UNetOutputError(output, try references.tensor(named: "unet.t\(timestep).output"))
+            let error = RelativeError(output, try references.tensor(named: "unet.t\(timestep).output"))
             print("\(pipeline) UNet t=\(timestep): \(error)")
-            #expect(error.maxRelative <= 1e-4, "\(pipeline) t=\(timestep): \(error)")
+            #expect(error.value <= 1e-4, "\(pipeline) t=\(timestep): \(error)")
         }
     }
 
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
     func oddLatentSizeAndFractionalTimestep(pipeline: String) throws {
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder(pipeline))
-        let shapes = try UNetFixtures.references("unet-shapes")
-        let text = try UNetFixtures.references(pipeline).tensor(named: "text.last_hidden_state")
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline(pipeline)))
+        let shapes = try Fixture.references("unet-shapes")
+        let text = try Fixture.references(pipeline).tensor(named: "text.last_hidden_state")
             .narrowed(axis: 0, start: 2, length: 1)
         let output = try model(sample: shapes.tensor(named: "\(pipeline).odd.sample"), timestep: 250.5,
                                encoderHiddenStates: text)
-        let error = UNetOutputError(output, try shapes.tensor(named: "\(pipeline).odd.output"))
+        let error = RelativeError(output, try shapes.tensor(named: "\(pipeline).odd.output"))
         print("\(pipeline) UNet [1, 4, 6, 10] t=250.5: \(error)")
-        #expect(error.maxRelative <= 1e-4, "\(error)")
+        #expect(error.value <= 1e-4, "\(error)")
     }
 
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
     func oneTimestepPerSample(pipeline: String) throws {
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder(pipeline))
-        let shapes = try UNetFixtures.references("unet-shapes")
-        let text = try UNetFixtures.references(pipeline).tensor(named: "text.last_hidden_state")
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline(pipeline)))
+        let shapes = try Fixture.references("unet-shapes")
+        let text = try Fixture.references(pipeline).tensor(named: "text.last_hidden_state")
             .narrowed(axis: 0, start: 0, length: 2)
         let timesteps = try shapes.tensor(named: "\(pipeline).pair.timesteps").toArray()
         #expect(timesteps == [981, 21])
         let output = try model(sample: shapes.tensor(named: "\(pipeline).pair.sample"), timesteps: timesteps,
                                encoderHiddenStates: text)
-        let error = UNetOutputError(output, try shapes.tensor(named: "\(pipeline).pair.output"))
+        let error = RelativeError(output, try shapes.tensor(named: "\(pipeline).pair.output"))
         print("\(pipeline) UNet [2, 4, 5, 7] t=[981, 21]: \(error)")
-        #expect(error.maxRelative <= 1e-4, "\(error)")
+        #expect(error.value <= 1e-4, "\(error)")
     }
 
     @Test func tinyForwardTime() throws {
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder("sd1-tiny"))
-        let references = try UNetFixtures.references("sd1-tiny")
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
+        let references = try Fixture.references("sd1-tiny")
         let sample = try references.tensor(named: "unet.sample")
         let text = try references.tensor(named: "text.last_hidden_state").narrowed(axis: 0, start: 0, length: 2)
         _ = try model(sample: sample, timestep: 500, encoderHiddenStates: text)

@@ -2,17 +2,18 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 
 /// The tiny UNets with their weight stores (for gradient buffers) and the float64 autograd references of
 /// Scripts/reference/make_unet_gradient_fixtures.py.
 enum UNetGradientFixtures {
     static func references(_ pipeline: String) throws -> SafeTensorsFile {
-        try UNetFixtures.references("unet-gradients-\(pipeline)")
+        try Fixture.references("unet-gradients-\(pipeline)")
     }
 
     /// The pipeline's UNet as `load(from:)` builds it, with its store; `centerInputSample` overrides the config.
     static func model(_ pipeline: String, centerInputSample: Bool? = nil) throws -> (UNet2DConditionModel, WeightStore) {
-        let folder = try UNetFixtures.folder(pipeline)
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline(pipeline))
         let configURL = try folder.componentFile("unet", "config.json")
         var configuration = try UNet2DConditionConfiguration.load(from: configURL)
         if let centerInputSample { configuration.centerInputSample = centerInputSample }
@@ -23,28 +24,16 @@ enum UNetGradientFixtures {
     }
 }
 
-/// max|a − b| / max|b| of a gradient against its reference (exact zeros expected where the reference is all zero).
-struct GradientError {
-    let relative: Double
-    let largestDifference: Double
-
-    init(_ actual: Tensor, _ expected: Tensor) {
-        let measured = UNetOutputError(actual, expected)
-        largestDifference = measured.largestDifference
-        relative = measured.largestReference > 0 ? measured.maxRelative : (largestDifference == 0 ? 0 : .infinity)
-    }
-}
-
 /// The worst of many gradient comparisons, with its name.
 struct WorstGradientError: CustomStringConvertible {
     private(set) var relative = 0.0
     private(set) var name = "(none)"
     private(set) var compared = 0
 
-    mutating func record(_ error: GradientError, _ tensorName: String) {
+    mutating func record(_ error: RelativeError, _ tensorName: String) {
         compared += 1
-        if error.relative >= relative {
-            relative = error.relative
+        if error.value >= relative {
+            relative = error.value
             name = tensorName
         }
     }

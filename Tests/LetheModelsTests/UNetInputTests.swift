@@ -1,3 +1,4 @@
+import LetheTestSupport
 import Testing
 import LetheModels
 import LetheTensor
@@ -8,7 +9,7 @@ import LetheTensor
     private let sample = Tensor(zeros: [2, 4, 8, 8])
     private let text = Tensor(zeros: [2, 77, 8])
 
-    init() throws { model = try UNet2DConditionModel.load(from: UNetFixtures.folder("sd1-tiny")) }
+    init() throws { model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny"))) }
 
     @Test func wrongSampleChannels() {
         #expect(throws: UNetInputError.sampleShape(found: [2, 3, 8, 8], inChannels: 4)) {

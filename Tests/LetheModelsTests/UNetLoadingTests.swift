@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheIO
 import LetheModels
@@ -7,7 +8,7 @@ import LetheTensor
 @Suite struct UNetLoadingTests {
     /// A copy of the sd1-tiny pipeline's model_index.json and unet/config.json with the UNet weights `edit` returns.
     private func pipelineWithEditedUNet(_ edit: ([(String, Tensor)]) -> [(String, Tensor)]) throws -> URL {
-        let source = UNetFixtures.pipeline("sd1-tiny")
+        let source = Fixture.pipeline("sd1-tiny")
         let folder = try UNetFixtures.temporaryFolder()
         let unet = folder.appendingPathComponent("unet")
         try FileManager.default.createDirectory(at: unet, withIntermediateDirectories: true)
@@ -26,13 +27,13 @@ import LetheTensor
     }
 
     @Test func everyCheckpointTensorIsUsed() throws {
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder("sd1-tiny"))
-        let weights = try SafeTensorsFile.open(UNetFixtures.pipeline("sd1-tiny").appendingPathComponent("unet/diffusion_pytorch_model.safetensors"))
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
+        let weights = try SafeTensorsFile.open(Fixture.pipeline("sd1-tiny").appendingPathComponent("unet/diffusion_pytorch_model.safetensors"))
         #expect(model.parameterCount == weights.infos.reduce(0) { $0 + $1.elementCount })
     }
 
     @Test func attentionLayersCarryDiffusersNames() throws {
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder("sd1-tiny"))
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
         var expected: [String] = []
         func add(_ block: String, _ count: Int) {
             for index in 0..<count {
@@ -56,7 +57,7 @@ import LetheTensor
 
     @Test func upBlocksUseTheHeadListReversed() throws {
         // sd2-tiny: attention_head_dim (head counts) [2, 4, 4]; up block i takes entry 2 − i.
-        let model = try UNet2DConditionModel.load(from: UNetFixtures.folder("sd2-tiny"))
+        let model = try UNet2DConditionModel.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd2-tiny")))
         func heads(_ prefix: String) -> Set<Int> { Set(model.attentionLayers.filter { $0.name.hasPrefix(prefix) }.map(\.heads)) }
         #expect(heads("down_blocks.0") == [2] && heads("down_blocks.1") == [4] && heads("mid_block") == [4])
         #expect(heads("up_blocks.1") == [4] && heads("up_blocks.2") == [2])

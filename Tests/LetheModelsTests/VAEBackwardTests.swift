@@ -2,6 +2,7 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// AutoencoderKL's backward passes against torch autograd on the tiny pipelines' VAEs: decode, and encode through
@@ -17,12 +18,12 @@ struct VAEBackwardTests {
     }
 
     static func load(_ pipeline: String) throws -> Loaded {
-        let folder = try GradientFixtures.pipeline(pipeline)
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline(pipeline))
         let configuration = try AutoencoderKLConfiguration.load(from: folder.componentFile("vae", "config.json"))
         let store = WeightStore(checkpoint: try folder.weights(of: "vae"))
         let vae = try AutoencoderKL(configuration: configuration, weights: store)
         try store.finish()
-        return Loaded(vae: vae, store: store, references: try GradientFixtures.references("vae-gradients-\(pipeline)"))
+        return Loaded(vae: vae, store: store, references: try Fixture.references("vae-gradients-\(pipeline)"))
     }
 
     /// Every parameter's gradient against `<prefix>.grad.<name>`, or zero where torch has none.
@@ -35,7 +36,7 @@ struct VAEBackwardTests {
     }
 
     static func expectForward(_ actual: Tensor, _ expected: Tensor, _ label: String) {
-        let error = UNetOutputError(actual, expected).relative()
+        let error = RelativeError(actual, expected).value
         #expect(error <= 1e-4, "\(label): forward max relative error \(error)")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheIO
 import LetheModels
@@ -7,15 +8,15 @@ import LetheTensor
 /// The tiny pipelines' VAEs and a VAE with the non-default options against diffusers' outputs.
 @Suite struct VAEForwardTests {
     private func expectClose(_ actual: Tensor, _ expected: Tensor, _ label: String) {
-        let error = UNetOutputError(actual, expected)
+        let error = RelativeError(actual, expected)
         print("\(label): \(error)")
-        #expect(error.maxRelative <= 1e-4, "\(label): \(error)")
+        #expect(error.value <= 1e-4, "\(label): \(error)")
     }
 
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
     func encoderMatchesDiffusers(pipeline: String) throws {
-        let vae = try AutoencoderKL.load(from: UNetFixtures.folder(pipeline))
-        let references = try UNetFixtures.references(pipeline)
+        let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline(pipeline)))
+        let references = try Fixture.references(pipeline)
         let distribution = try vae.encode(references.tensor(named: "vae.image"))
         expectClose(distribution.mean, try references.tensor(named: "vae.encoder.mean"), "\(pipeline) VAE encoder mean")
         expectClose(distribution.standardDeviation, try references.tensor(named: "vae.encoder.std"), "\(pipeline) VAE encoder std")
@@ -23,21 +24,21 @@ import LetheTensor
 
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
     func decoderMatchesDiffusers(pipeline: String) throws {
-        let vae = try AutoencoderKL.load(from: UNetFixtures.folder(pipeline))
-        let references = try UNetFixtures.references(pipeline)
+        let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline(pipeline)))
+        let references = try Fixture.references(pipeline)
         let image = try vae.decode(references.tensor(named: "vae.decoder.latents"))
         expectClose(image, try references.tensor(named: "vae.decoder.output"), "\(pipeline) VAE decoder")
     }
 
     @Test func variantWithoutAttentionOrQuantConvs() throws {
-        let folder = UNetFixtures.root.appendingPathComponent("references/vae-variant")
+        let folder = Fixture.reference("vae-variant")
         let configuration = try AutoencoderKLConfiguration.load(from: folder.appendingPathComponent("config.json"))
         #expect(!configuration.midBlockAddAttention && !configuration.useQuantConv && !configuration.usePostQuantConv)
         let store = WeightStore(checkpoint: try SafeTensorsFile.open(folder.appendingPathComponent("diffusion_pytorch_model.safetensors")))
         let vae = try AutoencoderKL(configuration: configuration, weights: store)
         try store.finish()
         #expect(vae.quantConv == nil && vae.postQuantConv == nil && vae.encoder.midBlock.attention == nil)
-        let references = try UNetFixtures.references("vae-variant")
+        let references = try Fixture.references("vae-variant")
         // An 18×14 image: the padded stride-2 convolutions give 9×7, then 4×3 latents.
         let distribution = try vae.encode(references.tensor(named: "image"))
         #expect(distribution.mean.shape == [2, 4, 4, 3])
@@ -48,8 +49,8 @@ import LetheTensor
     }
 
     @Test func samplingAddsScaledNoise() throws {
-        let vae = try AutoencoderKL.load(from: UNetFixtures.folder("sd1-tiny"))
-        let references = try UNetFixtures.references("sd1-tiny")
+        let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
+        let references = try Fixture.references("sd1-tiny")
         let image = try references.tensor(named: "vae.image")
         let noise = try references.tensor(named: "vae.decoder.latents")
         let latents = try vae.encode(image, noise: noise)
@@ -63,13 +64,13 @@ import LetheTensor
     }
 
     @Test func scalingFactorIsExposed() throws {
-        let vae = try AutoencoderKL.load(from: UNetFixtures.folder("sd2-tiny"))
+        let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd2-tiny")))
         #expect(vae.scalingFactor == Float(0.18215) && vae.shiftFactor == nil)
     }
 
     /// Checkpoints saved before diffusers 0.14 name the mid-block attention query/key/value/proj_attn.
     @Test func legacyAttentionNamesLoad() throws {
-        let source = UNetFixtures.pipeline("sd1-tiny")
+        let source = Fixture.pipeline("sd1-tiny")
         let folder = try UNetFixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("vae"), withIntermediateDirectories: true)
@@ -92,8 +93,8 @@ import LetheTensor
         try SafeTensorsWriter.write(tensors, to: folder.appendingPathComponent("vae/diffusion_pytorch_model.safetensors"))
 
         let legacy = try AutoencoderKL.load(from: DiffusersModelFolder(url: folder))
-        let current = try AutoencoderKL.load(from: UNetFixtures.folder("sd1-tiny"))
-        let references = try UNetFixtures.references("sd1-tiny")
+        let current = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
+        let references = try Fixture.references("sd1-tiny")
         let image = try references.tensor(named: "vae.image"), latents = try references.tensor(named: "vae.decoder.latents")
         #expect(try legacy.encode(image).mean.toArray() == current.encode(image).mean.toArray())
         #expect(try legacy.decode(latents).toArray() == current.decode(latents).toArray())

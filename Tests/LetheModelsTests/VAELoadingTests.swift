@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheIO
 import LetheModels
@@ -7,7 +8,7 @@ import LetheTensor
 @Suite struct VAELoadingTests {
     /// A copy of the sd1-tiny pipeline's model_index.json and vae/config.json with the VAE weights `edit` returns.
     private func pipelineWithEditedVAE(_ edit: ([(String, Tensor)]) -> [(String, Tensor)]) throws -> URL {
-        let source = UNetFixtures.pipeline("sd1-tiny")
+        let source = Fixture.pipeline("sd1-tiny")
         let folder = try UNetFixtures.temporaryFolder()
         let vae = folder.appendingPathComponent("vae")
         try FileManager.default.createDirectory(at: vae, withIntermediateDirectories: true)
@@ -22,8 +23,8 @@ import LetheTensor
     }
 
     @Test func everyCheckpointTensorIsUsed() throws {
-        let vae = try AutoencoderKL.load(from: UNetFixtures.folder("sd2-tiny"))
-        let weights = try SafeTensorsFile.open(UNetFixtures.pipeline("sd2-tiny").appendingPathComponent("vae/diffusion_pytorch_model.fp16.safetensors"))
+        let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd2-tiny")))
+        let weights = try SafeTensorsFile.open(Fixture.pipeline("sd2-tiny").appendingPathComponent("vae/diffusion_pytorch_model.fp16.safetensors"))
         #expect(vae.parameterCount == weights.infos.reduce(0) { $0 + $1.elementCount })
         #expect(vae.encoder.midBlock.attention?.attention.name == "encoder.mid_block.attentions.0")
         #expect(vae.decoder.upBlockResnets.map(\.count) == [2, 2, 2])
@@ -65,7 +66,7 @@ import LetheTensor
     }
 
     @Test func badInputsAreReported() throws {
-        let vae = try AutoencoderKL.load(from: UNetFixtures.folder("sd1-tiny"))
+        let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
         #expect(throws: VAEInputError.imageShape(found: [1, 4, 32, 32], inChannels: 3)) {
             try vae.encode(Tensor(zeros: [1, 4, 32, 32]))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheTensor
 
@@ -7,7 +8,8 @@ import LetheTensor
     var tensor: Tensor { Tensor(shape: [inputs.count], values: inputs) }
 
     private func check(_ actual: Tensor, _ reference: (Double) -> Double) {
-        #expect(maxRelativeError(actual.toArray(), inputs.map { reference(Double($0)) }, floor: 1e-3) < 1e-5)
+        #expect(RelativeError(actual.toArray(), inputs.map { reference(Double($0)) },
+                              elementwiseFloor: 1e-3).elementwise < 1e-5)
     }
 
     @Test func silu() { check(tensor.silu()) { $0 / (1 + Foundation.exp(-$0)) } }
@@ -29,6 +31,6 @@ import LetheTensor
         #expect(output.shape == [2, 2])
         let gelu = { (x: Double) in 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot())) }
         let expected = [1 * gelu(0.5), 2 * gelu(-1), -3 * gelu(2), 4 * gelu(1)]
-        #expect(maxRelativeError(output.toArray(), expected, floor: 1e-3) < 1e-5)
+        #expect(RelativeError(output.toArray(), expected, elementwiseFloor: 1e-3).elementwise < 1e-5)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheTensor
 
@@ -49,9 +50,9 @@ import LetheTensor
         // V·diag(λ)·Vᵀ = G and VᵀV = I, with plain loops.
         let reconstructed = LinearSolveReference.product(
             LinearSolveReference.product(vectors, .diagonal(values)), LinearSolveReference.transpose(vectors))
-        #expect(LinearSolveReference.maxDifference(reconstructed, gram) < 1e-12 * LinearSolveReference.maxAbs(gram))
+        #expect(RelativeError(reconstructed, gram).value < 1e-12)
         let orthogonality = LinearSolveReference.product(LinearSolveReference.transpose(vectors), vectors)
-        #expect(LinearSolveReference.maxDifference(orthogonality, .identity(25)) < 1e-13)
+        #expect(RelativeError(orthogonality, .identity(25)).largestDifference < 1e-13)
         // The trace is the sum of eigenvalues.
         let trace = (0..<25).reduce(0.0) { $0 + gram[$1, $1] }
         #expect(abs(values.reduce(0, +) - trace) < 1e-11 * abs(trace))

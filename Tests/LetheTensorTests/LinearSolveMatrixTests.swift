@@ -1,3 +1,4 @@
+import LetheTestSupport
 import Testing
 import LetheTensor
 
@@ -77,7 +78,7 @@ import LetheTensor
         try accumulated.addProduct(left, right, transposingLeft: transposingLeft,
                                    transposingRight: transposingRight, scale: -0.5)
         let expected = try start.adding(LinearSolveReference.product(opLeft, opRight).scaled(by: -0.5))
-        #expect(LinearSolveReference.maxDifference(accumulated, expected) < 1e-12)
+        #expect(RelativeError(accumulated, expected).largestDifference < 1e-12)
     }
 
     @Test func gramAccumulationIsSymmetricAndMatchesPlainLoops() throws {
@@ -85,7 +86,7 @@ import LetheTensor
         var gram = DoubleMatrix(rows: 40, columns: 40)
         try gram.addGram(of: keys)
         let expected = LinearSolveReference.product(LinearSolveReference.transpose(keys), keys)
-        #expect(LinearSolveReference.maxDifference(gram, expected) < 1e-11)
+        #expect(RelativeError(gram, expected).largestDifference < 1e-11)
         #expect(gram == gram.transposed(), "Gram accumulation must be exactly symmetric")
         // Two batches accumulate to the same matrix (up to rounding), with a scale.
         var batched = DoubleMatrix(rows: 40, columns: 40)
@@ -93,11 +94,11 @@ import LetheTensor
         let second = try DoubleMatrix(rows: 50, columns: 40, elements: Array(keys.elements[4000...]))
         try batched.addGram(of: first, scale: 2)
         try batched.addGram(of: second, scale: 2)
-        #expect(LinearSolveReference.maxDifference(batched, expected.scaled(by: 2)) < 1e-11)
+        #expect(RelativeError(batched, expected.scaled(by: 2)).largestDifference < 1e-11)
         #expect(batched == batched.transposed())
         // Zero samples change nothing; a width mismatch is an error.
         try batched.addGram(of: DoubleMatrix(rows: 0, columns: 40))
-        #expect(LinearSolveReference.maxDifference(batched, expected.scaled(by: 2)) < 1e-11)
+        #expect(RelativeError(batched, expected.scaled(by: 2)).largestDifference < 1e-11)
         expectLinearAlgebraError({ try gram.addGram(of: DoubleMatrix(rows: 3, columns: 39)) }) {
             if case .dimensionMismatch = $0 { return true } else { return false }
         }

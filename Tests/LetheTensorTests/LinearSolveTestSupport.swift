@@ -23,13 +23,6 @@ enum LinearSolveReference {
         return result
     }
 
-    static func maxAbs(_ a: DoubleMatrix) -> Double { a.elements.reduce(0) { max($0, abs($1)) } }
-
-    static func maxDifference(_ a: DoubleMatrix, _ b: DoubleMatrix) -> Double {
-        precondition(a.rows == b.rows && a.columns == b.columns, "\(a.rows)×\(a.columns) vs \(b.rows)×\(b.columns)")
-        return zip(a.elements, b.elements).reduce(0) { max($0, abs($1.0 - $1.1)) }
-    }
-
     /// A random matrix of standard normals from a fixed stream.
     static func normal(rows: Int, columns: Int, id: UInt64) throws -> DoubleMatrix {
         let values = RandomStream(seed: 77, purpose: "linear-solve-tests", id: id).normalDoubles(count: rows * columns)

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 import LetheTensor
 
@@ -19,14 +20,16 @@ import LetheTensor
         let scores = values.tensor([3, 4, 9], scale: 6)
         let original = scores.toArray()
         scores.softmaxInPlace(scale: scale)
-        #expect(maxRelativeError(scores.toArray(), reference(original, width: 9, scale: Double(scale)), floor: 1e-3) < 1e-5)
+        #expect(RelativeError(scores.toArray(), reference(original, width: 9, scale: Double(scale)),
+                              elementwiseFloor: 1e-3).elementwise < 1e-5)
     }
 
     @Test func largeScoresStayFinite() {
         let scores = Tensor(shape: [1, 3], values: [1000, 999, -1000])
         scores.softmaxInPlace(scale: 1)
         let e = Foundation.exp(-1.0)
-        #expect(maxRelativeError(scores.toArray(), [1 / (1 + e), e / (1 + e), 0], floor: 1e-6) < 1e-6)
+        #expect(RelativeError(scores.toArray(), [1 / (1 + e), e / (1 + e), 0],
+                              elementwiseFloor: 1e-6).elementwise < 1e-6)
     }
 
     @Test func unitScaleMatchesSoftmax() {
@@ -34,7 +37,7 @@ import LetheTensor
         let scores = values.tensor([5, 7], scale: 3)
         let expected = scores.softmax().toArray()
         scores.softmaxInPlace()
-        #expect(maxRelativeError(scores.toArray(), expected.map(Double.init), floor: 1e-6) < 1e-6)
+        #expect(RelativeError(scores.toArray(), expected.map(Double.init), elementwiseFloor: 1e-6).elementwise < 1e-6)
     }
 }
 
@@ -89,6 +92,6 @@ import LetheTensor
             let total = exps.reduce(0, +)
             expected += exps.map { $0 / total }
         }
-        #expect(maxRelativeError(scores.toArray(), expected, floor: 1e-6) < 1e-5)
+        #expect(RelativeError(scores.toArray(), expected, elementwiseFloor: 1e-6).elementwise < 1e-5)
     }
 }

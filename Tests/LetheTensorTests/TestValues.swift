@@ -18,15 +18,6 @@ struct TestValues {
     }
 }
 
-/// Largest |a − b| / (|b| + floor) over paired elements. The floor turns the measure absolute near zero, where
-/// float32 sums of order-one terms can only be compared absolutely.
-func maxRelativeError(_ actual: [Float], _ expected: [Double], floor: Double = 1) -> Double {
-    precondition(actual.count == expected.count, "element counts differ: \(actual.count) vs \(expected.count)")
-    var worst = 0.0
-    for (a, e) in zip(actual, expected) { worst = max(worst, abs(Double(a) - e) / (abs(e) + floor)) }
-    return worst
-}
-
 /// Direct float64 convolution, written from the definition of torch.nn.functional.conv2d.
 func referenceConv(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int, padding: Int) -> (shape: [Int], values: [Double]) {
     let (n, cin, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])

@@ -1,5 +1,6 @@
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import LetheTraining
 import Testing
 
@@ -26,11 +27,11 @@ struct AdamWTests {
     func matchesTorchEveryStep(name: String) throws {
         let (run, optimizer) = try reference(name)
         let distance = try run.run(optimizer)
-        #expect(distance.relative <= 1e-6, "\(name): \(distance)")
+        #expect(distance.value <= 1e-6, "\(name): \(distance)")
         #expect(optimizer.stepCount == 6)
         for key in ["exp_avg", "exp_avg_sq"] {
             let state = try run.stateDistance(optimizer, key: key)
-            #expect(state.relative <= 1e-6, "\(name) \(key): \(state)")
+            #expect(state.value <= 1e-6, "\(name) \(key): \(state)")
         }
     }
 
@@ -73,7 +74,7 @@ struct AdamWTests {
         let initialEmbedding = try run.file.tensor(named: "initial.\(OptimizerFixtures.embedding)")
         let embedding = try OptimizerFixtures.parameter(OptimizerFixtures.embedding, of: run.store)
         for row in 0..<7 {
-            let distance = FloatDistance(embedding[index: row], initialEmbedding[index: row])
+            let distance = RelativeError(embedding[index: row], initialEmbedding[index: row])
             if [5, 2].contains(row) {
                 #expect(distance.maxUlps > 1000, "trained row \(row) did not move: \(distance)")
             } else {
@@ -81,7 +82,7 @@ struct AdamWTests {
             }
         }
         let frozen = try OptimizerFixtures.parameter("block.frozen.weight", of: run.store)
-        #expect(FloatDistance(frozen, try run.file.tensor(named: "initial.block.frozen.weight")).maxUlps == 0)
+        #expect(RelativeError(frozen, try run.file.tensor(named: "initial.block.frozen.weight")).maxUlps == 0)
     }
 
     /// Saving the state after 3 steps and restoring it into a new optimizer continues exactly as one run.
@@ -96,11 +97,11 @@ struct AdamWTests {
                                epsilon: first.epsilon, weightDecay: first.weightDecay)
         try second.restore(state: saved, stepCount: first.stepCount)
         let distance = try split.run(second, steps: 3..<6)
-        #expect(distance.relative <= 1e-6, "\(distance)")
+        #expect(distance.value <= 1e-6, "\(distance)")
         #expect(second.stepCount == 6)
         for (parameter, _) in OptimizerFixtures.layout {
             let continued = try OptimizerFixtures.parameter(parameter, of: split.store)
-            #expect(FloatDistance(continued, try OptimizerFixtures.parameter(parameter, of: whole.store)).maxUlps == 0)
+            #expect(RelativeError(continued, try OptimizerFixtures.parameter(parameter, of: whole.store)).maxUlps == 0)
         }
     }
 

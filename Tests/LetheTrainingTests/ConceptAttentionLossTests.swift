@@ -1,6 +1,7 @@
 import Foundation
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import LetheTraining
 import Testing
 
@@ -124,7 +125,7 @@ import Testing
 
         var worst = (error: 0.0, name: "")
         func compare(_ actual: Tensor, _ key: String) throws {
-            let error = TensorComparison.relativeError(actual, try references.tensor(named: key))
+            let error = RelativeError(actual, try references.tensor(named: key)).value
             if error >= worst.error { worst = (error, key) }
             #expect(error <= 1e-3, "\(key): \(error)")
         }
@@ -151,7 +152,7 @@ import Testing
         for entry in crossAttention.gradients.entries {
             let selected = try #require(crossAttention.gradients.gradient(named: entry.name))
             let whole = try #require(all.gradients.gradient(named: entry.name))
-            worst = max(worst, TensorComparison.relativeError(selected, whole))
+            worst = max(worst, RelativeError(selected, whole).value)
         }
         print("attn2 only vs all: worst attn2 gradient difference \(worst)")
         #expect(worst <= 1e-6)
@@ -164,9 +165,9 @@ import Testing
         #expect(checkpointed.tape.count == 0)
         #expect(checkpointed.loss.loss == plain.loss.loss)
         #expect(checkpointed.loss.attentionMass.map(\.layer) == plain.loss.attentionMass.map(\.layer))
-        let worst = [TensorComparison.relativeError(checkpointed.gradients.flat, plain.gradients.flat),
-                     TensorComparison.relativeError(checkpointed.contextGradient, plain.contextGradient),
-                     TensorComparison.relativeError(checkpointed.sampleGradient, plain.sampleGradient)].max() ?? 0
+        let worst = [RelativeError(checkpointed.gradients.flat, plain.gradients.flat).value,
+                     RelativeError(checkpointed.contextGradient, plain.contextGradient).value,
+                     RelativeError(checkpointed.sampleGradient, plain.sampleGradient).value].max() ?? 0
         print("\(pipeline) Forget-Me-Not checkpointed vs plain: worst \(worst); peak saved floats "
               + "\(checkpointed.tape.peakSavedElements) vs \(plain.tape.peakSavedElements)")
         #expect(worst <= 1e-6)

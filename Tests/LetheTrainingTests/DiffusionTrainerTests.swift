@@ -3,6 +3,7 @@ import LetheDiffusion
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import LetheTraining
 import Testing
 
@@ -10,8 +11,6 @@ import Testing
 /// training-example loop in PyTorch on the tiny fixture UNets), and a short run that lowers the loss.
 @Suite("Diffusion training step")
 struct DiffusionTrainerTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
 
     struct Case {
         let name: String
@@ -31,7 +30,7 @@ struct DiffusionTrainerTests {
 
     /// The UNet of a fixture pipeline with its weight store, and the objective of its scheduler config read as DDPM.
     static func load(_ name: String, variant: String?) throws -> (UNet2DConditionModel, WeightStore, DiffusionObjective) {
-        let url = fixtures.appendingPathComponent("pipelines/\(name)")
+        let url = Fixture.pipeline(name)
         let folder = try DiffusersModelFolder(url: url, variant: variant)
         let (unet, store) = try UNet2DConditionModel.loadWithWeights(from: folder)
         let configuration = try SchedulerConfiguration(contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))
@@ -43,7 +42,7 @@ struct DiffusionTrainerTests {
     func twoAdamWStepsMatchPyTorch(_ name: String) throws {
         let spec = try #require(Self.cases.first { $0.name == name })
         let (unet, store, objective) = try Self.load(name, variant: spec.variant)
-        let reference = try SafeTensorsFile.open(Self.fixtures.appendingPathComponent("references/training-step-\(name).safetensors"))
+        let reference = try Fixture.references("training-step-\(name)")
         let gradients = try ParameterGradients(store: store, selection: ParameterSelection(spec.train), modelName: "the UNet")
         let optimizer = try AdamW(for: gradients, beta1: spec.beta1, beta2: spec.beta2, weightDecay: spec.weightDecay)
         let schedule = try LearningRateSchedule(name: "constant", baseLearningRate: spec.learningRate, warmupSteps: 0, totalSteps: 2)
@@ -64,7 +63,7 @@ struct DiffusionTrainerTests {
         var worst = 0.0
         for entry in gradients.entries {
             let updated = Tensor(storage: store.arena, shape: entry.shape, offset: entry.parameterOffset)
-            let error = TensorComparison.relativeError(updated, try reference.tensor(named: "updated.\(entry.name)"))
+            let error = RelativeError(updated, try reference.tensor(named: "updated.\(entry.name)")).value
             worst = Swift.max(worst, error)
             #expect(error <= 1e-4, "\(entry.name): relative error \(error)")
         }

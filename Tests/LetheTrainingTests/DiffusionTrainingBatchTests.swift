@@ -1,14 +1,14 @@
 import Foundation
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import LetheTraining
 import Testing
 
 /// The randomness of a training batch is keyed by seed, step and each sample's global index.
 @Suite("Drawing a training batch")
 struct DiffusionTrainingBatchTests {
-    static let vaeFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/pipelines/sd1-tiny")
+    static let vaeFolder = Fixture.pipeline("sd1-tiny")
 
     static func images(_ count: Int) -> Tensor {
         RandomStream(seed: 5, purpose: "test-images", id: 0).normalTensor(shape: [count, 3, 16, 16]) * 0.5

@@ -2,13 +2,13 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
-/// The PyTorch reference values of Scripts/reference/make_optimizer_fixtures.py (Tests/Fixtures/references, found
-/// from this file's path), and the small weight store they describe.
+/// The PyTorch reference values of Scripts/reference/make_optimizer_fixtures.py (Tests/Fixtures/references), and the
+/// small weight store they describe.
 enum OptimizerFixtures {
-    static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/references/optimizers.safetensors")
+    static let url = Fixture.reference("optimizers.safetensors")
 
     /// The store's parameters in request order; the token embedding trains rows 5 and 2, the frozen one nothing.
     static let layout: [(name: String, shape: [Int])] = [
@@ -82,46 +82,5 @@ enum OptimizerFixtures {
         for entry in gradients.entries {
             try #require(gradients.gradient(named: entry.name)).assign(try file.tensor(named: "\(prefix).\(entry.name)"))
         }
-    }
-}
-
-/// How far float32 values are from their reference: units in the last place, and the issue's relative error
-/// max|a − b| / max|b|.
-struct FloatDistance: CustomStringConvertible {
-    var maxUlps: UInt32 = 0
-    var maxDifference = 0.0
-    var maxReference = 0.0
-
-    init() {}
-
-    init(_ actual: Tensor, _ expected: Tensor) {
-        precondition(actual.shape == expected.shape, "shapes differ: \(actual.shape) vs \(expected.shape)")
-        for (a, b) in zip(actual.toArray(), expected.toArray()) { add(a, b) }
-    }
-
-    mutating func add(_ a: Float, _ b: Float) {
-        maxUlps = max(maxUlps, Self.ulps(a, b))
-        maxDifference = max(maxDifference, abs(Double(a) - Double(b)))
-        maxReference = max(maxReference, abs(Double(b)))
-    }
-
-    mutating func merge(_ other: FloatDistance) {
-        maxUlps = max(maxUlps, other.maxUlps)
-        maxDifference = max(maxDifference, other.maxDifference)
-        maxReference = max(maxReference, other.maxReference)
-    }
-
-    var relative: Double { maxReference == 0 ? maxDifference : maxDifference / maxReference }
-
-    var description: String { "max \(maxUlps) ulp, relative \(String(format: "%.3e", relative))" }
-
-    /// Distance in representable floats (NaN against anything but NaN counts as infinitely far).
-    static func ulps(_ a: Float, _ b: Float) -> UInt32 {
-        if a.isNaN || b.isNaN { return a.isNaN && b.isNaN ? 0 : .max }
-        func ordered(_ x: Float) -> Int64 {
-            let bits = Int64(x.bitPattern & 0x7fff_ffff)
-            return x.sign == .minus ? -bits : bits
-        }
-        return UInt32(clamping: abs(ordered(a) - ordered(b)))
     }
 }

@@ -1,6 +1,7 @@
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import LetheTraining
 import Testing
 
@@ -22,28 +23,28 @@ struct OptimizerReferenceRun {
     }
 
     /// Steps `optimizer` through fixture steps `steps`, returning the distance to torch over all parameters.
-    func run(_ optimizer: any Optimizer, steps: Range<Int>? = nil) throws -> FloatDistance {
-        var distance = FloatDistance()
+    func run(_ optimizer: any Optimizer, steps: Range<Int>? = nil) throws -> RelativeError {
+        var distance = RelativeError()
         for step in steps ?? 0..<learningRates.count {
             try OptimizerFixtures.loadGradients("gradient\(step)", into: gradients, from: file)
             optimizer.step(gradients: gradients, learningRate: learningRates[step])
             for (parameter, _) in OptimizerFixtures.layout {
                 let expected = try file.tensor(named: "\(name).step\(step).\(parameter)")
-                distance.merge(FloatDistance(try OptimizerFixtures.parameter(parameter, of: store), expected))
+                distance.merge(RelativeError(try OptimizerFixtures.parameter(parameter, of: store), expected))
             }
         }
         return distance
     }
 
     /// The distance of the optimizer's state buffer `key` to torch's per-parameter state after fixture step `step`.
-    func stateDistance(_ optimizer: any Optimizer, key: String, afterStep step: Int = 5) throws -> FloatDistance {
+    func stateDistance(_ optimizer: any Optimizer, key: String, afterStep step: Int = 5) throws -> RelativeError {
         let buffer = try #require(optimizer.state[key])
         #expect(buffer.shape == [gradients.count])
-        var distance = FloatDistance()
+        var distance = RelativeError()
         for entry in gradients.entries {
             let expected = try file.tensor(named: "\(name).step\(step).\(key).\(entry.name)")
             let actual = Tensor(storage: buffer.storage, shape: expected.shape, offset: buffer.offset + entry.gradientOffset)
-            distance.merge(FloatDistance(actual, expected))
+            distance.merge(RelativeError(actual, expected))
         }
         return distance
     }
