@@ -32,3 +32,74 @@ public struct UNetDownBlock: Sendable {
 
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }
 }
+
+extension UNetDownBlock {
+    /// The forward pass: the block's output and the tensors it saves for the up path (each layer's output, then the
+    /// downsampled one; the last of them is the output). With block checkpointing the tape keeps only the inputs.
+    public func forward(_ input: Tensor, timeEmbedding: Tensor, context: Tensor, tape: ActivationTape? = nil) -> (Tensor, [Tensor]) {
+        guard let tape, tape.checkpointsBlocks else {
+            return layersForward(input, timeEmbedding: timeEmbedding, context: context, tape: tape)
+        }
+        tape.save([input, timeEmbedding, context])
+        return layersForward(input, timeEmbedding: timeEmbedding, context: context, tape: tape.hooksOnly)
+    }
+
+    /// Gradients with respect to the input, the time embedding and the context (nil without attention), from
+    /// dL/d(output) through the next block and `skipGradients`, dL/d(each saved tensor) through the up path.
+    public func backward(_ outputGradient: Tensor, skipGradients: [Tensor], tape: ActivationTape,
+                         gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
+        guard tape.checkpointsBlocks else {
+            return layersBackward(outputGradient, skipGradients: skipGradients, tape: tape, gradients: gradients)
+        }
+        let inputs: [Tensor] = tape.restore()
+        let recomputation = tape.recomputation()
+        _ = layersForward(inputs[0], timeEmbedding: inputs[1], context: inputs[2], tape: recomputation)
+        let result = layersBackward(outputGradient, skipGradients: skipGradients, tape: recomputation, gradients: gradients)
+        precondition(recomputation.count == 0, "a recomputed down block left \(recomputation.count) values on its tape")
+        return result
+    }
+
+    /// Tensors the block saves for the up path.
+    public var savedTensorCount: Int { resnets.count + (downsampler == nil ? 0 : 1) }
+
+    private func layersForward(_ input: Tensor, timeEmbedding: Tensor, context: Tensor,
+                               tape: ActivationTape? = nil) -> (Tensor, [Tensor]) {
+        var x = input
+        var saved: [Tensor] = []
+        for (index, resnet) in resnets.enumerated() {
+            x = resnet.forward(x, timeEmbedding: timeEmbedding, tape: tape)
+            if !attentions.isEmpty { x = attentions[index].forward(x, context: context, tape: tape) }
+            saved.append(x)
+        }
+        if let downsampler {
+            x = downsampler.forward(x, tape: tape)
+            saved.append(x)
+        }
+        return (x, saved)
+    }
+
+    private func layersBackward(_ outputGradient: Tensor, skipGradients: [Tensor], tape: ActivationTape,
+                                gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
+        precondition(skipGradients.count == savedTensorCount,
+                     "a down block that saves \(savedTensorCount) tensors got \(skipGradients.count) skip gradients")
+        // The output is also the last saved tensor: both paths' gradients meet there.
+        var gradient = outputGradient + skipGradients[skipGradients.count - 1]
+        if let downsampler {
+            gradient = downsampler.backward(gradient, tape: tape, gradients: gradients) + skipGradients[resnets.count - 1]
+        }
+        var timeGradient: Tensor?
+        var contextGradient: Tensor?
+        for index in resnets.indices.reversed() {
+            if index < resnets.count - 1 { gradient = gradient + skipGradients[index] }
+            if !attentions.isEmpty {
+                let attention = attentions[index].backward(gradient, tape: tape, gradients: gradients)
+                gradient = attention.input
+                contextGradient = contextGradient.adding(attention.context)
+            }
+            let resnet = resnets[index].backward(gradient, tape: tape, gradients: gradients)
+            gradient = resnet.input
+            timeGradient = timeGradient.adding(resnet.timeEmbedding)
+        }
+        return (gradient, timeGradient, contextGradient)
+    }
+}

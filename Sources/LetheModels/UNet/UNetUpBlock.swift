@@ -31,3 +31,72 @@ public struct UNetUpBlock: Sendable {
 
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }
 }
+
+extension UNetUpBlock {
+    /// The forward pass (`skips` as for `callAsFunction`); with block checkpointing the tape keeps only the inputs.
+    public func forward(_ input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
+                        upsampleSize: (height: Int, width: Int)?, tape: ActivationTape? = nil) -> Tensor {
+        guard let tape, tape.checkpointsBlocks else {
+            return layersForward(input, skips: skips, timeEmbedding: timeEmbedding, context: context,
+                                 upsampleSize: upsampleSize, tape: tape)
+        }
+        tape.save([input, timeEmbedding, context] + skips)
+        tape.save(upsampleSize.map { [$0.height, $0.width] } ?? [])
+        return layersForward(input, skips: skips, timeEmbedding: timeEmbedding, context: context,
+                             upsampleSize: upsampleSize, tape: tape.hooksOnly)
+    }
+
+    /// Gradients with respect to the input, each skip tensor (in the order of `skips`), the time embedding and the
+    /// context (nil without attention). The gradient of each concatenation splits into the up path and its skip.
+    public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients)
+        -> (input: Tensor, skips: [Tensor], timeEmbedding: Tensor?, context: Tensor?) {
+        guard tape.checkpointsBlocks else { return layersBackward(outputGradient, tape: tape, gradients: gradients) }
+        let size: [Int] = tape.restore()
+        let inputs: [Tensor] = tape.restore()
+        let recomputation = tape.recomputation()
+        _ = layersForward(inputs[0], skips: Array(inputs.dropFirst(3)), timeEmbedding: inputs[1], context: inputs[2],
+                          upsampleSize: size.count == 2 ? (size[0], size[1]) : nil, tape: recomputation)
+        let result = layersBackward(outputGradient, tape: recomputation, gradients: gradients)
+        precondition(recomputation.count == 0, "a recomputed up block left \(recomputation.count) values on its tape")
+        return result
+    }
+
+    private func layersForward(_ input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
+                               upsampleSize: (height: Int, width: Int)?, tape: ActivationTape? = nil) -> Tensor {
+        precondition(skips.count == resnets.count, "an up block with \(resnets.count) resnets needs as many skip tensors")
+        var x = input
+        for (index, resnet) in resnets.enumerated() {
+            // The up path's channels: where backward splits the concatenation's gradient.
+            tape?.save(x.shape[1])
+            let joined = Tensor.concatenate([x, skips[skips.count - 1 - index]], axis: 1)
+            x = resnet.forward(joined, timeEmbedding: timeEmbedding, tape: tape)
+            if !attentions.isEmpty { x = attentions[index].forward(x, context: context, tape: tape) }
+        }
+        if let upsampler { x = upsampler.forward(x, size: upsampleSize, tape: tape) }
+        return x
+    }
+
+    private func layersBackward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients)
+        -> (input: Tensor, skips: [Tensor], timeEmbedding: Tensor?, context: Tensor?) {
+        var gradient = outputGradient
+        if let upsampler { gradient = upsampler.backward(gradient, tape: tape, gradients: gradients) }
+        var skipGradients: [Tensor] = []
+        var timeGradient: Tensor?
+        var contextGradient: Tensor?
+        for index in resnets.indices.reversed() {
+            if !attentions.isEmpty {
+                let attention = attentions[index].backward(gradient, tape: tape, gradients: gradients)
+                gradient = attention.input
+                contextGradient = contextGradient.adding(attention.context)
+            }
+            let resnet = resnets[index].backward(gradient, tape: tape, gradients: gradients)
+            timeGradient = timeGradient.adding(resnet.timeEmbedding)
+            let upChannels: Int = tape.restore()
+            let joined = resnet.input
+            // Resnet `index` took skip `count − 1 − index`: walking backwards meets the skips in their own order.
+            skipGradients.append(joined.narrowed(axis: 1, start: upChannels, length: joined.shape[1] - upChannels))
+            gradient = joined.narrowed(axis: 1, start: 0, length: upChannels).contiguous()
+        }
+        return (gradient, skipGradients, timeGradient, contextGradient)
+    }
+}

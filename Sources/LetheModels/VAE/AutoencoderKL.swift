@@ -35,22 +35,6 @@ public struct AutoencoderKL: Sendable {
     /// shift_factor (nil, i.e. 0, for Stable Diffusion 1.x/2.x).
     public var shiftFactor: Float? { configuration.shiftFactor.map(Float.init) }
 
-    /// The latent distribution of `image` [B, in_channels, H, W] (values in [−1, 1]); each of the n = block count − 1
-    /// downsamplings halves the size, rounding down (H/8 × W/8 for Stable Diffusion).
-    public func encode(_ image: Tensor) throws(VAEInputError) -> VAELatentDistribution {
-        try encode(image, tape: nil)
-    }
-
-    /// A sample of the latent distribution with the given standard-normal `noise` (of the latent shape).
-    public func encode(_ image: Tensor, noise: Tensor) throws(VAEInputError) -> Tensor {
-        try encode(image, noise: noise, tape: nil)
-    }
-
-    /// latents [B, latent_channels, h, w] (unscaled) → image [B, out_channels, h·2ⁿ, w·2ⁿ], values about [−1, 1].
-    public func decode(_ latents: Tensor) throws(VAEInputError) -> Tensor {
-        try decode(latents, tape: nil)
-    }
-
     /// The latent shape [B, latent_channels, h, w] the encoder makes of `image`; throws for an image it cannot take.
     func latentShape(ofImage image: Tensor) throws(VAEInputError) -> [Int] {
         guard image.rank == 4, image.shape[1] == configuration.inChannels, image.shape[0] > 0 else {
@@ -75,4 +59,61 @@ public struct AutoencoderKL: Sendable {
 
     /// The smallest height and width the encoder accepts: 2^(n−1) for n blocks (≥ 1).
     private var minimumImageSize: Int { 1 << max(configuration.blockOutChannels.count - 1, 0) }
+}
+
+extension AutoencoderKL {
+    /// The latent distribution of `image` [B, in_channels, H, W] (values in [−1, 1]); each of the n = block count − 1
+    /// downsamplings halves the size, rounding down (H/8 × W/8 for Stable Diffusion). With a recording tape, saves
+    /// what `encodeBackward(_:tape:gradients:)` needs (the moments last). Throws, saving nothing, for an image the
+    /// encoder cannot take.
+    public func encode(_ image: Tensor, tape: ActivationTape? = nil) throws(VAEInputError) -> VAELatentDistribution {
+        _ = try latentShape(ofImage: image)
+        let encoded = encoder.forward(image, tape: tape)
+        let moments = quantConv.map { $0.forward(encoded, tape: tape) } ?? encoded
+        tape?.save(moments)
+        return VAELatentDistribution(moments: moments)
+    }
+
+    /// The backward pass of `encode(_:tape:)`: dL/d(image) from the gradients of the distribution's mean,
+    /// log-variance and standard deviation; accumulates the gradients of the parameters that train.
+    public func encodeBackward(_ gradient: VAELatentDistribution.Gradient, tape: ActivationTape,
+                               gradients: ParameterGradients) -> Tensor {
+        let moments: Tensor = tape.restore()
+        var momentsGradient = VAELatentDistribution.momentsGradient(gradient, moments: moments)
+        if let quantConv { momentsGradient = quantConv.inputGradient(momentsGradient, tape: tape, gradients: gradients) }
+        return encoder.backward(momentsGradient, tape: tape, gradients: gradients)
+    }
+
+    /// A sample of the latent distribution with the given standard-normal `noise` (of the latent shape): mean +
+    /// std · noise; saves the noise after what `encode(_:tape:)` saves. Throws, saving nothing, for an image or noise
+    /// of the wrong shape.
+    public func encode(_ image: Tensor, noise: Tensor, tape: ActivationTape? = nil) throws(VAEInputError) -> Tensor {
+        let expected = try latentShape(ofImage: image)
+        guard noise.shape == expected else { throw .noiseShape(found: noise.shape, expected: expected) }
+        let distribution = try encode(image, tape: tape)
+        tape?.save(noise)
+        return distribution.sample(noise: noise)
+    }
+
+    /// The backward pass of `encode(_:noise:tape:)`: dL/d(image) from dL/d(sample), through the mean and, by the
+    /// reparameterisation, the standard deviation.
+    public func encodeBackward(sampleGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients) -> Tensor {
+        let noise: Tensor = tape.restore()
+        return encodeBackward(VAELatentDistribution.sampleBackward(sampleGradient, noise: noise), tape: tape,
+                              gradients: gradients)
+    }
+
+    /// latents [B, latent_channels, h, w] (unscaled) → image [B, out_channels, h·2ⁿ, w·2ⁿ], values about [−1, 1];
+    /// with a recording tape, saves what `decodeBackward(_:tape:gradients:)` needs.
+    public func decode(_ latents: Tensor, tape: ActivationTape? = nil) throws(VAEInputError) -> Tensor {
+        try checkLatents(latents)
+        return decoder.forward(postQuantConv.map { $0.forward(latents, tape: tape) } ?? latents, tape: tape)
+    }
+
+    /// The backward pass of `decode(_:tape:)`: dL/d(latents) from dL/d(image); accumulates the gradients of the
+    /// parameters that train.
+    public func decodeBackward(_ imageGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients) -> Tensor {
+        let gradient = decoder.backward(imageGradient, tape: tape, gradients: gradients)
+        return postQuantConv.map { $0.inputGradient(gradient, tape: tape, gradients: gradients) } ?? gradient
+    }
 }
