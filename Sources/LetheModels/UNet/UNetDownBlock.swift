@@ -37,34 +37,28 @@ extension UNetDownBlock {
     /// The forward pass: the block's output and the tensors it saves for the up path (each layer's output, then the
     /// downsampled one; the last of them is the output). With block checkpointing the tape keeps only the inputs.
     public func forward(_ input: Tensor, timeEmbedding: Tensor, context: Tensor, tape: ActivationTape? = nil) -> (Tensor, [Tensor]) {
-        guard let tape, tape.checkpointsBlocks else {
-            return layersForward(input, timeEmbedding: timeEmbedding, context: context, tape: tape)
-        }
-        tape.save([input, timeEmbedding, context])
-        return layersForward(input, timeEmbedding: timeEmbedding, context: context, tape: tape.hooksOnly)
+        let inputs: Inputs = (input, timeEmbedding, context)
+        return ActivationTape.checkpointed(inputs, on: tape) { layersForward($0, tape: $1) }
     }
 
     /// Gradients with respect to the input, the time embedding and the context (nil without attention), from
     /// dL/d(output) through the next block and `skipGradients`, dL/d(each saved tensor) through the up path.
     public func backward(_ outputGradient: Tensor, skipGradients: [Tensor], tape: ActivationTape,
                          gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
-        guard tape.checkpointsBlocks else {
-            return layersBackward(outputGradient, skipGradients: skipGradients, tape: tape, gradients: gradients)
+        tape.backwardThroughCheckpoint(recomputing: { layersForward($0, tape: $1) }) {
+            layersBackward(outputGradient, skipGradients: skipGradients, tape: $0, gradients: gradients)
         }
-        let inputs: [Tensor] = tape.restore()
-        let recomputation = tape.recomputation()
-        _ = layersForward(inputs[0], timeEmbedding: inputs[1], context: inputs[2], tape: recomputation)
-        let result = layersBackward(outputGradient, skipGradients: skipGradients, tape: recomputation, gradients: gradients)
-        precondition(recomputation.count == 0, "a recomputed down block left \(recomputation.count) values on its tape")
-        return result
     }
 
     /// Tensors the block saves for the up path.
     public var savedTensorCount: Int { resnets.count + (downsampler == nil ? 0 : 1) }
 
-    private func layersForward(_ input: Tensor, timeEmbedding: Tensor, context: Tensor,
-                               tape: ActivationTape? = nil) -> (Tensor, [Tensor]) {
-        var x = input
+    /// What a checkpointed block keeps: its input, the time embedding and the context.
+    private typealias Inputs = (input: Tensor, timeEmbedding: Tensor, context: Tensor)
+
+    private func layersForward(_ inputs: Inputs, tape: ActivationTape?) -> (Tensor, [Tensor]) {
+        let (timeEmbedding, context) = (inputs.timeEmbedding, inputs.context)
+        var x = inputs.input
         var saved: [Tensor] = []
         for (index, resnet) in resnets.enumerated() {
             x = resnet.forward(x, timeEmbedding: timeEmbedding, tape: tape)

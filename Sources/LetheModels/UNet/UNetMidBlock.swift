@@ -27,27 +27,24 @@ public struct UNetMidBlock: Sendable {
 extension UNetMidBlock {
     /// The forward pass; with block checkpointing the tape keeps only the inputs.
     public func forward(_ input: Tensor, timeEmbedding: Tensor, context: Tensor, tape: ActivationTape? = nil) -> Tensor {
-        guard let tape, tape.checkpointsBlocks else {
-            return layersForward(input, timeEmbedding: timeEmbedding, context: context, tape: tape)
-        }
-        tape.save([input, timeEmbedding, context])
-        return layersForward(input, timeEmbedding: timeEmbedding, context: context, tape: tape.hooksOnly)
+        let inputs: Inputs = (input, timeEmbedding, context)
+        return ActivationTape.checkpointed(inputs, on: tape) { layersForward($0, tape: $1) }
     }
 
     /// Gradients with respect to the input, the time embedding and the context.
     public func backward(_ outputGradient: Tensor, tape: ActivationTape,
                          gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
-        guard tape.checkpointsBlocks else { return layersBackward(outputGradient, tape: tape, gradients: gradients) }
-        let inputs: [Tensor] = tape.restore()
-        let recomputation = tape.recomputation()
-        _ = layersForward(inputs[0], timeEmbedding: inputs[1], context: inputs[2], tape: recomputation)
-        let result = layersBackward(outputGradient, tape: recomputation, gradients: gradients)
-        precondition(recomputation.count == 0, "the recomputed mid block left \(recomputation.count) values on its tape")
-        return result
+        tape.backwardThroughCheckpoint(recomputing: { layersForward($0, tape: $1) }) {
+            layersBackward(outputGradient, tape: $0, gradients: gradients)
+        }
     }
 
-    private func layersForward(_ input: Tensor, timeEmbedding: Tensor, context: Tensor, tape: ActivationTape?) -> Tensor {
-        var x = resnets[0].forward(input, timeEmbedding: timeEmbedding, tape: tape)
+    /// What a checkpointed block keeps: its input, the time embedding and the context.
+    private typealias Inputs = (input: Tensor, timeEmbedding: Tensor, context: Tensor)
+
+    private func layersForward(_ inputs: Inputs, tape: ActivationTape?) -> Tensor {
+        let (timeEmbedding, context) = (inputs.timeEmbedding, inputs.context)
+        var x = resnets[0].forward(inputs.input, timeEmbedding: timeEmbedding, tape: tape)
         for (attention, resnet) in zip(attentions, resnets.dropFirst()) {
             x = attention.forward(x, context: context, tape: tape)
             x = resnet.forward(x, timeEmbedding: timeEmbedding, tape: tape)

@@ -36,35 +36,27 @@ extension UNetUpBlock {
     /// The forward pass (`skips` as for `callAsFunction`); with block checkpointing the tape keeps only the inputs.
     public func forward(_ input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
                         upsampleSize: (height: Int, width: Int)?, tape: ActivationTape? = nil) -> Tensor {
-        guard let tape, tape.checkpointsBlocks else {
-            return layersForward(input, skips: skips, timeEmbedding: timeEmbedding, context: context,
-                                 upsampleSize: upsampleSize, tape: tape)
-        }
-        tape.save([input, timeEmbedding, context] + skips)
-        tape.save(upsampleSize.map { [$0.height, $0.width] } ?? [])
-        return layersForward(input, skips: skips, timeEmbedding: timeEmbedding, context: context,
-                             upsampleSize: upsampleSize, tape: tape.hooksOnly)
+        let inputs: Inputs = (input, skips, timeEmbedding, context, upsampleSize)
+        return ActivationTape.checkpointed(inputs, on: tape) { layersForward($0, tape: $1) }
     }
 
     /// Gradients with respect to the input, each skip tensor (in the order of `skips`), the time embedding and the
     /// context (nil without attention). The gradient of each concatenation splits into the up path and its skip.
     public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients)
         -> (input: Tensor, skips: [Tensor], timeEmbedding: Tensor?, context: Tensor?) {
-        guard tape.checkpointsBlocks else { return layersBackward(outputGradient, tape: tape, gradients: gradients) }
-        let size: [Int] = tape.restore()
-        let inputs: [Tensor] = tape.restore()
-        let recomputation = tape.recomputation()
-        _ = layersForward(inputs[0], skips: Array(inputs.dropFirst(3)), timeEmbedding: inputs[1], context: inputs[2],
-                          upsampleSize: size.count == 2 ? (size[0], size[1]) : nil, tape: recomputation)
-        let result = layersBackward(outputGradient, tape: recomputation, gradients: gradients)
-        precondition(recomputation.count == 0, "a recomputed up block left \(recomputation.count) values on its tape")
-        return result
+        tape.backwardThroughCheckpoint(recomputing: { layersForward($0, tape: $1) }) {
+            layersBackward(outputGradient, tape: $0, gradients: gradients)
+        }
     }
 
-    private func layersForward(_ input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
-                               upsampleSize: (height: Int, width: Int)?, tape: ActivationTape? = nil) -> Tensor {
+    /// What a checkpointed block keeps: the arguments of `forward`.
+    private typealias Inputs = (input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
+                                upsampleSize: (height: Int, width: Int)?)
+
+    private func layersForward(_ inputs: Inputs, tape: ActivationTape?) -> Tensor {
+        let (skips, timeEmbedding, context) = (inputs.skips, inputs.timeEmbedding, inputs.context)
         precondition(skips.count == resnets.count, "an up block with \(resnets.count) resnets needs as many skip tensors")
-        var x = input
+        var x = inputs.input
         for (index, resnet) in resnets.enumerated() {
             // The up path's channels: where backward splits the concatenation's gradient.
             tape?.save(x.shape[1])
@@ -72,7 +64,7 @@ extension UNetUpBlock {
             x = resnet.forward(joined, timeEmbedding: timeEmbedding, tape: tape)
             if !attentions.isEmpty { x = attentions[index].forward(x, context: context, tape: tape) }
         }
-        if let upsampler { x = upsampler.forward(x, size: upsampleSize, tape: tape) }
+        if let upsampler { x = upsampler.forward(x, size: inputs.upsampleSize, tape: tape) }
         return x
     }
 

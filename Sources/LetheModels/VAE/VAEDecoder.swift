@@ -52,9 +52,9 @@ extension VAEDecoder {
     /// (with `.blocks` checkpointing, only the inputs of the mid block and the up blocks).
     public func forward(_ latents: Tensor, tape: ActivationTape? = nil) -> Tensor {
         var x = convIn.forward(latents, tape: tape)
-        x = VAEBlockCheckpoint.forward(x, tape: tape) { midBlock.forward($0, tape: $1) }
+        x = ActivationTape.checkpointed(x, on: tape) { midBlock.forward($0, tape: $1) }
         for index in upBlockResnets.indices {
-            x = VAEBlockCheckpoint.forward(x, tape: tape) { upBlockForward(index, $0, tape: $1) }
+            x = ActivationTape.checkpointed(x, on: tape) { upBlockForward(index, $0, tape: $1) }
         }
         let normalized = convNormOut.forward(x, tape: tape)
         tape?.save(normalized)
@@ -67,13 +67,13 @@ extension VAEDecoder {
         let normalized: Tensor = tape.restore()
         gradient = convNormOut.backward(gradient.siluBackward(input: normalized), tape: tape, gradients: gradients)
         for index in upBlockResnets.indices.reversed() {
-            gradient = VAEBlockCheckpoint.backward(
-                gradient, tape: tape, forward: { upBlockForward(index, $0, tape: $1) },
-                backward: { upBlockBackward(index, $0, tape: $1, gradients: gradients) })
+            gradient = tape.backwardThroughCheckpoint(recomputing: { upBlockForward(index, $0, tape: $1) }) {
+                [gradient] in upBlockBackward(index, gradient, tape: $0, gradients: gradients)
+            }
         }
-        gradient = VAEBlockCheckpoint.backward(
-            gradient, tape: tape, forward: { midBlock.forward($0, tape: $1) },
-            backward: { midBlock.backward($0, tape: $1, gradients: gradients) })
+        gradient = tape.backwardThroughCheckpoint(recomputing: { midBlock.forward($0, tape: $1) }) {
+            [gradient] in midBlock.backward(gradient, tape: $0, gradients: gradients)
+        }
         return convIn.inputGradient(gradient, tape: tape, gradients: gradients)
     }
 

@@ -53,9 +53,9 @@ extension VAEEncoder {
     public func forward(_ image: Tensor, tape: ActivationTape? = nil) -> Tensor {
         var x = convIn.forward(image, tape: tape)
         for index in downBlockResnets.indices {
-            x = VAEBlockCheckpoint.forward(x, tape: tape) { downBlockForward(index, $0, tape: $1) }
+            x = ActivationTape.checkpointed(x, on: tape) { downBlockForward(index, $0, tape: $1) }
         }
-        x = VAEBlockCheckpoint.forward(x, tape: tape) { midBlock.forward($0, tape: $1) }
+        x = ActivationTape.checkpointed(x, on: tape) { midBlock.forward($0, tape: $1) }
         let normalized = convNormOut.forward(x, tape: tape)
         tape?.save(normalized)
         return convOut.forward(normalized.silu(), tape: tape)
@@ -66,13 +66,13 @@ extension VAEEncoder {
         var gradient = convOut.inputGradient(momentsGradient, tape: tape, gradients: gradients)
         let normalized: Tensor = tape.restore()
         gradient = convNormOut.backward(gradient.siluBackward(input: normalized), tape: tape, gradients: gradients)
-        gradient = VAEBlockCheckpoint.backward(
-            gradient, tape: tape, forward: { midBlock.forward($0, tape: $1) },
-            backward: { midBlock.backward($0, tape: $1, gradients: gradients) })
+        gradient = tape.backwardThroughCheckpoint(recomputing: { midBlock.forward($0, tape: $1) }) {
+            [gradient] in midBlock.backward(gradient, tape: $0, gradients: gradients)
+        }
         for index in downBlockResnets.indices.reversed() {
-            gradient = VAEBlockCheckpoint.backward(
-                gradient, tape: tape, forward: { downBlockForward(index, $0, tape: $1) },
-                backward: { downBlockBackward(index, $0, tape: $1, gradients: gradients) })
+            gradient = tape.backwardThroughCheckpoint(recomputing: { downBlockForward(index, $0, tape: $1) }) {
+                [gradient] in downBlockBackward(index, gradient, tape: $0, gradients: gradients)
+            }
         }
         return convIn.inputGradient(gradient, tape: tape, gradients: gradients)
     }
