@@ -47,9 +47,10 @@ public final class ActivationTape {
     /// Values still saved (zero after a complete backward pass).
     public var count: Int { entries.count }
 
-    private static func elements(in value: Any) -> Int {
+    fileprivate static func elements(in value: Any) -> Int {
         if let tensor = value as? Tensor { return tensor.storage.count }
         if let tensors = value as? [Tensor] { return tensors.reduce(0) { $0 + $1.storage.count } }
+        if let held = value as? any HoldsSavedTensors { return held.tensorElements }
         if let tensor = value as? Tensor? { return tensor?.storage.count ?? 0 }
         return 0
     }
@@ -62,4 +63,55 @@ public enum GradientCheckpointing: Sendable, Equatable {
     /// Keep only each down/mid/up block's inputs and recompute the block in the backward pass (as diffusers'
     /// `enable_gradient_checkpointing`).
     case blocks
+}
+
+extension ActivationTape {
+    /// Runs one down, mid or up block of the UNet or the VAE: `block(inputs, tape)` is its forward pass. With
+    /// `.blocks` checkpointing on a recording tape, saves only `inputs` and runs the block on a tape that records
+    /// nothing but still calls the hooks (none at all when there are no hooks: the inference path); otherwise runs
+    /// it on `tape` itself. The block's backward pass goes through `backwardThroughCheckpoint(recomputing:_:)`
+    /// with the same `block`; `Inputs` must be the same type in both calls (give a tuple its declared type).
+    public static func checkpointed<Inputs, Output>(_ inputs: Inputs, on tape: ActivationTape?,
+                                                    _ block: (Inputs, ActivationTape?) -> Output) -> Output {
+        guard let tape, tape.checkpointsBlocks else { return block(inputs, tape) }
+        tape.save(CheckpointedInputs(inputs))
+        return block(inputs, tape.hooks.isEmpty ? nil : ActivationTape(recording: false, hooks: tape.hooks))
+    }
+
+    /// The backward pass of a block run by `checkpointed(_:on:_:)`: `backward(tape)` backs through the block on
+    /// `tape`. With `.blocks` checkpointing, pops the block's inputs, runs `block` again on a fresh recording tape
+    /// with the same hooks (which see the block's probabilities a second time) and backs through that.
+    public func backwardThroughCheckpoint<Inputs, Output, Gradients>(
+        recomputing block: (Inputs, ActivationTape?) -> Output, _ backward: (ActivationTape) -> Gradients
+    ) -> Gradients {
+        guard checkpointsBlocks else { return backward(self) }
+        let inputs = restore(CheckpointedInputs<Inputs>.self).inputs
+        let recomputation = ActivationTape(hooks: hooks)
+        _ = block(inputs, recomputation)
+        let gradients = backward(recomputation)
+        precondition(recomputation.count == 0, "a recomputed block left \(recomputation.count) values on its tape")
+        return gradients
+    }
+
+    /// Whether blocks keep only their inputs on this tape and recompute themselves in the backward pass.
+    private var checkpointsBlocks: Bool { isRecording && checkpointing == .blocks }
+}
+
+/// Something saved on the tape that holds tensors: counted in `savedElements`.
+private protocol HoldsSavedTensors {
+    var tensorElements: Int { get }
+}
+
+/// A checkpointed block's inputs (a tensor or a tuple of tensors, tensor arrays and sizes).
+private struct CheckpointedInputs<Inputs>: HoldsSavedTensors {
+    let inputs: Inputs
+    let tensorElements: Int
+
+    init(_ inputs: Inputs) {
+        self.inputs = inputs
+        let mirror = Mirror(reflecting: inputs)
+        tensorElements = mirror.displayStyle == .tuple
+            ? mirror.children.reduce(0) { $0 + ActivationTape.elements(in: $1.value) }
+            : ActivationTape.elements(in: inputs)
+    }
 }

@@ -1,0 +1,99 @@
+import LetheTensor
+
+/// diffusers' `CrossAttnDownBlock2D` (a Transformer2DModel after each resnet) or `DownBlock2D` (resnets only),
+/// then a stride-2 Downsample2D except in the last block.
+public struct UNetDownBlock: Sendable {
+    public let resnets: [ResnetBlock2D]
+    /// Empty for a DownBlock2D.
+    public let attentions: [Transformer2DModel]
+    public let downsampler: Downsample2D?
+
+    init(_ store: WeightStore, _ prefix: String, _ plan: UNetArchitecture.DownBlock, timeEmbeddingChannels: Int,
+         groups: Int, epsilon: Float, downsamplePadding: Int, useLinearProjection: Bool) throws {
+        resnets = try (0..<plan.layers).map {
+            try ResnetBlock2D(store, "\(prefix).resnets.\($0)", inChannels: $0 == 0 ? plan.inChannels : plan.outChannels,
+                              outChannels: plan.outChannels, timeEmbeddingChannels: timeEmbeddingChannels,
+                              groups: groups, epsilon: epsilon)
+        }
+        attentions = plan.hasCrossAttention ? try (0..<plan.layers).map {
+            try Transformer2DModel(store, "\(prefix).attentions.\($0)", channels: plan.outChannels, heads: plan.heads,
+                                   layers: plan.transformerLayers, crossAttentionDimension: plan.crossAttentionDimension,
+                                   groups: groups, useLinearProjection: useLinearProjection)
+        } : []
+        downsampler = plan.addsDownsample
+            ? try Downsample2D(store, "\(prefix).downsamplers.0", channels: plan.outChannels, padding: downsamplePadding)
+            : nil
+    }
+
+    /// The block's output and the tensors it saves for the up path (each layer's output, then the downsampled one).
+    public func callAsFunction(_ input: Tensor, timeEmbedding: Tensor, context: Tensor) -> (Tensor, [Tensor]) {
+        forward(input, timeEmbedding: timeEmbedding, context: context, tape: nil)
+    }
+
+    public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }
+}
+
+extension UNetDownBlock {
+    /// The forward pass: the block's output and the tensors it saves for the up path (each layer's output, then the
+    /// downsampled one; the last of them is the output). With block checkpointing the tape keeps only the inputs.
+    public func forward(_ input: Tensor, timeEmbedding: Tensor, context: Tensor, tape: ActivationTape? = nil) -> (Tensor, [Tensor]) {
+        let inputs: Inputs = (input, timeEmbedding, context)
+        return ActivationTape.checkpointed(inputs, on: tape) { layersForward($0, tape: $1) }
+    }
+
+    /// Gradients with respect to the input, the time embedding and the context (nil without attention), from
+    /// dL/d(output) through the next block and `skipGradients`, dL/d(each saved tensor) through the up path.
+    public func backward(_ outputGradient: Tensor, skipGradients: [Tensor], tape: ActivationTape,
+                         gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
+        tape.backwardThroughCheckpoint(recomputing: { layersForward($0, tape: $1) }) {
+            layersBackward(outputGradient, skipGradients: skipGradients, tape: $0, gradients: gradients)
+        }
+    }
+
+    /// Tensors the block saves for the up path.
+    public var savedTensorCount: Int { resnets.count + (downsampler == nil ? 0 : 1) }
+
+    /// What a checkpointed block keeps: its input, the time embedding and the context.
+    private typealias Inputs = (input: Tensor, timeEmbedding: Tensor, context: Tensor)
+
+    private func layersForward(_ inputs: Inputs, tape: ActivationTape?) -> (Tensor, [Tensor]) {
+        let (timeEmbedding, context) = (inputs.timeEmbedding, inputs.context)
+        var x = inputs.input
+        var saved: [Tensor] = []
+        for (index, resnet) in resnets.enumerated() {
+            x = resnet.forward(x, timeEmbedding: timeEmbedding, tape: tape)
+            if !attentions.isEmpty { x = attentions[index].forward(x, context: context, tape: tape) }
+            saved.append(x)
+        }
+        if let downsampler {
+            x = downsampler.forward(x, tape: tape)
+            saved.append(x)
+        }
+        return (x, saved)
+    }
+
+    private func layersBackward(_ outputGradient: Tensor, skipGradients: [Tensor], tape: ActivationTape,
+                                gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
+        precondition(skipGradients.count == savedTensorCount,
+                     "a down block that saves \(savedTensorCount) tensors got \(skipGradients.count) skip gradients")
+        // The output is also the last saved tensor: both paths' gradients meet there.
+        var gradient = outputGradient + skipGradients[skipGradients.count - 1]
+        if let downsampler {
+            gradient = downsampler.backward(gradient, tape: tape, gradients: gradients) + skipGradients[resnets.count - 1]
+        }
+        var timeGradient: Tensor?
+        var contextGradient: Tensor?
+        for index in resnets.indices.reversed() {
+            if index < resnets.count - 1 { gradient = gradient + skipGradients[index] }
+            if !attentions.isEmpty {
+                let attention = attentions[index].backward(gradient, tape: tape, gradients: gradients)
+                gradient = attention.input
+                contextGradient = contextGradient.adding(attention.context)
+            }
+            let resnet = resnets[index].backward(gradient, tape: tape, gradients: gradients)
+            gradient = resnet.input
+            timeGradient = timeGradient.adding(resnet.timeEmbedding)
+        }
+        return (gradient, timeGradient, contextGradient)
+    }
+}
