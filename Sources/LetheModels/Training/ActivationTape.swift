@@ -115,3 +115,20 @@ private struct CheckpointedInputs<Inputs>: HoldsSavedTensors {
             : ActivationTape.elements(in: inputs)
     }
 }
+
+/// A layer whose backward pass can skip its input gradient (Linear, Conv2D: the first layer of a trained block
+/// needs none). Composite layers always want their children's input gradient: `inputGradient` unwraps it.
+protocol PrimitiveLayer {
+    func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients,
+                  computeInputGradient: Bool) -> Tensor?
+}
+
+extension PrimitiveLayer {
+    /// dL/d(input) of a `forward(_:tape:)`, accumulating the parameter gradients that train.
+    func inputGradient(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients) -> Tensor {
+        guard let gradient = backward(outputGradient, tape: tape, gradients: gradients, computeInputGradient: true) else {
+            preconditionFailure("\(Self.self).backward returned no input gradient although it was asked for one")
+        }
+        return gradient
+    }
+}
