@@ -15,6 +15,19 @@ import Testing
         "rece-surrogatereg-2nd", "rece-surrogatereg-both",
     ]
     /// The cases of RECE's other closed forms (close_standardreg, close_surrogatereg with each --reg_item).
+    /// A case's fixture and its projections after the case's UCE edit (the state RECE's first epoch starts from),
+    /// with the concepts' and guides' embeddings. `editPairs` is `erasePairs` plus any `--add-prompts` expansion.
+    static func uceEdited(_ testCase: ClosedFormCase) throws
+        -> (ClosedFormProjectionsFixture, ProjectionEditChain, [EncodedPrompt], [EncodedPrompt]) {
+        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(testCase.pipeline))
+        let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
+        let (concepts, guides) = try editing.encodeConcepts()
+        let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
+        try chain.apply(editing.edit(
+            pairs: editing.editPairs(concepts: concepts, guides: guides), preserveGram: editing.preserveGram()).solver())
+        return (fixture, chain, concepts, guides)
+    }
+
     static let variantCaseNames = ["rece-standardreg", "rece-surrogatereg", "rece-surrogatereg-2nd", "rece-surrogatereg-both"]
 
     @Test(arguments: caseNames)
@@ -67,12 +80,7 @@ import Testing
         // RECE's first epoch: the closed-form adversarial embedding against the UCE-edited weights, from the chain's
         // factored Gram sums (W = W₀M) and from the written-out weights.
         let testCase = try #require(try ClosedFormCase.all()["rece-nudity"])
-        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(testCase.pipeline))
-        let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
-        let (concepts, guides) = try editing.encodeConcepts()
-        let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
-        try chain.apply(editing.edit(
-            pairs: editing.erasePairs(concepts: concepts, guides: guides), preserveGram: editing.preserveGram()).solver())
+        let (_, chain, concepts, _) = try Self.uceEdited(testCase)
         if materialized { try chain.materialize() }
         let solver = try AdversarialEmbedding.solver(chain.grams(), regularization: testCase.rece!.reg)
         let adversarial = try AdversarialEmbedding.rows(of: concepts[0].allRows(), solver: solver).toTensor()
@@ -88,12 +96,7 @@ import Testing
         let testCase = try #require(try ClosedFormCase.all()[name])
         let settings = try #require(testCase.receSettings)
         #expect(settings.variant != .regzero)
-        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(testCase.pipeline))
-        let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
-        let (concepts, guides) = try editing.encodeConcepts()
-        let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
-        try chain.apply(editing.edit(
-            pairs: editing.editPairs(concepts: concepts, guides: guides), preserveGram: editing.preserveGram()).solver())
+        let (_, chain, concepts, guides) = try Self.uceEdited(testCase)
         let solver = try AdversarialEmbedding.solver(chain.grams(), settings: settings)
         let reference = try SafeTensorsFile.open(ClosedFormCase.file)
         for (index, concept) in concepts.enumerated() {
@@ -110,12 +113,7 @@ import Testing
         // another embedding (so a variant that silently fell back to regzero would show).
         // After UCE's edit: on the original weights (E = X) the surrogate forms would all give c itself.
         let testCase = try #require(try ClosedFormCase.all()["rece-nudity"])
-        let fixture = try ClosedFormProjectionsFixture(folder: Fixture.pipeline(testCase.pipeline))
-        let editing = UnifiedConceptEditing(settings: testCase.uceSettings, encoder: fixture.encoder)
-        let (concepts, guides) = try editing.encodeConcepts()
-        let chain = try ProjectionEditChain(projections: fixture.projections, communicator: .singleProcess())
-        try chain.apply(editing.edit(
-            pairs: editing.erasePairs(concepts: concepts, guides: guides), preserveGram: editing.preserveGram()).solver())
+        let (fixture, chain, concepts, _) = try Self.uceEdited(testCase)
         let grams = try chain.grams()
         let concept = try concepts[0].allRows()
         let target = try fixture.encode("").allRows()
