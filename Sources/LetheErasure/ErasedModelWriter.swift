@@ -57,19 +57,14 @@ public struct ErasedModelWriter {
     /// Writes everything under a temporary name, then renames it to the destination.
     public func commit() throws {
         let staging = try StagingFolder(destination: resolvedDestination)
-        let stagingURL = URL(fileURLWithPath: staging.path)
-        do {
-            try copyUnchangedComponents(into: stagingURL)
+        try staging.fill { folder in
+            try copyUnchangedComponents(into: folder)
             for (component, weights) in replaced.sorted(by: { $0.key < $1.key }) {
-                try writeComponent(component, weights: weights, into: stagingURL)
+                try writeComponent(component, weights: weights, into: folder)
             }
             for (name, contents) in extraFiles {
-                try contents.write(to: stagingURL.appendingPathComponent(name), options: .atomic)
+                try contents.write(to: folder.appendingPathComponent(name), options: .atomic)
             }
-        } catch {
-            staging.discard()
-            if let error = error as? ErasureError { throw error }
-            throw ErasureError.outputFailed(path: destination.path, reason: FileSystemErrorText.reason(error))
         }
         // The destination may have appeared while the job ran: the same rules hold at the rename.
         do {

@@ -42,14 +42,7 @@ enum SourceModelCheck {
             guard stat(path, &status) == 0 else {
                 throw ErasureError.invalidSourceEntry(path: path, reason: String(cString: strerror(errno)))
             }
-            let type = status.st_mode & S_IFMT
-            guard type == S_IFREG || type == S_IFDIR else {
-                let kind = switch type {
-                case S_IFIFO: "a named pipe (FIFO)"
-                case S_IFCHR, S_IFBLK: "a device"
-                case S_IFSOCK: "a socket"
-                default: "not a file"
-                }
+            if (status.st_mode & S_IFMT) != S_IFDIR, let kind = InputFile.nonRegularKind(status.st_mode) {
                 throw ErasureError.invalidSourceEntry(path: path, reason: "it is \(kind), not a regular file or folder")
             }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -74,5 +76,39 @@ extension FileIOError {
         } catch {
             throw convert(error)
         }
+    }
+}
+
+/// Foundation's file-system errors in the words of the system call that failed: "Permission denied", "No space
+/// left on device", instead of "Error Domain=NSCocoaErrorDomain Code=512" or "You don't have permission".
+public enum FileSystemErrorText {
+    /// Why `error` happened: a Foundation file-system error in the system's words with its path, a file error of
+    /// this module by its message, anything else (Lethe's own errors say what they mean) by its description.
+    public static func reason(_ error: Error) -> String {
+        if let error = error as? FileIOError { return error.message }
+        return foundationReason(error) ?? "\(error)"
+    }
+
+    /// A Foundation file-system error (Cocoa or POSIX domain) in the system's words with its path; nil for others.
+    public static func foundationReason(_ error: Error) -> String? {
+        let nsError = error as NSError
+        guard nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain else { return nil }
+        let path = (nsError.userInfo[NSFilePathErrorKey] as? String) ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
+        let code: Int32? = {
+            if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+                return Int32(underlying.code)
+            }
+            if nsError.domain == NSPOSIXErrorDomain { return Int32(nsError.code) }
+            switch CocoaError.Code(rawValue: nsError.code) {
+            case .fileNoSuchFile, .fileReadNoSuchFile: return ENOENT
+            case .fileWriteNoPermission, .fileReadNoPermission: return EACCES
+            case .fileWriteOutOfSpace: return ENOSPC
+            case .fileWriteVolumeReadOnly: return EROFS
+            case .fileWriteFileExists: return EEXIST
+            default: return nil
+            }
+        }()
+        let text = code.map { String(cString: strerror($0)) } ?? nsError.localizedDescription
+        return path.map { "'\($0)': \(text)" } ?? text
     }
 }

@@ -34,6 +34,12 @@ public enum InputFile {
         return Array(bytes.prefix(filled))
     }
 
+    /// What a file of `mode` (from `stat`) is when it is not a regular file ("a named pipe (FIFO)", "a folder", …),
+    /// nil for a regular file.
+    public static func nonRegularKind(_ mode: mode_t) -> String? {
+        POSIXFile.nonRegularKind(mode)
+    }
+
     /// Checks that `path` can be opened as a regular file for reading, without reading it.
     public static func checkReadable(_ path: String) throws(FileIOError) {
         let (descriptor, _) = try POSIXFile.openForReading(path)

@@ -28,6 +28,18 @@ public final class StagingFolder {
 
     deinit { discard() }
 
+    /// Runs `body` on the staging folder; if it fails, the staging folder is removed and the failure is reported
+    /// as the destination not being writable, in the system's words (an `OutputError` passes through as it is).
+    public func fill(_ body: (URL) throws -> Void) throws(OutputError) {
+        do {
+            try body(URL(fileURLWithPath: path))
+        } catch {
+            discard()
+            if let error = error as? OutputError { throw error }
+            throw .notWritable(path: destination, reason: FileSystemErrorText.reason(error))
+        }
+    }
+
     /// Moves the staging folder to the destination. With `replacing`, an existing destination is moved aside first
     /// and removed after the rename, so the destination is the old or the new folder at every moment.
     public func commit(replacing: Bool) throws(OutputError) {
@@ -84,34 +96,5 @@ public final class StagingFolder {
                 }
             }
         }
-    }
-}
-
-/// Foundation's file-system errors in the words of the system call that failed: "Permission denied", "No space
-/// left on device", instead of "Error Domain=NSCocoaErrorDomain Code=512" or "You don't have permission".
-public enum FileSystemErrorText {
-    public static func reason(_ error: Error) -> String {
-        if let error = error as? FileIOError { return error.message }
-        if let error = error as? OutputError { return error.description }
-        let nsError = error as NSError
-        // Lethe's own errors say what they mean already.
-        guard nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain else { return "\(error)" }
-        let path = (nsError.userInfo[NSFilePathErrorKey] as? String) ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
-        let code: Int32? = {
-            if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-                return Int32(underlying.code)
-            }
-            if nsError.domain == NSPOSIXErrorDomain { return Int32(nsError.code) }
-            switch CocoaError.Code(rawValue: nsError.code) {
-            case .fileNoSuchFile, .fileReadNoSuchFile: return ENOENT
-            case .fileWriteNoPermission, .fileReadNoPermission: return EACCES
-            case .fileWriteOutOfSpace: return ENOSPC
-            case .fileWriteVolumeReadOnly: return EROFS
-            case .fileWriteFileExists: return EEXIST
-            default: return nil
-            }
-        }()
-        let text = code.map { String(cString: strerror($0)) } ?? nsError.localizedDescription
-        return path.map { "'\($0)': \(text)" } ?? text
     }
 }

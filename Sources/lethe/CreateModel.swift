@@ -31,14 +31,8 @@ struct CreateModel: ParsableCommand {
         let destination = try OutputGuard.check(
             output: output, kind: .modelFolder(marker: "model_index.json"), inputs: [], overwrite: false, canOverwrite: false)
         let staging = try StagingFolder(destination: destination)
-        do {
-            try write(preset, to: URL(fileURLWithPath: staging.path))
-            try staging.commit(replacing: false)
-        } catch {
-            staging.discard()
-            if error is OutputError { throw error }
-            throw OutputError.notWritable(path: output, reason: FileSystemErrorText.reason(error))
-        }
+        try staging.fill { try write(preset, to: $0) }
+        try staging.commit(replacing: false)
         print("wrote \(output): a random \(preset.rawValue) Stable Diffusion model (seed \(seed))")
     }
 

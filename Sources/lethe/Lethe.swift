@@ -33,9 +33,7 @@ struct Lethe: ParsableCommand {
             JobFailure.end(with: error, messageFor: { error in
                 // A Foundation file-system error that no layer mapped still reaches the user in the system's words
                 // with its path, never as "Error Domain=NSCocoaErrorDomain Code=…".
-                let domain = (error as NSError).domain
-                if domain == NSCocoaErrorDomain || domain == NSPOSIXErrorDomain { return FileSystemErrorText.reason(error) }
-                return message(for: error)
+                FileSystemErrorText.foundationReason(error) ?? message(for: error)
             }, exitCode: { exitCode(for: $0).rawValue })
         }
     }
