@@ -265,6 +265,16 @@ check "invert learns a token" 0 "wrote .*ti.safetensors \(<zq-person>\)" -- "$LE
     --images "$TI_IMAGES" --token "<zq-person>" --init-token person --output "$WORK/ti.safetensors"
 check "invert's file is diffusers' format (one row named after the token)" 0 "<zq-person> +F32 +\[1, 8\]" -- \
     "$LETHE" inspect "$WORK/ti.safetensors"
+check "invert writes its report beside the file" 0 \
+    '"tokens" : \[ *"<zq-person>" *\].*"method" : "textual-inversion".*"loss_per_step" : \[ *[0-9.e-]+, *[0-9.e-]+ *\]' -- \
+    bash -c 'tr -d "\n" <"$1"' _ "$WORK/ti.report.json"
+check "invert refuses an existing report without --overwrite" nonzero "ti.report.json' already exists" -- \
+    "$LETHE" invert "${TINY_TRAIN[@]}" --images "$TI_IMAGES" --token "<zq>" --init-token person \
+    --output "$WORK/ti-other.safetensors" --report "$WORK/ti.report.json"
+echo '{"not": "a report"}' >"$WORK/other.json"
+check "invert --overwrite keeps a JSON file that is not a report" nonzero "replaces only a report Lethe wrote" -- \
+    "$LETHE" invert "${TINY_TRAIN[@]}" --images "$TI_IMAGES" --token "<zq>" --init-token person \
+    --output "$WORK/ti-other.safetensors" --report "$WORK/other.json" --overwrite
 check "generate --embedding with the learned token" 0 "wrote .*ti.png" -- "$LETHE" generate --model "$SD1_TINY" \
     --embedding "$WORK/ti.safetensors" --prompt "a photo of <zq-person>" --steps 2 --seed 1 --output "$WORK/ti.png"
 check "fmn with the learned token writes a folder" 0 "attention mass on '<zq-person>': .*; wrote .*/fmn$" -- \
@@ -314,7 +324,7 @@ check "fmn: missing model folder" nonzero "no-model' does not exist" -- "$LETHE"
     --images "$TI_IMAGES" --concept person --output "$WORK/bad-fmn"
 check "fmn: output exists" nonzero "already exists; remove it, pass --overwrite, or choose another output" -- "$LETHE" fmn "${TINY_TRAIN[@]}" \
     --images "$TI_IMAGES" --concept person --output "$WORK/fmn"
-[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-fmn" ]] && echo "PASS failed invert/fmn runs wrote nothing" &&
+[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-ti.report.json" && ! -e "$WORK/ti-other.safetensors" && ! -e "$WORK/bad-fmn" ]] && echo "PASS failed invert/fmn runs wrote nothing" &&
     passed=$((passed + 1)) || { echo "FAIL a failed invert/fmn run left a file"; failed=$((failed + 1)); }
 check "invert under mpirun -np 2" 0 "wrote .*ti-np2.safetensors" -- "${MPIRUN[@]}" -np 2 "$LETHE" invert \
     "${TINY_TRAIN[@]}" --batch-size 2 --images "$TI_IMAGES" --token "<zq-person>" --init-token person \
@@ -332,7 +342,7 @@ check "identity-fmn.yaml with --config" 0 "attention mass on '<my-person>'.*wrot
     --config "$ROOT/Configs/identity-fmn.yaml" "${TINY_TRAIN[@]}" --images "$TI_IMAGES" \
     --embedding "$WORK/identity.safetensors" --output "$WORK/identity-fmn"
 check "identity-fmn.yaml: the pooled token and the four vectors are steered" 0 \
-    '"concept_positions" : \[ *4, *5, *6, *7, *8 *\].*"use_pooler" : true' -- bash -c \
+    '"concept_positions" : \[ *4, *5, *6, *7, *8 *\].*"use_pooler" : "true"' -- bash -c \
     'tr -d "\n" <"$1"' _ "$WORK/identity-fmn/erasure-report.json"
 
 # Sizes and numbers: every bad one is named (the flag, or the config file and key) with its limit, exits non-zero

@@ -1,6 +1,7 @@
 import Foundation
 
-/// `erasure-report.json`: what an erasure did and how well, written beside the erased model.
+/// `erasure-report.json`: what a method did and how well, for every method (UCE, RECE, Forget-Me-Not, textual
+/// inversion), written beside its output. Sections a method has no use for are left out of the JSON.
 public struct ErasureReport: Codable, Sendable {
     /// Keys and values measured separately (the attn2 `to_k` and `to_v` projections).
     public struct KeyValue: Codable, Sendable {
@@ -20,7 +21,11 @@ public struct ErasureReport: Codable, Sendable {
 
     public struct Concept: Codable, Sendable {
         public var concept: String
-        public var guide: String
+        /// UCE and RECE: what the concept is mapped to.
+        public var guide: String?
+        /// Forget-Me-Not: the training prompt and the concept's token positions in it.
+        public var prompt: String?
+        public var conceptPositions: [Int]?
         /// ‖W′c_e − W c_g‖ / ‖W c_e − W c_g‖ over every projection of the kind, on the erase rows: 0 means the
         /// concept now gives exactly the guide's keys/values, 1 means nothing changed.
         public var erasureRatio: KeyValue?
@@ -28,6 +33,38 @@ public struct ErasureReport: Codable, Sendable {
         public var attentionMassBefore: Double?
         public var attentionMassAfter: Double?
         public var recovery: [Recovery]?
+        /// Textual inversion: the learned tokens and the L2 norm of each learned vector.
+        public var tokens: [String]?
+        public var vectorNorms: [Double]?
+
+        public init(concept: String, guide: String? = nil, prompt: String? = nil, conceptPositions: [Int]? = nil,
+                    erasureRatio: KeyValue? = nil, attentionMassBefore: Double? = nil, attentionMassAfter: Double? = nil,
+                    recovery: [Recovery]? = nil, tokens: [String]? = nil, vectorNorms: [Double]? = nil) {
+            self.concept = concept
+            self.guide = guide
+            self.prompt = prompt
+            self.conceptPositions = conceptPositions
+            self.erasureRatio = erasureRatio
+            self.attentionMassBefore = attentionMassBefore
+            self.attentionMassAfter = attentionMassAfter
+            self.recovery = recovery
+            self.tokens = tokens
+            self.vectorNorms = vectorNorms
+        }
+    }
+
+    /// The optimizer steps of a trained method (Forget-Me-Not, textual inversion), over the global batch.
+    public struct Training: Codable, Sendable {
+        public var lossPerStep: [Double]
+        /// Before clipping.
+        public var gradientNormPerStep: [Double]
+        public var learningRatePerStep: [Double]
+
+        public init(lossPerStep: [Double], gradientNormPerStep: [Double], learningRatePerStep: [Double]) {
+            self.lossPerStep = lossPerStep
+            self.gradientNormPerStep = gradientNormPerStep
+            self.learningRatePerStep = learningRatePerStep
+        }
     }
 
     public var method: String
@@ -36,7 +73,8 @@ public struct ErasureReport: Codable, Sendable {
     public var concepts: [Concept]
     /// ‖(W′ − W) p‖ / ‖W p‖ over every row of every preserved prompt, per kind.
     public var preservedDrift: KeyValue?
-    public var preservedPrompts: [String]
+    public var preservedPrompts: [String]?
+    public var training: Training?
     public var settings: [String: String]
     /// Seconds per stage.
     public var timings: [String: Double]
@@ -46,7 +84,6 @@ public struct ErasureReport: Codable, Sendable {
         self.model = model
         self.ranks = ranks
         concepts = []
-        preservedPrompts = []
         settings = [:]
         timings = [:]
     }
@@ -59,5 +96,14 @@ public struct ErasureReport: Codable, Sendable {
         var data = try encoder.encode(self)
         data.append(0x0A)
         return data
+    }
+}
+
+extension ErasureReport {
+    /// A report as `json()` wrote it.
+    public init(json data: Data) throws {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        self = try decoder.decode(ErasureReport.self, from: data)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LetheDiffusion
+import LetheDistributed
 import LetheModels
 import LetheTensor
 import LetheTraining
@@ -19,15 +20,14 @@ public final class ForgetMeNotTrainer {
     public let unetStore: WeightStore
     public let vae: AutoencoderKL
     public let noiseSchedule: NoiseSchedule
-    public let gradients: ParameterGradients
-    public let optimizer: AdamW
-    public let schedule: LearningRateSchedule
+    /// The training step, on the gradient of the trained UNet parameters.
+    public let trainer: DiffusionTrainer
     public let imageSize: Int
     /// The training prompt, its token ids and the concept's positions in them.
     public let prompt: String
     public let inputIDs: [Int]
     public let positions: [Int]
-    public private(set) var stepsTaken = 0
+    public var stepsTaken: Int { trainer.stepsTaken }
     private let promptEmbedding: Tensor
     private let attentionLoss: ConceptAttentionLoss
     private let hooks = AttentionHooks()
@@ -76,11 +76,15 @@ public final class ForgetMeNotTrainer {
         vae = try AutoencoderKL.load(from: folder)
         noiseSchedule = try DDPMScheduler(configuration: SchedulerConfiguration(
             contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))).noiseSchedule
-        gradients = try ParameterGradients(store: unetStore, selection: ParameterSelection([options.train]), modelName: "the UNet")
-        optimizer = try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
-                              weightDecay: options.weightDecay)
-        schedule = try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
-                                            warmupSteps: options.warmupSteps, totalSteps: options.steps)
+        let gradients = try ParameterGradients(store: unetStore, selection: ParameterSelection([options.train]),
+                                               modelName: "the UNet")
+        trainer = DiffusionTrainer(
+            gradients: gradients,
+            optimizer: try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
+                                 weightDecay: options.weightDecay),
+            schedule: try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
+                                               warmupSteps: options.warmupSteps, totalSteps: options.steps),
+            maxGradientNorm: options.maxGradientNorm)
         attentionLoss = try ConceptAttentionLoss(tokenPositions: [positions], tokenCount: inputIDs.count)
         attentionLoss.register(on: hooks)
         imageSize = try TrainingResolution.side(
@@ -109,40 +113,64 @@ public final class ForgetMeNotTrainer {
         return meanMass
     }
 
-    /// One optimizer step on the local samples' scaled latents, noise and timesteps. `reduceValues` sums across
-    /// ranks, in place, [this rank's Σ P², its mean attention mass × `weight`]; the local gradient is then rescaled
-    /// so that `reduceGradients`, summing it across ranks, gives the gradient of the global norm.
+    /// One optimizer step on the local samples' scaled latents, noise and timesteps, of which this process holds
+    /// `weight` of the global batch. The loss is the norm of every process's captured probabilities together,
+    /// √(Σ_ranks Σ P²): each process sums its Σ P² (and its weighted attention mass) with the others', then rescales
+    /// its gradient of its own norm, ‖P_r‖, by ‖P_r‖ / ‖P‖ so that the summed gradients are the global norm's.
     @discardableResult
     public func step(latents: Tensor, noise: Tensor, timesteps: [Int], weight: Double = 1,
-                     reduceValues: (inout [Double]) throws -> Void = { _ in },
-                     reduceGradients: (ParameterGradients) throws -> Void = { _ in }) throws -> StepReport {
-        let count = latents.shape[0]
-        try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
-        let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
-        let tape = ActivationTape(hooks: hooks)
-        let output = try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init),
-                                      encoderHiddenStates: context(count: count), tape: tape)
-        let localLoss = Double(attentionLoss.loss)
-        gradients.zero()
-        _ = unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
-        var totals = [localLoss * localLoss, meanMass * weight]
-        try reduceValues(&totals)
-        let loss = totals[0].squareRoot()
-        guard loss.isFinite else { throw TrainingStepError.nonFiniteLoss(step: stepsTaken, loss: loss) }
-        // The local backward divided by the local norm; the global loss divides by the global one.
-        if localLoss != loss {
-            gradients.flat.scaleInPlace(by: loss > 0 ? Float(localLoss / loss) : 0)
+                     reduction: GradientReduction = .none) throws -> StepReport {
+        let report = try trainer.step(reduction: reduction) { gradients in
+            let count = latents.shape[0]
+            try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
+            let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
+            let tape = ActivationTape(hooks: hooks)
+            let output = try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init),
+                                          encoderHiddenStates: context(count: count), tape: tape)
+            let localLoss = Double(attentionLoss.loss)
+            _ = unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
+            return DiffusionTrainer.LocalLoss(
+                sums: [localLoss * localLoss, meanMass * weight], globalLoss: { $0[0].squareRoot() },
+                gradientScale: { sums in
+                    let loss = sums[0].squareRoot()
+                    return localLoss == loss ? 1 : loss > 0 ? localLoss / loss : 0
+                })
         }
-        try reduceGradients(gradients)
-        return try finishStep(loss: loss, mass: totals[1])
+        return StepReport(loss: report.loss, gradientNorm: report.gradientNorm, learningRate: report.learningRate,
+                          attentionMass: report.sums[1])
+    }
+}
+
+extension ForgetMeNotTrainer {
+    /// The local part of the batch of step `step`: the images of this rank's global samples through the VAE,
+    /// with their noise and timesteps (keyed by sample index, so the split across ranks does not change them).
+    public func drawBatch(samples: [Int], images: TrainingImages, step: Int) throws -> DiffusionTrainingBatch {
+        let pixels = try images.batch(samples: samples, step: step)
+        return try DiffusionTrainingBatch.drawing(
+            images: pixels, vae: vae, encoderHiddenStates: Tensor(zeros: [1]),
+            trainTimesteps: noiseSchedule.numTrainTimesteps, seed: options.seed, step: step, sampleIndices: samples)
     }
 
-    private func finishStep(loss: Double, mass: Double) throws -> StepReport {
-        let norm = options.maxGradientNorm.map { gradients.clipGlobalNorm(maxNorm: $0) } ?? gradients.globalNorm()
-        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }
-        let learningRate = schedule.learningRate(atStep: stepsTaken)
-        optimizer.step(gradients: gradients, learningRate: learningRate)
-        stepsTaken += 1
-        return StepReport(loss: loss, gradientNorm: norm, learningRate: learningRate, attentionMass: mass)
+    /// The attention mass on the concept's tokens over the global batch of step 0 (the same inputs before and
+    /// after training), averaged across ranks.
+    public func evaluateAttentionMass(images: TrainingImages, communicator: Communicator) throws -> Double {
+        let split = try DataParallelSplit(globalBatch: options.batchSize, rank: communicator.rank, size: communicator.size)
+        let batch = try drawBatch(samples: split.sampleIndices(step: 0), images: images, step: 0)
+        let local = try attentionMass(latents: batch.latents, noise: batch.noise, timesteps: batch.timesteps) * split.weight
+        return try communicator.allreduce(local, op: .sum)
+    }
+
+    /// Trains for `options.steps` steps with the global batch split across the ranks of `communicator`.
+    @discardableResult
+    public func train(images: TrainingImages, communicator: Communicator, buckets: GradientBuckets = GradientBuckets(),
+                      progress: (Int, StepReport) -> Void = { _, _ in }) throws -> [StepReport] {
+        try DataParallelTraining(globalBatch: options.batchSize, communicator: communicator, buckets: buckets).run(
+            trainer: trainer, steps: options.steps,
+            step: { samples, weight, reduction in
+                let batch = try drawBatch(samples: samples, images: images, step: stepsTaken)
+                return try step(latents: batch.latents, noise: batch.noise, timesteps: batch.timesteps, weight: weight,
+                                reduction: reduction)
+            },
+            progress: progress)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LetheDiffusion
+import LetheDistributed
 import LetheModels
 import LetheTensor
 import LetheTraining
@@ -17,13 +18,11 @@ public final class TextualInversionTrainer {
     /// The placeholder and its extra tokens, and their ids (rows of the token embedding).
     public let placeholderTokens: [String]
     public let placeholderIDs: [Int]
-    /// The gradient of the placeholder rows only.
-    public let gradients: ParameterGradients
-    public let optimizer: AdamW
-    public let schedule: LearningRateSchedule
+    /// The training step, on the gradient of the placeholder rows only (no clipping, as diffusers' example).
+    public let trainer: DiffusionTrainer
     /// Training image side in pixels.
     public let imageSize: Int
-    public private(set) var stepsTaken = 0
+    public var stepsTaken: Int { trainer.stepsTaken }
 
     /// What one optimizer step measured (after the cross-rank reduction).
     public struct StepReport: Sendable {
@@ -60,12 +59,15 @@ public final class TextualInversionTrainer {
         guard let tableName = extended.store.layout.first(where: { extended.store.offsets[$0.name] == table.offset })?.name else {
             preconditionFailure("the token embedding is not in the text encoder's store")
         }
-        gradients = try ParameterGradients(store: extended.store, selection: ParameterSelection(rows: [tableName: placeholderIDs]),
-                                           modelName: "the text encoder")
-        optimizer = try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
-                              weightDecay: options.weightDecay)
-        schedule = try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
-                                            warmupSteps: options.warmupSteps, totalSteps: options.steps)
+        let gradients = try ParameterGradients(
+            store: extended.store, selection: ParameterSelection(rows: [tableName: placeholderIDs]), modelName: "the text encoder")
+        trainer = DiffusionTrainer(
+            gradients: gradients,
+            optimizer: try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
+                                 weightDecay: options.weightDecay),
+            schedule: try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
+                                               warmupSteps: options.warmupSteps, totalSteps: options.steps),
+            maxGradientNorm: nil)
         unet = try UNet2DConditionModel.load(from: folder)
         vae = try AutoencoderKL.load(from: folder)
         let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(
@@ -132,30 +134,22 @@ public final class TextualInversionTrainer {
     }
 
     /// One optimizer step on given inputs: token ids [B, 77], scaled latents, noise and timesteps of the B local
-    /// samples. The gradient of the batch-mean loss is scaled by `weight` (this rank's share of the global batch)
-    /// and `reduce` sums it, and the weighted loss, across ranks; then AdamW steps and, if asked, the rows are
-    /// renormalised.
+    /// samples, of which this process holds `weight` of the global batch; then, if asked, the rows are renormalised.
     @discardableResult
     public func step(inputIDs: CLIPTextTokenIDs, latents: Tensor, noise: Tensor, timesteps: [Int], weight: Double = 1,
-                     reduce: (ParameterGradients, inout Double) throws -> Void = { _, _ in }) throws -> StepReport {
-        gradients.zero()
-        let textTape = ActivationTape()
-        let context = try textEncoder.promptEmbeddings(inputIDs, tape: textTape)
-        let batch = DiffusionTrainingBatch(latents: latents, noise: noise, timesteps: timesteps, encoderHiddenStates: context)
-        let (localLoss, contextGradient) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients,
-                                                                           tape: ActivationTape())
-        _ = textEncoder.backward(contextGradient, inputIDs: inputIDs, tape: textTape, gradients: gradients)
-        if weight != 1 { gradients.flat.scaleInPlace(by: Float(weight)) }
-        var loss = localLoss * weight
-        try reduce(gradients, &loss)
-        guard loss.isFinite else { throw TrainingStepError.nonFiniteLoss(step: stepsTaken, loss: loss) }
-        let norm = gradients.globalNorm()
-        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }
-        let learningRate = schedule.learningRate(atStep: stepsTaken)
-        optimizer.step(gradients: gradients, learningRate: learningRate)
-        if options.renormalize { renormalizeRows(strength: Float(min(1, 100 * learningRate))) }
-        stepsTaken += 1
-        return StepReport(loss: loss, gradientNorm: norm, learningRate: learningRate, rowNorms: rowNorms)
+                     reduction: GradientReduction = .none) throws -> StepReport {
+        let report = try trainer.step(reduction: reduction) { gradients in
+            let textTape = ActivationTape()
+            let context = try textEncoder.promptEmbeddings(inputIDs, tape: textTape)
+            let batch = DiffusionTrainingBatch(latents: latents, noise: noise, timesteps: timesteps, encoderHiddenStates: context)
+            let (loss, contextGradient) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients,
+                                                                         tape: ActivationTape())
+            _ = textEncoder.backward(contextGradient, inputIDs: inputIDs, tape: textTape, gradients: gradients)
+            return .batchMean(loss, weight: weight)
+        }
+        if options.renormalize { renormalizeRows(strength: Float(min(1, 100 * report.learningRate))) }
+        return StepReport(loss: report.loss, gradientNorm: report.gradientNorm, learningRate: report.learningRate,
+                          rowNorms: rowNorms)
     }
 
     /// Forget-Me-Not's `clip_ti_decay`: each learned row keeps its direction and its norm n becomes
@@ -187,7 +181,7 @@ public final class TextualInversionTrainer {
     /// One optimizer step on the global samples `samples` (this rank's part of the batch) drawn from `images`.
     @discardableResult
     public func step(samples: [Int], images: TrainingImages, weight: Double = 1,
-                     reduce: (ParameterGradients, inout Double) throws -> Void = { _, _ in }) throws -> StepReport {
+                     reduction: GradientReduction = .none) throws -> StepReport {
         let ids = try CLIPTextTokenIDs(prompts(samples: samples, images: images).map { tokenizer.encode($0).inputIDs })
         let pixels = try images.batch(samples: samples, step: stepsTaken)
         let drawn = try DiffusionTrainingBatch.drawing(
@@ -195,6 +189,19 @@ public final class TextualInversionTrainer {
             trainTimesteps: objective.noiseSchedule.numTrainTimesteps, seed: options.seed, step: stepsTaken,
             sampleIndices: samples)
         return try step(inputIDs: ids, latents: drawn.latents, noise: drawn.noise, timesteps: drawn.timesteps,
-                        weight: weight, reduce: reduce)
+                        weight: weight, reduction: reduction)
+    }
+}
+
+extension TextualInversionTrainer {
+    /// Trains for `options.steps` steps with the global batch split across the ranks of `communicator`; the result
+    /// does not depend on the number of ranks. `progress(step, report)` runs after each step on every rank.
+    @discardableResult
+    public func train(images: TrainingImages, communicator: Communicator, buckets: GradientBuckets = GradientBuckets(),
+                      progress: (Int, StepReport) -> Void = { _, _ in }) throws -> [StepReport] {
+        try DataParallelTraining(globalBatch: options.batchSize, communicator: communicator, buckets: buckets).run(
+            trainer: trainer, steps: options.steps,
+            step: { samples, weight, reduction in try step(samples: samples, images: images, weight: weight, reduction: reduction) },
+            progress: progress)
     }
 }

@@ -41,4 +41,12 @@ public enum TrainingMemory {
             request: "Generating and keeping \(count) image\(count == 1 ? "" : "s") of \(side)×\(side) (--generate-images, --resolution)",
             bytes: bytes, advice: "lower --generate-images or --resolution").check(available: available)
     }
+
+    /// The note a training run gives when its batch is larger than its image set: valid (each image comes back with
+    /// other crops, flips, noise and timesteps, as a data loader's repeats do), but worth stating; nil otherwise.
+    public static func batchNotice(batchSize: Int, imageCount: Int, source: String) -> String? {
+        guard imageCount > 0, batchSize > imageCount else { return nil }
+        return "note: --batch-size \(batchSize) is larger than the \(imageCount) image\(imageCount == 1 ? "" : "s") of "
+            + "\(source): each step uses images more than once (with other crops, flips, noise and timesteps)"
+    }
 }

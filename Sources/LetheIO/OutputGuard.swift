@@ -9,12 +9,15 @@ public enum OutputKind: Sendable, Equatable {
     case learnedEmbeddings
     /// A generated image: a PNG file, or a NumPy `.npy` array.
     case image
+    /// A report Lethe wrote (`erasure-report.json` and the like): a JSON object with a "method".
+    case report
 
     var noun: String {
         switch self {
         case .modelFolder: "a model folder Lethe wrote"
         case .learnedEmbeddings: "a learned-embeddings file"
         case .image: "a PNG or .npy image"
+        case .report: "a report Lethe wrote (a JSON object with a \"method\")"
         }
     }
 }
@@ -116,6 +119,12 @@ public enum OutputGuard {
             let npy: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
             if Array(head) == png || Array(head.prefix(6)) == npy { return nil }
             return "a file that is neither PNG nor .npy"
+        case .report:
+            guard type == S_IFREG else { return describe(type) }
+            guard let bytes = try? InputFile.read(path, limit: 64 << 20),
+                  let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                  object["method"] is String else { return "not a JSON object with a \"method\"" }
+            return nil
         }
     }
 

@@ -20,7 +20,7 @@ enum ClosedFormRun {
         var lines = ["\(report.method.uppercased()) on \(report.ranks) rank(s): wrote \(output) (erasure-report.json inside)"]
         for concept in report.concepts {
             // Capped: an over-long concept is cut, not refused, and may be a whole file's worth of text.
-            var line = "  '\(ErrorText.capped(concept.concept))' → '\(ErrorText.capped(concept.guide))'"
+            var line = "  '\(ErrorText.capped(concept.concept))' → '\(ErrorText.capped(concept.guide ?? ""))'"
             if let ratio = concept.erasureRatio {
                 line += String(format: ": erasure ratio keys %.4f, values %.4f", ratio.key, ratio.value)
             }
@@ -35,7 +35,7 @@ enum ClosedFormRun {
         }
         if let drift = report.preservedDrift {
             lines.append(String(format: "  drift on %d preserved prompt(s): keys %.4f, values %.4f",
-                                report.preservedPrompts.count, drift.key, drift.value))
+                                report.preservedPrompts?.count ?? 0, drift.key, drift.value))
         }
         let total = report.timings.values.reduce(0, +)
         let stages = report.timings.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f s", $0.key, $0.value) }

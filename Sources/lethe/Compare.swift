@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LetheErasure
 import LetheIO
 
 /// `lethe compare A B`: whether two safetensors files, or every safetensors file of two folders, hold the same
@@ -18,7 +19,7 @@ struct Compare: ParsableCommand {
     }
 
     @Option(help: "Largest allowed max|a−b| / max|b| per tensor.") var tolerance = 1e-5
-    @Option(help: "For folders with erasure-report.json: largest allowed relative difference of its per-step losses, gradient norms and attention masses.")
+    @Option(help: "For outputs with a report (erasure-report.json, NAME.report.json): largest allowed relative difference of its per-step losses, gradient norms, attention masses and vector norms.")
     var reportTolerance = 1e-5
 
     func run() throws {
@@ -50,29 +51,43 @@ struct Compare: ParsableCommand {
         print("compare: \(pairs.count) file(s)\(reports) agree, largest relative difference \(worst) (tolerance \(tolerance))")
     }
 
-    /// Compares the numbers of two folders' erasure-report.json (when both have one); describes what was compared.
+    /// Compares the numbers of two outputs' reports (a folder's erasure-report.json, a learned-embeddings file's
+    /// NAME.report.json) when both have one; describes what was compared.
     func compareReports() throws -> String {
-        let left = URL(fileURLWithPath: first).appendingPathComponent("erasure-report.json")
-        let right = URL(fileURLWithPath: second).appendingPathComponent("erasure-report.json")
+        func reportURL(_ path: String) -> URL {
+            var isDirectory: ObjCBool = false
+            let url = URL(fileURLWithPath: path)
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+                ? url.appendingPathComponent("erasure-report.json") : TextualInversionJob.defaultReport(for: url)
+        }
+        let left = reportURL(first), right = reportURL(second)
         guard let a = try? InputFile.data(left), let b = try? InputFile.data(right) else { return "" }
-        guard let x = try JSONSerialization.jsonObject(with: a) as? [String: Any],
-              let y = try JSONSerialization.jsonObject(with: b) as? [String: Any] else {
-            throw Mismatch(description: "'\(left.path)' or '\(right.path)' is not a JSON object")
+        let x: ErasureReport, y: ErasureReport
+        do {
+            x = try ErasureReport(json: a)
+            y = try ErasureReport(json: b)
+        } catch {
+            throw Mismatch(description: "'\(left.path)' or '\(right.path)' is not a Lethe report: \(error)")
+        }
+        func measures(_ report: ErasureReport) -> [(String, [Double])] {
+            [("loss_per_step", report.training?.lossPerStep ?? []),
+             ("gradient_norm_per_step", report.training?.gradientNormPerStep ?? []),
+             ("attention_mass_before", report.concepts.compactMap(\.attentionMassBefore)),
+             ("attention_mass_after", report.concepts.compactMap(\.attentionMassAfter)),
+             ("vector_norms", report.concepts.flatMap { $0.vectorNorms ?? [] })]
         }
         var worst = 0.0
-        for key in ["loss_per_step", "gradient_norm_per_step", "attention_mass_before", "attention_mass_after"] {
-            let u = (x[key] as? [Double]) ?? (x[key] as? Double).map { [$0] } ?? []
-            let v = (y[key] as? [Double]) ?? (y[key] as? Double).map { [$0] } ?? []
-            guard u.count == v.count else { throw Mismatch(description: "erasure reports differ in the length of '\(key)'") }
+        for ((key, u), (_, v)) in zip(measures(x), measures(y)) {
+            guard u.count == v.count else { throw Mismatch(description: "the reports differ in the length of '\(key)'") }
             for (p, q) in zip(u, v) {
                 let relative = abs(p - q) / max(abs(q), 1e-30)
                 worst = max(worst, relative)
                 if relative > reportTolerance {
-                    throw Mismatch(description: "erasure reports differ in '\(key)': \(p) vs \(q) (relative \(relative), tolerance \(reportTolerance))")
+                    throw Mismatch(description: "the reports differ in '\(key)': \(p) vs \(q) (relative \(relative), tolerance \(reportTolerance))")
                 }
             }
         }
-        return " and the erasure reports (largest relative difference \(worst))"
+        return " and the reports (largest relative difference \(worst))"
     }
 
     /// The file pairs: the two files, or every *.safetensors below the first folder with its twin in the second.

@@ -47,16 +47,6 @@ struct FMN: ParsableCommand {
         guard (images == nil) != (generateImages == nil) else {
             throw ErasureError.invalidArgument(name: "--images", reason: "and --generate-images: give exactly one of them")
         }
-        // Sizes first, before the model loads.
-        if let generateImages {
-            guard generateImages >= 1 else {
-                throw ErasureError.invalidArgument(name: "--generate-images", reason: "is \(generateImages); it must be at least 1")
-            }
-            guard generationSteps >= 1 else {
-                throw ErasureError.invalidArgument(name: "--generation-steps", reason: "is \(generationSteps); it must be at least 1")
-            }
-        }
-        if let resolution { try ResourceBounds.check("--resolution", resolution, in: 1...ResourceBounds.maximumImageSide, unit: "pixels") }
         var options = ForgetMeNotOptions(concept: concept)
         options.template = template
         options.train = train
@@ -69,73 +59,32 @@ struct FMN: ParsableCommand {
         options.usePooler = usePooler
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
-        let destination = URL(fileURLWithPath: output)
-        var timings: [String: Double] = [:]
-        var clock = Date()
-        func lap(_ name: String) { timings[name] = Date().timeIntervalSince(clock); clock = Date() }
-
-        let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model))
-        // Rank 0 writes: it checks the output and the components it copies before any work.
-        let inputs = config.inputs + [images.map { OutputGuard.Input($0, role: "image folder") },
-                                      embedding.map { OutputGuard.Input($0, role: "embedding file") }].compactMap { $0 }
-        let writer = isMain
-            ? try ErasedModelWriter(source: folder, destination: destination, overwrite: overwrite, inputs: inputs) : nil
-        let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0))] } ?? []
-        let imageFolder = try images.map { try ImageFolder(path: $0) }
-        let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
-        if isMain, let warning = trainer.truncationWarning {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-        }
-        // Before any image is generated or batch made: both must fit in memory; a batch above the image count is stated.
-        try TrainingMemory.checkBatch(batchSize: batchSize, ranks: communicator.size, side: trainer.imageSize,
-                                      unet: trainer.unet.configuration, vae: trainer.vae.configuration)
-        if isMain {
-            BatchNotice.print(batchSize: batchSize, imageCount: imageFolder?.count ?? generateImages ?? 1,
-                              source: imageFolder == nil ? "--generate-images" : "--images")
-        }
-        lap("load_seconds")
-        let trainingFolder: ImageFolder
-        if let imageFolder {
-            trainingFolder = imageFolder
-        } else {
-            let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder, tokenizer: options.tokenizer)
-                : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
-            let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
-            guard generationSteps <= trainTimesteps else {
-                throw ErasureError.invalidArgument(
-                    name: "--generation-steps", reason: "is \(generationSteps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
-            }
-            try TrainingMemory.checkGeneratedImages(count: generateImages ?? 1, side: trainer.imageSize, pipeline: pipeline)
-            // Each image takes --generation-steps UNet calls: the bar shows 0/N at once (this rank's share), then each image.
-            let bar = isMain ? ProgressBar("generate") : nil
-            trainingFolder = try trainer.generateImages(count: generateImages ?? 1, pipeline: pipeline, steps: generationSteps,
-                                                        communicator: communicator) { done, total in bar?.update(done, of: total) }
-        }
-        let data = try TrainingImages(folder: trainingFolder, size: trainer.imageSize,
-                                      preprocessing: .forgetMeNot(centerCrop: false), seed: seed)
-        lap("images_seconds")
-        let before = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
-        let bar = isMain ? ProgressBar(started: "fmn", total: steps) : nil
-        let reports = try trainer.train(images: data, communicator: communicator) { step, report in
-            bar?.update(step)
+        var job = ForgetMeNotJob(
+            model: URL(fileURLWithPath: model), options: options,
+            images: images.map { .folder($0) } ?? .generated(count: generateImages ?? 1, steps: generationSteps),
+            output: URL(fileURLWithPath: output))
+        job.embedding = embedding.map { URL(fileURLWithPath: $0) }
+        job.overwrite = overwrite
+        job.inputs = config.inputs
+        var progress = ForgetMeNotJob.Progress()
+        // Each image takes --generation-steps UNet calls: the bar shows 0/N at once (this rank's share), then each image.
+        let generating = isMain ? ProgressBar("generate") : nil
+        progress.generating = { done, total in generating?.update(done, of: total) }
+        var training: ProgressBar?
+        progress.trainingStarts = { training = isMain ? ProgressBar(started: "fmn", total: steps) : nil }
+        progress.step = { step, report in
+            training?.update(step)
             if isMain, step == 1 || step == steps || step % 10 == 0 {
                 FileHandle.standardError.write(Data(String(format: "step %d: loss %.6f, attention mass %.6f, grad norm %.4g\n",
                                                            step, report.loss, report.attentionMass, report.gradientNorm).utf8))
             }
         }
-        lap("train_seconds")
-        let after = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
-        lap("evaluate_seconds")
-        guard var writer else { return }
-        let report = ForgetMeNotReport(
-            model: model, concept: concept, prompt: trainer.prompt, conceptPositions: trainer.positions, train: train,
-            steps: steps, learningRate: lr, batchSize: batchSize, ranks: communicator.size, usePooler: usePooler, seed: seed,
-            attentionMassBefore: before, attentionMassAfter: after, lossPerStep: reports.map(\.loss),
-            gradientNormPerStep: reports.map(\.gradientNorm), timings: timings)
-        writer.replaceWeights(of: "unet", with: trainer.unetStore)
-        writer.addFile(named: "erasure-report.json", contents: try report.jsonData())
-        try writer.commit()
+        let report = try job.run(communicator: communicator, log: { line in
+            if isMain { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        }, progress: progress)
+        guard isMain, let concept = report.concepts.first,
+              let before = concept.attentionMassBefore, let after = concept.attentionMassAfter else { return }
         FileHandle.standardError.write(Data(String(format: "attention mass on '%@': %.6f → %.6f; wrote %@\n",
-                                                   concept, before, after, output).utf8))
+                                                   self.concept, before, after, output).utf8))
     }
 }

@@ -37,7 +37,8 @@ struct Invert: ParsableCommand {
     @Flag(help: "Forget-Me-Not's renormalisation: pull the learned rows' norm towards 0.4 after each step.") var renormalize = false
     @Option(parsing: .unconditional, help: "Seed of every random draw (data order, crops, flips, templates, noise, timesteps).") var seed: UInt64 = 0
     @Option(help: "Output file (.safetensors).") var output: String
-    @Flag(help: "Replace --output if it is a learned-embeddings file.") var overwrite = false
+    @Option(help: "The report (JSON: settings, loss and gradient norm per step). Default: --output with .report.json for its extension.") var report: String?
+    @Flag(help: "Replace --output (and the report) if it is a learned-embeddings file (a report Lethe wrote).") var overwrite = false
 
     func run() throws {
         let communicator = try Communicator.world()
@@ -55,24 +56,16 @@ struct Invert: ParsableCommand {
         options.renormalize = renormalize
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
-        let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model))
-        let inputs = [OutputGuard.Input(model, role: "model"), OutputGuard.Input(images, role: "image folder")] + config.inputs
-        let destination = communicator.rank == 0
-            ? try OutputGuard.check(output: output, kind: .learnedEmbeddings, inputs: inputs, overwrite: overwrite) : ""
-        let imageFolder = try ImageFolder(path: images)
-        let trainer = try TextualInversionTrainer(folder: folder, options: options)
-        if communicator.rank == 0 {
-            for warning in trainer.truncationWarnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        }
-        // Before any batch is made: the batch must fit in memory, and a batch above the image count is stated.
-        try TrainingMemory.checkBatch(batchSize: batchSize, ranks: communicator.size, side: trainer.imageSize,
-                                      unet: trainer.unet.configuration, vae: trainer.vae.configuration)
-        if communicator.rank == 0 { BatchNotice.print(batchSize: batchSize, imageCount: imageFolder.count, source: "--images") }
-        let data = try TrainingImages(folder: imageFolder, size: trainer.imageSize,
-                                      preprocessing: .textualInversion(centerCrop: centerCrop, flipProbability: 0.5), seed: seed)
+        var job = TextualInversionJob(model: URL(fileURLWithPath: model), options: options, images: images,
+                                      output: URL(fileURLWithPath: output))
+        job.report = report.map { URL(fileURLWithPath: $0) }
+        job.overwrite = overwrite
+        job.inputs = config.inputs
         let isMain = communicator.rank == 0
-        let bar = isMain ? ProgressBar(started: "invert", total: steps) : nil
-        try trainer.train(images: data, communicator: communicator) { step, report in
+        var progress = TextualInversionJob.Progress()
+        var bar: ProgressBar?
+        progress.trainingStarts = { bar = isMain ? ProgressBar(started: "invert", total: steps) : nil }
+        progress.step = { step, report in
             bar?.update(step)
             if isMain, step == 1 || step == steps || step % 50 == 0 {
                 let norms = report.rowNorms.map { String(format: "%.4f", $0) }.joined(separator: ", ")
@@ -80,10 +73,12 @@ struct Invert: ParsableCommand {
                                                            step, report.loss, report.gradientNorm, report.learningRate, norms).utf8))
             }
         }
+        let result = try job.run(communicator: communicator, log: { line in
+            if isMain { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        }, progress: progress)
         guard isMain else { return }
-        // Checked again: the output may have appeared while the job ran.
-        try OutputGuard.check(output: output, kind: .learnedEmbeddings, inputs: inputs, overwrite: overwrite)
-        try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: destination))
-        FileHandle.standardError.write(Data("wrote \(output) (\(trainer.placeholderTokens.joined(separator: ", ")))\n".utf8))
+        let tokens = result.concepts.first?.tokens ?? [token]
+        let reportPath = report ?? TextualInversionJob.defaultReport(for: URL(fileURLWithPath: output)).path
+        FileHandle.standardError.write(Data("wrote \(output) (\(tokens.joined(separator: ", "))) and \(reportPath)\n".utf8))
     }
 }

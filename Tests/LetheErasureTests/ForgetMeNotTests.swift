@@ -37,7 +37,7 @@ struct ForgetMeNotTests {
         #expect(updated.count > 10)
         for name in updated {
             let mine = try Self.parameter(trainer.unetStore, String(name.dropFirst("updated.".count)))
-            #expect(TextualInversionTests.relativeDifference(mine, try reference.tensor(named: name)) < 1e-4, "\(name)")
+            #expect(RelativeError(mine, try reference.tensor(named: name)).value < 1e-4, "\(name)")
         }
     }
 
@@ -65,9 +65,9 @@ struct ForgetMeNotTests {
         let pipeline = try StableDiffusionPipeline(folder: DiffusersModelFolder(url: destination))
         let name = "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight"
         let (_, written) = try UNet2DConditionModel.loadWithWeights(from: DiffusersModelFolder(url: destination))
-        #expect(TextualInversionTests.relativeDifference(try Self.parameter(written, name), try Self.parameter(trainer.unetStore, name)) == 0)
+        #expect(RelativeError(try Self.parameter(written, name), try Self.parameter(trainer.unetStore, name)).value == 0)
         let (_, original) = try UNet2DConditionModel.loadWithWeights(from: folder)
-        #expect(TextualInversionTests.relativeDifference(try Self.parameter(written, name), try Self.parameter(original, name)) > 0)
+        #expect(RelativeError(try Self.parameter(written, name), try Self.parameter(original, name)).value > 0)
         _ = pipeline
     }
 

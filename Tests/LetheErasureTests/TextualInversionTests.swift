@@ -19,21 +19,11 @@ struct TextualInversionTests {
         return options
     }
 
-    static func relativeDifference(_ a: Tensor, _ b: Tensor) -> Double {
-        let x = a.contiguous(), y = b.contiguous()
-        var difference = 0.0, scale = 0.0
-        for index in 0..<y.count {
-            difference = max(difference, abs(Double(x.pointer[index]) - Double(y.pointer[index])))
-            scale = max(scale, abs(Double(y.pointer[index])))
-        }
-        return difference / max(scale, 1e-30)
-    }
-
     @Test func oneStepMatchesTorch() throws {
         let reference = try Fixture.references("ti-step-sd1-tiny")
         let trainer = try TextualInversionTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: Self.options())
         #expect(trainer.placeholderTokens == ["<toy>", "<toy>_1"])
-        #expect(Self.relativeDifference(trainer.learnedEmbeddings.vectors, try reference.tensor(named: "initial_rows")) == 0)
+        #expect(RelativeError(trainer.learnedEmbeddings.vectors, try reference.tensor(named: "initial_rows")).value == 0)
         let ids = try reference.int64Values(named: "input_ids")
         let prompts = ["a photo of a <toy> <toy>_1", "a rendering of a <toy> <toy>_1"]
         #expect(prompts.flatMap { trainer.tokenizer.encode($0).inputIDs } == ids.map(Int.init))
@@ -43,7 +33,7 @@ struct TextualInversionTests {
         let loss = try reference.tensor(named: "loss").toArray()[0], norm = try reference.tensor(named: "grad_norm").toArray()[0]
         #expect(abs(report.loss - Double(loss)) / Double(loss) < 1e-5)
         #expect(abs(report.gradientNorm - Double(norm)) / Double(norm) < 1e-4)
-        #expect(Self.relativeDifference(trainer.learnedEmbeddings.vectors, try reference.tensor(named: "rows")) < 1e-5)
+        #expect(RelativeError(trainer.learnedEmbeddings.vectors, try reference.tensor(named: "rows")).value < 1e-5)
     }
 
     @Test func learnedEmbeddingsRoundTripAndLoadInThePipeline() throws {
@@ -61,7 +51,7 @@ struct TextualInversionTests {
         let id = try #require(pipeline.tokenizer.tokenID(for: "<toy>_1"))
         #expect(id == 49409)
         let row = pipeline.textEncoder.embeddings.tokenEmbedding.narrowed(axis: 0, start: id, length: 1).reshaped([8])
-        #expect(Self.relativeDifference(row, loaded.vectors.narrowed(axis: 0, start: 1, length: 1).reshaped([8])) == 0)
+        #expect(RelativeError(row, loaded.vectors.narrowed(axis: 0, start: 1, length: 1).reshaped([8])).value == 0)
         _ = try pipeline.encode(prompt: loaded.expanding("a photo of <toy>"))
     }
 

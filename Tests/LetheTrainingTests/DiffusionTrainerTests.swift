@@ -46,7 +46,7 @@ struct DiffusionTrainerTests {
         let gradients = try ParameterGradients(store: store, selection: ParameterSelection(spec.train), modelName: "the UNet")
         let optimizer = try AdamW(for: gradients, beta1: spec.beta1, beta2: spec.beta2, weightDecay: spec.weightDecay)
         let schedule = try LearningRateSchedule(name: "constant", baseLearningRate: spec.learningRate, warmupSteps: 0, totalSteps: 2)
-        let trainer = DiffusionTrainer(unet: unet, objective: objective, gradients: gradients, optimizer: optimizer,
+        let trainer = DiffusionTrainer(gradients: gradients, optimizer: optimizer,
                                        schedule: schedule, maxGradientNorm: spec.maxGradientNorm)
         let losses = try reference.tensor(named: "loss").toArray()
         let norms = try reference.tensor(named: "grad_norm").toArray()
@@ -56,7 +56,7 @@ struct DiffusionTrainerTests {
                 noise: try reference.tensor(named: "batch.\(step).noise"),
                 timesteps: try reference.int64Values(named: "batch.\(step).timesteps").map { Int($0) },
                 encoderHiddenStates: try reference.tensor(named: "batch.\(step).encoder_hidden_states"))
-            let report = try trainer.step(batch)
+            let report = try trainer.step(batch, unet: unet, objective: objective)
             #expect(Swift.abs(report.loss - Double(losses[step])) <= 1e-5 * Double(losses[step]), "step \(step) loss")
             #expect(Swift.abs(report.gradientNorm - Double(norms[step])) <= 1e-4 * Double(norms[step]), "step \(step) norm")
         }
@@ -76,7 +76,7 @@ struct DiffusionTrainerTests {
     @Test func shortRunLowersTheDenoisingLoss() throws {
         let (unet, store, objective) = try Self.load("sd1-tiny", variant: nil)
         let gradients = try ParameterGradients(store: store, selection: .all, modelName: "the UNet")
-        let trainer = DiffusionTrainer(unet: unet, objective: objective, gradients: gradients,
+        let trainer = DiffusionTrainer(gradients: gradients,
                                        optimizer: try AdamW(for: gradients, weightDecay: 0),
                                        schedule: try LearningRateSchedule(name: "constant", baseLearningRate: 3e-3,
                                                                           warmupSteps: 0, totalSteps: 30),
@@ -88,16 +88,16 @@ struct DiffusionTrainerTests {
             noise: stream.normalTensor(shape: [2, 4, 8, 8], startingAt: 1 << 20),
             timesteps: [300, 600],
             encoderHiddenStates: stream.normalTensor(shape: [2, 5, unet.crossAttentionDimensions[0]], startingAt: 1 << 21))
-        let first = try trainer.step(batch).loss
+        let first = try trainer.step(batch, unet: unet, objective: objective).loss
         var last = first
-        for _ in 0..<29 { last = try trainer.step(batch).loss }
+        for _ in 0..<29 { last = try trainer.step(batch, unet: unet, objective: objective).loss }
         #expect(last < 0.5 * first, "loss went from \(first) to \(last)")
     }
 
     @Test func nonFiniteLossStopsTheStepWithoutTouchingTheWeights() throws {
         let (unet, store, objective) = try Self.load("sd1-tiny", variant: nil)
         let gradients = try ParameterGradients(store: store, selection: ParameterSelection(["attn2"]))
-        let trainer = DiffusionTrainer(unet: unet, objective: objective, gradients: gradients,
+        let trainer = DiffusionTrainer(gradients: gradients,
                                        optimizer: try AdamW(for: gradients),
                                        schedule: try LearningRateSchedule(name: "constant", baseLearningRate: 1e-3,
                                                                           warmupSteps: 0, totalSteps: 1))
@@ -106,7 +106,8 @@ struct DiffusionTrainerTests {
         let before = Tensor(storage: store.arena, shape: [store.arena.count]).toArray()
         #expect(throws: TrainingStepError.self) {
             try trainer.step(DiffusionTrainingBatch(latents: latents, noise: Tensor(zeros: [1, 4, 8, 8]), timesteps: [10],
-                                                    encoderHiddenStates: Tensor(zeros: [1, 3, unet.crossAttentionDimensions[0]])))
+                                                    encoderHiddenStates: Tensor(zeros: [1, 3, unet.crossAttentionDimensions[0]])),
+                             unet: unet, objective: objective)
         }
         #expect(Tensor(storage: store.arena, shape: [store.arena.count]).toArray() == before)
     }

@@ -1,0 +1,116 @@
+import LetheDistributed
+import LetheModels
+import LetheTensor
+import LetheTraining
+
+/// Data-parallel training on MPI ranks: each rank takes its share of the global batch, runs the method's forward
+/// and backward, and the one training step (`DiffusionTrainer.step`) sums values and gradients across ranks, so
+/// every rank takes the same optimizer step and the result does not depend on the number of ranks.
+public struct DataParallelTraining {
+    public let split: DataParallelSplit
+    public let reduction: GradientReduction
+
+    public init(globalBatch: Int, communicator: Communicator, buckets: GradientBuckets = GradientBuckets()) throws {
+        split = try DataParallelSplit(globalBatch: globalBatch, rank: communicator.rank, size: communicator.size)
+        reduction = GradientReduction(
+            sumValues: { try communicator.allreduce($0, op: .sum) },
+            sumGradients: { try buckets.allreduceSum($0, communicator: communicator) })
+    }
+
+    /// Steps `trainer` until it has taken `steps`: `step(samples, weight, reduction)` runs one optimizer step of the
+    /// method on this rank's global sample indices, `progress(steps taken, report)` after each (on every rank).
+    public func run<Report>(
+        trainer: DiffusionTrainer, steps: Int,
+        step: (_ samples: [Int], _ weight: Double, _ reduction: GradientReduction) throws -> Report,
+        progress: (Int, Report) -> Void = { _, _ in }
+    ) throws -> [Report] {
+        var reports: [Report] = []
+        while trainer.stepsTaken < steps {
+            let report = try step(split.sampleIndices(step: trainer.stepsTaken), split.weight, reduction)
+            reports.append(report)
+            progress(trainer.stepsTaken, report)
+        }
+        return reports
+    }
+}
+
+/// Callbacks as a training job goes (they run on every rank; print on rank 0 only).
+public struct TrainingProgress<StepReport> {
+    /// Training images generated so far of this rank's share.
+    public var generating: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    /// The training steps start.
+    public var trainingStarts: () -> Void = {}
+    /// After each optimizer step: the steps taken and what the step measured.
+    public var step: (_ taken: Int, _ report: StepReport) -> Void = { _, _ in }
+
+    public init() {}
+}
+
+/// How a global batch is shared between the ranks of a data-parallel job: rank r takes a contiguous run of the
+/// global sample indices (the first `global % size` ranks one more), and its gradient counts in proportion to the
+/// samples it took, so the summed gradient is that of the whole batch.
+public struct DataParallelSplit: Sendable, Equatable {
+    public let globalBatch: Int
+    public let rank: Int
+    public let size: Int
+
+    /// Throws when the global batch has fewer samples than there are ranks (a rank would have nothing to do).
+    public init(globalBatch: Int, rank: Int, size: Int) throws {
+        precondition(size > 0 && rank >= 0 && rank < size, "rank \(rank) of \(size)")
+        guard globalBatch >= size else {
+            throw ErasureError.invalidArgument(
+                name: "--batch-size",
+                reason: "is \(globalBatch), fewer samples than the \(size) ranks; give at least one sample per rank")
+        }
+        self.globalBatch = globalBatch
+        self.rank = rank
+        self.size = size
+    }
+
+    /// This rank's positions within the global batch.
+    public var localRange: Range<Int> {
+        let base = globalBatch / size, extra = globalBatch % size
+        let start = rank * base + Swift.min(rank, extra)
+        return start..<(start + base + (rank < extra ? 1 : 0))
+    }
+
+    /// The global sample indices this rank handles at optimizer step `step`.
+    public func sampleIndices(step: Int) -> [Int] {
+        localRange.map { step * globalBatch + $0 }
+    }
+
+    /// This rank's share of a batch-mean loss: local samples / global batch.
+    public var weight: Double { Double(localRange.count) / Double(globalBatch) }
+}
+
+/// The gradient allreduce of data-parallel training: the flat gradient buffer summed across ranks in fixed-size
+/// buckets, always in buffer order, so every rank issues the same collectives and ends with bit-identical sums
+/// (each rank then takes the same optimizer step).
+public struct GradientBuckets: Sendable {
+    /// Floats per allreduce call (16 MiB of float32 by default).
+    public let bucketElements: Int
+
+    public init(bucketElements: Int = 1 << 22) {
+        precondition(bucketElements > 0, "a gradient bucket holds at least one value")
+        self.bucketElements = bucketElements
+    }
+
+    /// The element ranges of the buckets of a buffer of `count` floats, in the order they are reduced.
+    public func buckets(count: Int) -> [Range<Int>] {
+        stride(from: 0, to: count, by: bucketElements).map { $0..<Swift.min(count, $0 + bucketElements) }
+    }
+
+    /// Sums `values` across the ranks of `communicator`, bucket by bucket, in place.
+    public func allreduceSum(_ values: UnsafeMutableBufferPointer<Float>, communicator: Communicator) throws {
+        guard communicator.size > 1, let base = values.baseAddress else { return }
+        for range in buckets(count: values.count) {
+            try communicator.allreduce(UnsafeMutableBufferPointer(start: base + range.lowerBound, count: range.count), op: .sum)
+        }
+    }
+
+    /// Sums a gradient buffer across ranks in place.
+    public func allreduceSum(_ gradients: ParameterGradients, communicator: Communicator) throws {
+        try allreduceSum(UnsafeMutableBufferPointer(start: gradients.storage.base, count: gradients.count),
+                         communicator: communicator)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import LetheDiffusion
+import LetheDistributed
+import LetheIO
+import LetheModels
+import LetheTensor
+
+/// A Forget-Me-Not job from a diffusers folder to an erased diffusers folder with its report, on one process or
+/// data-parallel across MPI ranks: images of the concept (a folder, or generated with the base model and shared
+/// out across ranks), the attention mass before, the training steps, the attention mass after; rank 0 writes.
+public struct ForgetMeNotJob {
+    /// Where the training images come from.
+    public enum Images: Sendable {
+        /// A folder of PNG or JPEG images of the concept.
+        case folder(String)
+        /// `count` images generated with the base model from the training prompt, `steps` denoising steps each.
+        case generated(count: Int, steps: Int)
+    }
+
+    public typealias Progress = TrainingProgress<ForgetMeNotTrainer.StepReport>
+
+    public var model: URL
+    public var options: ForgetMeNotOptions
+    public var images: Images
+    /// A textual-inversion file whose token the concept uses.
+    public var embedding: URL?
+    public var output: URL
+    public var overwrite = false
+    /// Inputs besides the model, the images and the embedding that the output may not overwrite (the job file).
+    public var inputs: [OutputGuard.Input] = []
+
+    public init(model: URL, options: ForgetMeNotOptions, images: Images, output: URL) {
+        self.model = model
+        self.options = options
+        self.images = images
+        self.output = output
+    }
+
+    /// Runs the job; `log` receives warnings and notes (call it only on rank 0 to print once).
+    @discardableResult
+    public func run(communicator: Communicator, log: (String) -> Void = { _ in }, progress: Progress = Progress())
+        throws -> ErasureReport {
+        let isMain = communicator.rank == 0
+        // Sizes first, before the model loads.
+        if case .generated(let count, let steps) = images {
+            guard count >= 1 else {
+                throw ErasureError.invalidArgument(name: "--generate-images", reason: "is \(count); it must be at least 1")
+            }
+            guard steps >= 1 else {
+                throw ErasureError.invalidArgument(name: "--generation-steps", reason: "is \(steps); it must be at least 1")
+            }
+        }
+        if let resolution = options.resolution {
+            try ResourceBounds.check("--resolution", resolution, in: 1...ResourceBounds.maximumImageSide, unit: "pixels")
+        }
+        var clock = StageClock()
+        let folder = try DiffusersModelFolder(url: model)
+        // Rank 0 writes: it checks the output and the components it copies before any work (a failure there ends
+        // every rank, see the command line's job failure).
+        var guarded = inputs
+        if case .folder(let path) = images { guarded.append(OutputGuard.Input(path, role: "image folder")) }
+        if let embedding { guarded.append(OutputGuard.Input(embedding.path, role: "embedding file")) }
+        let writer = isMain
+            ? try ErasedModelWriter(source: folder, destination: output, overwrite: overwrite, inputs: guarded) : nil
+        let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: $0)] } ?? []
+        let imageFolder: ImageFolder? = if case .folder(let path) = images { try ImageFolder(path: path) } else { nil }
+        let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
+        if let warning = trainer.truncationWarning { log("warning: \(warning)") }
+        // Before any image is generated or batch made: both must fit in memory; a batch above the image count is stated.
+        try TrainingMemory.checkBatch(batchSize: options.batchSize, ranks: communicator.size, side: trainer.imageSize,
+                                      unet: trainer.unet.configuration, vae: trainer.vae.configuration)
+        switch images {
+        case .folder:
+            if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageFolder?.count ?? 0,
+                                                     source: "--images") { log(note) }
+        case .generated(let count, _):
+            if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: count,
+                                                     source: "--generate-images") { log(note) }
+        }
+        clock.lap("load")
+
+        let trainingFolder: ImageFolder
+        switch images {
+        case .folder:
+            trainingFolder = imageFolder!
+        case .generated(let count, let steps):
+            let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder, tokenizer: options.tokenizer)
+                : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
+            let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
+            guard steps <= trainTimesteps else {
+                throw ErasureError.invalidArgument(
+                    name: "--generation-steps", reason: "is \(steps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
+            }
+            try TrainingMemory.checkGeneratedImages(count: count, side: trainer.imageSize, pipeline: pipeline)
+            trainingFolder = try trainer.generateImages(count: count, pipeline: pipeline, steps: steps,
+                                                        communicator: communicator, progress: progress.generating)
+        }
+        let data = try TrainingImages(folder: trainingFolder, size: trainer.imageSize,
+                                      preprocessing: .forgetMeNot(centerCrop: options.centerCrop), seed: options.seed)
+        clock.lap("images")
+        let before = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
+        clock.lap("attention_before")
+        progress.trainingStarts()
+        let steps = try trainer.train(images: data, communicator: communicator, progress: progress.step)
+        clock.lap("train")
+        let after = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
+        clock.lap("attention_after")
+
+        var report = ErasureReport(method: "forget-me-not", model: model.path, ranks: communicator.size)
+        report.concepts = [ErasureReport.Concept(
+            concept: options.concept, prompt: trainer.prompt, conceptPositions: trainer.positions,
+            attentionMassBefore: before, attentionMassAfter: after)]
+        report.training = ErasureReport.Training(
+            lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
+            learningRatePerStep: steps.map(\.learningRate))
+        report.settings = settingsSummary()
+        guard var writer else { return report }
+        writer.replaceWeights(of: "unet", with: trainer.unetStore)
+        report.timings = clock.laps
+        writer.addFile(named: "erasure-report.json", contents: try report.json())
+        try writer.commit()
+        clock.lap("write")
+        report.timings = clock.laps
+        return report
+    }
+
+    private func settingsSummary() -> [String: String] {
+        var settings = [
+            "template": options.template.rawValue, "train": options.train, "steps": "\(options.steps)",
+            "learning_rate": "\(options.learningRate)", "lr_scheduler": options.schedule,
+            "lr_warmup_steps": "\(options.warmupSteps)", "batch_size": "\(options.batchSize)",
+            "weight_decay": "\(options.weightDecay)", "use_pooler": "\(options.usePooler)", "seed": "\(options.seed)",
+            "max_grad_norm": options.maxGradientNorm.map { "\($0)" } ?? "none",
+            "tokenizer": options.tokenizer.rawValue,
+        ]
+        switch images {
+        case .folder: settings["images"] = "folder"
+        case .generated(let count, let steps): settings["images"] = "generated \(count) with \(steps) steps"
+        }
+        if let embedding { settings["embedding"] = embedding.lastPathComponent }
+        return settings
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LetheDistributed
+import LetheIO
+import LetheModels
+
+/// A textual-inversion job from a diffusers folder and images to a learned-embeddings file (diffusers'
+/// `learned_embeds.safetensors`) and its report, on one process or data-parallel across MPI ranks; rank 0 writes.
+public struct TextualInversionJob {
+    public var model: URL
+    public var options: TextualInversionOptions
+    /// A folder of PNG or JPEG training images.
+    public var images: String
+    public var output: URL
+    /// Where the report goes; nil: beside the output, ``defaultReport(for:)``.
+    public var report: URL?
+    public var overwrite = false
+    /// Inputs besides the model and the images that the outputs may not overwrite (the job file).
+    public var inputs: [OutputGuard.Input] = []
+
+    public init(model: URL, options: TextualInversionOptions, images: String, output: URL) {
+        self.model = model
+        self.options = options
+        self.images = images
+        self.output = output
+    }
+
+    /// The report of an output file: its name with `.report.json` for its extension
+    /// (`learned_embeds.safetensors` → `learned_embeds.report.json`).
+    public static func defaultReport(for output: URL) -> URL {
+        output.deletingPathExtension().appendingPathExtension("report.json")
+    }
+
+    public typealias Progress = TrainingProgress<TextualInversionTrainer.StepReport>
+
+    /// Runs the job; `log` receives warnings and notes (call it only on rank 0 to print once).
+    @discardableResult
+    public func run(communicator: Communicator, log: (String) -> Void = { _ in }, progress: Progress = Progress())
+        throws -> ErasureReport {
+        let isMain = communicator.rank == 0
+        var clock = StageClock()
+        let folder = try DiffusersModelFolder(url: model)
+        let reportURL = report ?? Self.defaultReport(for: output)
+        let guarded = [OutputGuard.Input(model.path, role: "model"), OutputGuard.Input(images, role: "image folder")] + inputs
+        // Rank 0 writes: both outputs are checked before any work, and again before they are written.
+        func checkOutputs() throws -> (embeddings: String, report: String) {
+            let embeddings = try OutputGuard.check(output: output.path, kind: .learnedEmbeddings, inputs: guarded,
+                                                   overwrite: overwrite)
+            let report = try OutputGuard.check(
+                output: reportURL.path, kind: .report,
+                inputs: guarded + [OutputGuard.Input(output.path, role: "learned-embeddings output")], overwrite: overwrite)
+            return (embeddings, report)
+        }
+        if isMain { _ = try checkOutputs() }
+        let imageFolder = try ImageFolder(path: images)
+        let trainer = try TextualInversionTrainer(folder: folder, options: options)
+        for warning in trainer.truncationWarnings { log("warning: \(warning)") }
+        // Before any batch is made: the batch must fit in memory, and a batch above the image count is stated.
+        try TrainingMemory.checkBatch(batchSize: options.batchSize, ranks: communicator.size, side: trainer.imageSize,
+                                      unet: trainer.unet.configuration, vae: trainer.vae.configuration)
+        if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageFolder.count,
+                                                 source: "--images") { log(note) }
+        let data = try TrainingImages(
+            folder: imageFolder, size: trainer.imageSize,
+            preprocessing: .textualInversion(centerCrop: options.centerCrop, flipProbability: options.flipProbability),
+            seed: options.seed)
+        clock.lap("load")
+        progress.trainingStarts()
+        let steps = try trainer.train(images: data, communicator: communicator, progress: progress.step)
+        clock.lap("train")
+
+        var report = ErasureReport(method: "textual-inversion", model: model.path, ranks: communicator.size)
+        report.concepts = [ErasureReport.Concept(concept: options.placeholder, tokens: trainer.placeholderTokens,
+                                                 vectorNorms: trainer.rowNorms)]
+        report.training = ErasureReport.Training(
+            lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
+            learningRatePerStep: steps.map(\.learningRate))
+        report.settings = settingsSummary()
+        guard isMain else { return report }
+        // Checked again: an output may have appeared while the job ran.
+        let destinations = try checkOutputs()
+        try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: destinations.embeddings))
+        clock.lap("write")
+        report.timings = clock.laps
+        try AtomicFileOutput.write(Array(try report.json()), to: destinations.report)
+        return report
+    }
+
+    private func settingsSummary() -> [String: String] {
+        [
+            "initializer": options.initializer, "vectors": "\(options.vectors)", "template": options.template.rawValue,
+            "steps": "\(options.steps)", "learning_rate": "\(options.learningRate)", "lr_scheduler": options.schedule,
+            "lr_warmup_steps": "\(options.warmupSteps)", "batch_size": "\(options.batchSize)",
+            "resolution": options.resolution.map { "\($0)" } ?? "model", "center_crop": "\(options.centerCrop)",
+            "flip_probability": "\(options.flipProbability)", "weight_decay": "\(options.weightDecay)",
+            "renormalize": "\(options.renormalize)", "seed": "\(options.seed)", "tokenizer": options.tokenizer.rawValue,
+            "images": images,
+        ]
+    }
+}
