@@ -74,8 +74,7 @@ public final class ForgetMeNotTrainer {
             throw ErasureError.noCrossAttention(model: folder.url.path)
         }
         vae = try AutoencoderKL.load(from: folder)
-        noiseSchedule = try DDPMScheduler(configuration: SchedulerConfiguration(
-            contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))).noiseSchedule
+        noiseSchedule = try DDPMScheduler(configuration: SchedulerConfiguration(folder: folder)).noiseSchedule
         gradients = try ParameterGradients(store: unetStore, selection: ParameterSelection([options.train]), modelName: "the UNet")
         optimizer = try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
                               weightDecay: options.weightDecay)

@@ -68,8 +68,7 @@ public final class TextualInversionTrainer {
                                             warmupSteps: options.warmupSteps, totalSteps: options.steps)
         unet = try UNet2DConditionModel.load(from: folder)
         vae = try AutoencoderKL.load(from: folder)
-        let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(
-            contentsOf: folder.componentFile("scheduler", "scheduler_config.json")))
+        let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(folder: folder))
         objective = DiffusionObjective(scheduler: scheduler)
         imageSize = try TrainingResolution.side(
             requested: options.resolution, unet: unet.configuration, vae: vae.configuration)
