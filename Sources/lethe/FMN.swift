@@ -98,8 +98,7 @@ struct FMN: ParsableCommand {
         if let imageFolder {
             trainingFolder = imageFolder
         } else {
-            let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder, tokenizer: options.tokenizer)
-                : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
+            let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
             let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
             guard generationSteps <= trainTimesteps else {
                 throw ErasureError.invalidArgument(
