@@ -1,5 +1,6 @@
 import Foundation
 import LetheIO
+import LetheModels
 
 extension SchedulerConfiguration {
     /// Decodes a scheduler_config.json; `source` names it in errors (a path, or a description).
@@ -30,6 +31,11 @@ extension SchedulerConfiguration {
         } catch SchedulerError.invalidValue(let key, let value, let expected) {
             throw SchedulerError.invalidFileValue(source: url.path, key: key, value: value, expected: expected)
         }
+    }
+
+    /// Reads a diffusers model folder's scheduler/scheduler_config.json.
+    public init(folder: DiffusersModelFolder) throws {
+        try self.init(contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))
     }
 
     /// The same configuration as JSON with diffusers' keys (absent values are left out).

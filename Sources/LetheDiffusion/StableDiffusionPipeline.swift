@@ -21,15 +21,27 @@ public struct StableDiffusionPipeline: Sendable {
         self.schedulerConfiguration = schedulerConfiguration
     }
 
-    /// Loads every component of a diffusers folder, the tokenizer in the given mode (default: transformers 5's).
+    /// Opens a diffusers folder: its tokenizer (in the given mode; default: transformers 5's), text encoder, UNet,
+    /// VAE and scheduler config. `embeddings` (textual inversion, as diffusers' `load_textual_inversion`) add their
+    /// tokens to the tokenizer and their vectors to the text encoder's token-embedding table; prompts must name the
+    /// placeholders, expanded with `LearnedEmbeddings.expanding(_:)` for multi-vector ones.
     public init(
-        folder: DiffusersModelFolder, tokenizer compatibility: CLIPTokenizer.Compatibility = CLIPTokenizer.defaultCompatibility
+        folder: DiffusersModelFolder, embeddings: [LearnedEmbeddings] = [],
+        tokenizer compatibility: CLIPTokenizer.Compatibility = CLIPTokenizer.defaultCompatibility
     ) throws {
-        let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: compatibility)
-        let textEncoder = try CLIPTextModel(folder: folder)
+        var tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: compatibility)
+        let textEncoder: CLIPTextModel
+        if embeddings.isEmpty {
+            textEncoder = try CLIPTextModel(folder: folder)
+        } else {
+            let extended = try LearnedEmbeddings.extend(tokenizer: tokenizer, textEncoderFolder: folder,
+                                                        adding: embeddings.map { ($0.tokens, $0.vectors) })
+            tokenizer = extended.tokenizer
+            textEncoder = extended.textEncoder
+        }
         let unet = try UNet2DConditionModel.load(from: folder)
         let vae = try AutoencoderKL.load(from: folder)
-        let scheduler = try SchedulerConfiguration(contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))
+        let scheduler = try SchedulerConfiguration(folder: folder)
         // A text encoder from another model family would only fail at the first UNet call; say so at load.
         let widths: [Int] = switch unet.configuration.crossAttentionDim {
         case .one(let width): [width]
@@ -44,26 +56,11 @@ public struct StableDiffusionPipeline: Sendable {
     }
 
     /// The VAE's spatial down-sampling factor: 2^(number of blocks − 1), 8 for Stable Diffusion.
-    public var vaeScaleFactor: Int { 1 << (vae.configuration.blockOutChannels.count - 1) }
+    public var vaeScaleFactor: Int { vae.configuration.scaleFactor }
 
-    /// The default image size (height, width): the UNet's sample_size (one side, or [height, width]) in pixels.
-    public var defaultImageSize: (height: Int, width: Int) {
-        switch unet.configuration.sampleSize {
-        case .one(let side): (side * vaeScaleFactor, side * vaeScaleFactor)
-        case .many(let sides) where sides.count == 2: (sides[0] * vaeScaleFactor, sides[1] * vaeScaleFactor)
-        default: (64 * vaeScaleFactor, 64 * vaeScaleFactor)
-        }
-    }
-
-    /// The model's image size (height, width) as `defaultImageSize`, with nil for a side that does not fit an Int.
-    public var nativeImageSize: (height: Int?, width: Int?) {
-        let sides: [Int] = switch unet.configuration.sampleSize {
-        case .one(let side): [side, side]
-        case .many(let sides) where sides.count == 2: sides
-        default: [64, 64]
-        }
-        return (ResourceBounds.product([sides[0], vaeScaleFactor]), ResourceBounds.product([sides[1], vaeScaleFactor]))
-    }
+    /// The model's image size (height, width): the UNet's sample_size (one side, or [height, width]; 64 when absent)
+    /// times the VAE's scale factor, with nil for a side that does not fit an Int.
+    public var nativeImageSize: (height: Int?, width: Int?) { unet.configuration.nativeImageSize(scaleFactor: vaeScaleFactor) }
 
     /// The text embeddings of one prompt: [1, 77, hidden].
     public func encode(prompt: String) throws -> Tensor {

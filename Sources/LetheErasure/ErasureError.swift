@@ -7,15 +7,12 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
     case emptyConcept(argument: String)
     case unknownWords(prompt: String, words: [String])
     case noCrossAttention(model: String)
-    case outputFailed(path: String, reason: String)
     /// An entry of the source model folder that the erased folder would copy but cannot.
     case invalidSourceEntry(path: String, reason: String)
     case nonFinite(stage: String)
     case invalidImage(path: String, reason: String)
     case noImages(path: String)
-    case tokenExists(token: String)
     case initializerNotOneToken(word: String, tokens: Int)
-    case invalidEmbeddingFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,8 +25,6 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
                 + "they map to the unknown token, so the prompt's embedding would not carry the concept."
         case .noCrossAttention(let model):
             return "The UNet of '\(model)' has no cross-attention (attn2) layers, so there are no key/value projections to edit."
-        case .outputFailed(let path, let reason):
-            return "Could not write '\(path)': \(reason)."
         case .invalidSourceEntry(let path, let reason):
             return "The source model's '\(path)' cannot be copied into the erased folder: \(reason)."
         case .nonFinite(let stage):
@@ -38,12 +33,8 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
             return "'\(path)' is not a training image Lethe can read (PNG or JPEG): \(Self.clause(reason))."
         case .noImages(let path):
             return "The image folder '\(path)' holds no images; give a folder of PNG or JPEG files."
-        case .tokenExists(let token):
-            return "The tokenizer already has the token '\(token)'; pick a placeholder it does not know (e.g. <my-concept>)."
         case .initializerNotOneToken(let word, let tokens):
             return "--init-token '\(word)' is \(tokens) tokens; it must be exactly one token of the tokenizer's vocabulary."
-        case .invalidEmbeddingFile(let path, let reason):
-            return "'\(path)' is not a textual-inversion embedding file: \(Self.clause(reason))."
         }
     }
 

@@ -84,8 +84,7 @@ public struct ForgetMeNotJob {
         case .folder:
             trainingFolder = imageFolder!
         case .generated(let count, let steps):
-            let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder, tokenizer: options.tokenizer)
-                : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
+            let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
             let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
             guard steps <= trainTimesteps else {
                 throw ErasureError.invalidArgument(

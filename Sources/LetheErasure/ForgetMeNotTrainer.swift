@@ -74,8 +74,7 @@ public final class ForgetMeNotTrainer {
             throw ErasureError.noCrossAttention(model: folder.url.path)
         }
         vae = try AutoencoderKL.load(from: folder)
-        noiseSchedule = try DDPMScheduler(configuration: SchedulerConfiguration(
-            contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))).noiseSchedule
+        noiseSchedule = try DDPMScheduler(configuration: SchedulerConfiguration(folder: folder)).noiseSchedule
         let gradients = try ParameterGradients(store: unetStore, selection: ParameterSelection([options.train]),
                                                modelName: "the UNet")
         trainer = DiffusionTrainer(

@@ -19,8 +19,7 @@ enum SourceModelCheck {
             case "CLIPTokenizer", "CLIPTokenizerFast": _ = try CLIPTokenizer(folder: folder.componentFolder(component))
             default:
                 if component == "scheduler" {
-                    let configuration = try SchedulerConfiguration(
-                        contentsOf: folder.componentFile(component, "scheduler_config.json"))
+                    let configuration = try SchedulerConfiguration(folder: folder)
                     _ = try configuration.makeScheduler()
                 }
             }

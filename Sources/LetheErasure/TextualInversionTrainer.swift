@@ -70,8 +70,7 @@ public final class TextualInversionTrainer {
             maxGradientNorm: nil)
         unet = try UNet2DConditionModel.load(from: folder)
         vae = try AutoencoderKL.load(from: folder)
-        let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(
-            contentsOf: folder.componentFile("scheduler", "scheduler_config.json")))
+        let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(folder: folder))
         objective = DiffusionObjective(scheduler: scheduler)
         imageSize = try TrainingResolution.side(
             requested: options.resolution, unet: unet.configuration, vae: vae.configuration)

@@ -10,7 +10,7 @@ public enum TrainingMemory {
     /// (three buffers of its channels) and the UNet's recorded activations at latent resolution (about 40 buffers
     /// of the first block's channels, what the backward pass keeps of the first block and its skip connections).
     public static func perSample(side: Int, unet: UNet2DConditionConfiguration, vae: AutoencoderKLConfiguration) -> Int? {
-        let factor = 1 << (vae.blockOutChannels.count - 1)
+        let factor = vae.scaleFactor
         guard let pixels = ResourceBounds.product([side, side]),
               let latentPixels = ResourceBounds.product([side / factor, side / factor]) else { return nil }
         return ResourceBounds.sum([

@@ -1,20 +1,16 @@
 import LetheModels
 import LetheTensor
 
-/// The side of the square training images: the requested `--resolution`, or the model's native image size (the
-/// UNet's sample_size times the VAE's down-sampling factor), which must be a positive multiple of that factor and
-/// at most `ResourceBounds.maximumImageSide`.
+/// The side of the square training images: the requested `--resolution`, or the model's native image height
+/// (`UNet2DConditionConfiguration.nativeImageSize`: the UNet's sample_size times the VAE's scale factor); either
+/// must be a positive multiple of that factor and at most `ResourceBounds.maximumImageSide`.
 enum TrainingResolution {
     static func side(requested: Int?, unet: UNet2DConditionConfiguration, vae: AutoencoderKLConfiguration) throws -> Int {
-        let factor = 1 << (vae.blockOutChannels.count - 1)
+        let factor = vae.scaleFactor
         let maximum = ResourceBounds.maximumImageSide
         guard let requested else {
-            let sampleSize: Int = switch unet.sampleSize {
-            case .one(let side): side
-            case .many(let sides) where !sides.isEmpty: sides[0]
-            default: 64
-            }
-            guard let native = ResourceBounds.product([sampleSize, factor]), (1...maximum).contains(native) else {
+            let sampleSize = unet.nativeSampleSize.height
+            guard let native = unet.nativeImageSize(scaleFactor: factor).height, (1...maximum).contains(native) else {
                 throw ErasureError.invalidArgument(
                     name: "The UNet config's sample_size", reason: "(\(sampleSize)) times the VAE's scale factor \(factor) "
                         + "is beyond \(maximum) pixels; pass --resolution")

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import LetheDiffusion
 import LetheDistributed
-import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
@@ -109,8 +108,7 @@ struct Generate: ParsableCommand {
 
         let loading = Date()
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
-        let pipeline = embeddings.isEmpty ? try StableDiffusionPipeline(folder: folder, tokenizer: tokenizerOption.compatibility)
-            : try LearnedEmbeddings.pipeline(folder: folder, embeddings: embeddings, tokenizer: tokenizerOption.compatibility)
+        let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: embeddings, tokenizer: tokenizerOption.compatibility)
         FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
         // Sizes and memory first (they bound the number of files), then every file this run writes, before the
         // work: none may be an input, and an existing one is replaced only with --overwrite (and only an image).

@@ -41,7 +41,7 @@ import Testing
         let pipeline = try StableDiffusionPipeline(
             folder: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
         #expect(pipeline.vaeScaleFactor == 4)
-        #expect(pipeline.defaultImageSize == (32, 32))
+        #expect(pipeline.nativeImageSize == (32, 32))
     }
 
     @Test func badRequestsAreNamed() throws {
@@ -80,19 +80,55 @@ import Testing
         #expect(throws: GenerationError.latentsShape(expected: [1, 4, 8, 8], found: [4, 4, 6])) { try pipeline.generate(request) }
     }
 
-    @Test func textEncoderOfAnotherFamilyIsRefusedAtLoad() throws {
+    /// An SD 1.x folder with an SD 2.x text encoder (hidden size 16 beside a UNet of cross_attention_dim 8).
+    static func mixedFolder() throws -> URL {
         let manager = FileManager.default
         let mixed = manager.temporaryDirectory.appendingPathComponent("lethe-mixed-\(UUID().uuidString)")
         try manager.copyItem(at: Fixture.pipeline("sd1-tiny"), to: mixed)
-        defer { try? manager.removeItem(at: mixed) }
         try manager.removeItem(at: mixed.appendingPathComponent("text_encoder"))
         try manager.copyItem(at: Fixture.pipeline("sd2-tiny").appendingPathComponent("text_encoder"),
                              to: mixed.appendingPathComponent("text_encoder"))
+        return mixed
+    }
+
+    /// With or without learned embeddings (as wide as that text encoder), the folder is refused at load.
+    @Test(arguments: [false, true])
+    func textEncoderOfAnotherFamilyIsRefusedAtLoad(withEmbeddings: Bool) throws {
+        let mixed = try Self.mixedFolder()
+        defer { try? FileManager.default.removeItem(at: mixed) }
+        let embeddings = withEmbeddings ? [LearnedEmbeddings(token: "<toy>", vectors: Tensor(zeros: [2, 16]))] : []
         do {
-            _ = try StableDiffusionPipeline(folder: DiffusersModelFolder(url: mixed))
+            _ = try StableDiffusionPipeline(folder: DiffusersModelFolder(url: mixed), embeddings: embeddings)
             Issue.record("an SD 2.x text encoder loaded beside an SD 1.x UNet")
         } catch let error as ModelLoadingError {
             #expect(error.description.contains("cross_attention_dim is 8, but the text encoder's hidden_size is 16"))
         }
+    }
+
+    /// A placeholder whose vectors are the rows of two words generates, bit for bit, the image of those words: the
+    /// tokens are added to the tokenizer and the vectors to the text encoder's table, nothing else changes.
+    @Test func learnedEmbeddingsGenerateTheImageOfTheWordsTheyCopy() throws {
+        let folder = try DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny"))
+        let plain = try StableDiffusionPipeline(folder: folder)
+        let ids = ["cat", "dog"].flatMap { plain.tokenizer.tokenIDs(for: $0) }
+        #expect(ids.count == 2)
+        let table = plain.textEncoder.embeddings.tokenEmbedding
+        let vectors = Tensor.concatenate(ids.map { table.narrowed(axis: 0, start: $0, length: 1) }, axis: 0).copy()
+        let embeddings = LearnedEmbeddings(token: "<toy>", vectors: vectors)
+        let learned = try StableDiffusionPipeline(folder: folder, embeddings: [embeddings])
+        #expect(learned.tokenizer.tokenID(for: "<toy>") == 49408)
+        #expect(learned.tokenizer.tokenID(for: "<toy>_1") == 49409)
+        #expect(learned.textEncoder.embeddings.vocabularySize == plain.textEncoder.embeddings.vocabularySize + 2)
+
+        var request = GenerationRequest(prompt: embeddings.expanding("a photo of <toy>"), seed: 7)
+        request.steps = 2
+        let learnedImage = try learned.generate(request)
+        request.prompt = "a photo of cat dog"
+        let plainImage = try plain.generate(request)
+        #expect(learnedImage.shape == [1, 3, 32, 32])
+        #expect(learnedImage.toArray() == plainImage.toArray())
+        // And the placeholder does change the image: without it, the prompt is another one.
+        request.prompt = "a photo of"
+        #expect(try plain.generate(request).toArray() != plainImage.toArray())
     }
 }

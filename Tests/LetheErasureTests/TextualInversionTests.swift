@@ -1,4 +1,5 @@
 import Foundation
+import LetheDiffusion
 import LetheErasure
 import LetheIO
 import LetheModels
@@ -47,7 +48,7 @@ struct TextualInversionTests {
         #expect(file.info(named: "<toy>")?.shape == [2, 8])
         let loaded = try LearnedEmbeddings(contentsOf: url)
         #expect(loaded.expanding("a photo of <toy>") == "a photo of <toy> <toy>_1")
-        let pipeline = try LearnedEmbeddings.pipeline(folder: folder, embeddings: [loaded])
+        let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: [loaded])
         let id = try #require(pipeline.tokenizer.tokenID(for: "<toy>_1"))
         #expect(id == 49409)
         let row = pipeline.textEncoder.embeddings.tokenEmbedding.narrowed(axis: 0, start: id, length: 1).reshaped([8])
@@ -59,7 +60,7 @@ struct TextualInversionTests {
         let folder = try DiffusersModelFolder(url: Self.folderURL)
         var existing = Self.options()
         existing.placeholder = "cat"
-        #expect(throws: ErasureError.tokenExists(token: "cat")) { try TextualInversionTrainer(folder: folder, options: existing) }
+        #expect(throws: LearnedEmbeddingsError.tokenExists(token: "cat")) { try TextualInversionTrainer(folder: folder, options: existing) }
         var twoTokens = Self.options()
         twoTokens.initializer = "a cat"
         #expect(throws: ErasureError.initializerNotOneToken(word: "a cat", tokens: 2)) {

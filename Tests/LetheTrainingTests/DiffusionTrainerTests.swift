@@ -33,7 +33,7 @@ struct DiffusionTrainerTests {
         let url = Fixture.pipeline(name)
         let folder = try DiffusersModelFolder(url: url, variant: variant)
         let (unet, store) = try UNet2DConditionModel.loadWithWeights(from: folder)
-        let configuration = try SchedulerConfiguration(contentsOf: folder.componentFile("scheduler", "scheduler_config.json"))
+        let configuration = try SchedulerConfiguration(folder: folder)
         let scheduler = try DDPMScheduler(configuration: configuration)
         return (unet, store, DiffusionObjective(scheduler: scheduler))
     }

@@ -57,8 +57,8 @@ public struct AutoencoderKL: Sendable {
         }
     }
 
-    /// The smallest height and width the encoder accepts: 2^(n−1) for n blocks (≥ 1).
-    private var minimumImageSize: Int { 1 << max(configuration.blockOutChannels.count - 1, 0) }
+    /// The smallest height and width the encoder accepts: 2^(n−1) for n blocks (≥ 1), the scale factor.
+    private var minimumImageSize: Int { configuration.scaleFactor }
 }
 
 extension AutoencoderKL {

@@ -69,3 +69,9 @@ public struct AutoencoderKLConfiguration: Codable, Equatable, Sendable {
         midBlockAddAttention = try value(.midBlockAddAttention, d.midBlockAddAttention)
     }
 }
+
+extension AutoencoderKLConfiguration {
+    /// The VAE's spatial down-sampling factor (diffusers' `vae_scale_factor`, not `scaling_factor`, which scales
+    /// the latents): 2^(number of blocks − 1), 8 for Stable Diffusion. Validation keeps it at most 128.
+    public var scaleFactor: Int { 1 << max(blockOutChannels.count - 1, 0) }
+}
