@@ -130,20 +130,20 @@ struct GenerationPlan {
         let fromLatents = Self.latentImageSize(request.latents, factor: factor)
         let native = (height: fromLatents?.height ?? pipeline.nativeImageSize.height,
                       width: fromLatents?.width ?? pipeline.nativeImageSize.width)
-        for (name, given, nativeSide) in [("--height", request.height, native.height), ("--width", request.width, native.width)] {
+        for (name, given, nativeSide) in [(Setting.height, request.height, native.height), (Setting.width, request.width, native.width)] {
             if let given {
                 guard given > 0, given % factor == 0 else {
-                    throw GenerationError.invalidArgument(
-                        name: name, reason: "is \(given); it must be a positive multiple of \(factor) (the VAE's scale factor)")
+                    throw GenerationError.invalidSetting(
+                        name, reason: "is \(given); it must be a positive multiple of \(factor) (the VAE's scale factor)")
                 }
                 try ResourceBounds.check(name, given, in: factor...maximum, unit: "pixels")
             } else if let fromLatents, !(nativeSide.map { (1...maximum).contains($0) } ?? false) {
-                throw GenerationError.invalidArgument(
-                    name: "--latents", reason: "of shape \(request.latents?.shape ?? []) give images of \(fromLatents.height)×\(fromLatents.width) "
+                throw GenerationError.invalidSetting(
+                    Setting.latents, reason: "of shape \(request.latents?.shape ?? []) give images of \(fromLatents.height)×\(fromLatents.width) "
                         + "pixels; each side must be at most \(maximum)")
             } else if !(nativeSide.map { (1...maximum).contains($0) } ?? false) {
-                throw GenerationError.invalidArgument(
-                    name: "The UNet config's sample_size", reason: "times the VAE's scale factor \(factor) "
+                throw GenerationError.unsupportedModel(
+                    reason: "The UNet config's sample_size times the VAE's scale factor \(factor) "
                         + "gives images of \(nativeSide.map(String.init) ?? "more than \(Int.max)") pixels, beyond "
                         + "\(maximum); pass \(name)")
             }
@@ -151,30 +151,30 @@ struct GenerationPlan {
         let height = request.height ?? native.height ?? 0
         let width = request.width ?? native.width ?? 0
         guard request.steps > 0 else {
-            throw GenerationError.invalidArgument(name: "--steps", reason: "is \(request.steps); it must be at least 1")
+            throw GenerationError.invalidSetting(Setting.steps, reason: "is \(request.steps); it must be at least 1")
         }
         // Every scheduler takes at most one inference step per training timestep.
         let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
         guard request.steps <= trainTimesteps else {
-            throw GenerationError.invalidArgument(
-                name: "--steps", reason: "is \(request.steps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
+            throw GenerationError.invalidSetting(
+                Setting.steps, reason: "is \(request.steps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
         }
         guard request.imagesPerPrompt > 0 else {
-            throw GenerationError.invalidArgument(name: "--num-images", reason: "is \(request.imagesPerPrompt); it must be at least 1")
+            throw GenerationError.invalidSetting(Setting.imagesPerPrompt, reason: "is \(request.imagesPerPrompt); it must be at least 1")
         }
         guard request.guidanceScale.isFinite else {
-            throw GenerationError.invalidArgument(name: "--guidance", reason: "is \(request.guidanceScale); it must be a finite number")
+            throw GenerationError.invalidSetting(Setting.guidanceScale, reason: "is \(request.guidanceScale); it must be a finite number")
         }
         guard request.eta.isFinite, request.eta >= 0, request.eta <= 1 else {
-            throw GenerationError.invalidArgument(
-                name: "--eta", reason: "is \(request.eta); it must be between 0 (DDIM) and 1 (DDPM's variance)")
+            throw GenerationError.invalidSetting(
+                Setting.eta, reason: "is \(request.eta); it must be between 0 (DDIM) and 1 (DDPM's variance)")
         }
         let guided = request.guidanceScale > 1
         try MemoryEstimate(
             request: "Generating \(request.imagesPerPrompt) image\(request.imagesPerPrompt == 1 ? "" : "s") of \(width)×\(height) "
-                + "(--num-images, --width, --height)",
+                + "(\(Setting.imagesPerPrompt), \(Setting.width), \(Setting.height))",
             bytes: pipeline.generationMemory(images: request.imagesPerPrompt, height: height, width: width, guided: guided),
-            advice: "lower --num-images, --height or --width").check()
+            advice: "lower \(Setting.imagesPerPrompt), \(Setting.height) or \(Setting.width)").check()
         latentShape = [request.imagesPerPrompt, pipeline.unet.configuration.inChannels, height / factor, width / factor]
         if let latents = request.latents {
             var single = latentShape
@@ -182,7 +182,7 @@ struct GenerationPlan {
             guard latents.shape == latentShape || latents.shape == single else {
                 throw GenerationError.latentsShape(expected: latentShape, found: latents.shape)
             }
-            guard latents.isFinite else { throw GenerationError.invalidArgument(name: "--latents", reason: "contain NaN or infinite values") }
+            guard latents.isFinite else { throw GenerationError.invalidSetting(Setting.latents, reason: "contain NaN or infinite values") }
         }
         self.guided = guided
         self.request = request

@@ -47,7 +47,7 @@ public struct AdversarialEmbedding {
         try right.addProduct(solver.cross, concept, transposingRight: true)
         if solver.targetScale != 0 {
             guard let target, target.rows == concept.rows, target.columns == concept.columns else {
-                throw ErasureError.invalidArgument(name: "standardreg", reason: "needs target rows shaped as the concept's")
+                throw ErasureError.invalidInput(name: "standardreg", reason: "needs target rows shaped as the concept's")
             }
             try right.add(target.transposed(), scaledBy: solver.targetScale)
         }

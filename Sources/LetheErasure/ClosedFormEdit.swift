@@ -24,7 +24,7 @@ public struct ClosedFormEdit {
 
         public init(concept: DoubleMatrix, guide: DoubleMatrix) throws {
             guard concept.rows == guide.rows, concept.columns == guide.columns else {
-                throw ErasureError.invalidArgument(
+                throw ErasureError.invalidInput(
                     name: "erase pair", reason: "has \(concept.rows) concept rows but \(guide.rows) guide rows")
             }
             self.concept = concept

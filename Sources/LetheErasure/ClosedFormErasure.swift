@@ -47,8 +47,8 @@ public struct ClosedFormErasure {
     public func validateWidth() throws {
         let width = encoder.textEncoder.configuration.hiddenSize
         guard projections.hiddenSize == width else {
-            throw ErasureError.invalidArgument(
-                name: "--model", reason: "has cross-attention width \(projections.hiddenSize) but a text encoder of width \(width)")
+            throw ErasureError.invalidSetting(
+                Setting.model, reason: "has cross-attention width \(projections.hiddenSize) but a text encoder of width \(width)")
         }
     }
 

@@ -58,8 +58,8 @@ public struct DataParallelSplit: Sendable, Equatable {
     public init(globalBatch: Int, rank: Int, size: Int) throws {
         precondition(size > 0 && rank >= 0 && rank < size, "rank \(rank) of \(size)")
         guard globalBatch >= size else {
-            throw ErasureError.invalidArgument(
-                name: "--batch-size",
+            throw ErasureError.invalidSetting(
+                Setting.batchSize,
                 reason: "is \(globalBatch), fewer samples than the \(size) ranks; give at least one sample per rank")
         }
         self.globalBatch = globalBatch

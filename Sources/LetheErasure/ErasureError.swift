@@ -1,10 +1,16 @@
+import LetheTensor
 import Foundation
 import LetheIO
 
-/// Why an erasure job cannot run or finish; each message names the argument, file or concept at fault.
+/// Why an erasure job cannot run or finish; each message names the setting, file or concept at fault.
 public enum ErasureError: Error, CustomStringConvertible, Equatable {
-    case invalidArgument(name: String, reason: String)
-    case emptyConcept(argument: String)
+    /// A setting out of its domain (named as the front end names it, see `Setting`).
+    case invalidSetting(Setting, reason: String)
+    case emptyConcept(Setting)
+    /// An argument of a library call that its caller got wrong (shapes that must agree).
+    case invalidInput(name: String, reason: String)
+    /// A model the job cannot run on as configured; the reason is a sentence.
+    case unsupportedModel(reason: String)
     case unknownWords(prompt: String, words: [String])
     case noCrossAttention(model: String)
     /// An entry of the source model folder that the erased folder would copy but cannot.
@@ -16,10 +22,14 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .invalidArgument(let name, let reason):
+        case .invalidSetting(let setting, let reason):
+            return "\(setting) \(reason)."
+        case .unsupportedModel(let reason):
+            return "\(reason)."
+        case .invalidInput(let name, let reason):
             return "\(name) \(reason)."
         case .emptyConcept(let argument):
-            return "\(argument) is empty: give the words of the concept (e.g. --concept \"Van Gogh\")."
+            return "\(argument) is empty: give the words of the concept (e.g. \(Setting.concept) \"Van Gogh\")."
         case .unknownWords(let prompt, let words):
             return "The tokenizer does not know \(ErrorText.list(words.map { "'\($0)'" })) in '\(ErrorText.capped(prompt))': "
                 + "they map to the unknown token, so the prompt's embedding would not carry the concept."
@@ -34,7 +44,7 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
         case .noImages(let path):
             return "The image folder '\(path)' holds no images; give a folder of PNG or JPEG files."
         case .initializerNotOneToken(let word, let tokens):
-            return "--init-token '\(word)' is \(tokens) tokens; it must be exactly one token of the tokenizer's vocabulary."
+            return "\(Setting.initializer) '\(word)' is \(tokens) tokens; it must be exactly one token of the tokenizer's vocabulary."
         }
     }
 

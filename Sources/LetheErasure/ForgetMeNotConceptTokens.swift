@@ -1,3 +1,4 @@
+import LetheTensor
 import LetheIO
 import LetheModels
 
@@ -26,12 +27,12 @@ public enum ConceptTokens {
             }
         }
         guard !positions.isEmpty else {
-            throw ErasureError.invalidArgument(name: "--concept", reason: "'\(concept)' does not appear as whole tokens in the prompt '\(prompt)'")
+            throw ErasureError.invalidSetting(Setting.concept, reason: "'\(concept)' does not appear as whole tokens in the prompt '\(prompt)'")
         }
         positions = positions.filter { $0 < end }
         guard !positions.isEmpty else {
-            throw ErasureError.invalidArgument(
-                name: "--concept", reason: "'\(ErrorText.capped(concept))' is cut off entirely: the prompt '\(ErrorText.capped(prompt))' is truncated to \(tokenizer.maxLength) tokens before the concept's first token")
+            throw ErasureError.invalidSetting(
+                Setting.concept, reason: "'\(ErrorText.capped(concept))' is cut off entirely: the prompt '\(ErrorText.capped(prompt))' is truncated to \(tokenizer.maxLength) tokens before the concept's first token")
         }
         if usePooler { positions.append(end) }
         return positions
@@ -41,10 +42,10 @@ public enum ConceptTokens {
     /// not refused here: the prompt holding it is cut with a warning (see ``positions(of:in:tokenizer:usePooler:)``).
     public static func ids(of concept: String, tokenizer: CLIPTokenizer) throws -> [Int] {
         guard !concept.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ErasureError.emptyConcept(argument: "--concept")
+            throw ErasureError.emptyConcept(Setting.concept)
         }
         let ids = tokenizer.tokenIDs(for: concept)
-        guard !ids.isEmpty else { throw ErasureError.emptyConcept(argument: "--concept") }
+        guard !ids.isEmpty else { throw ErasureError.emptyConcept(Setting.concept) }
         let unknown = tokenizer.unknownTokenID
         if ids.contains(unknown) {
             let words = concept.split(whereSeparator: { $0.isWhitespace }).map(String.init)

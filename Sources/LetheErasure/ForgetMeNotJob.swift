@@ -44,14 +44,14 @@ public struct ForgetMeNotJob {
         // Sizes first, before the model loads.
         if case .generated(let count, let steps) = images {
             guard count >= 1 else {
-                throw ErasureError.invalidArgument(name: "--generate-images", reason: "is \(count); it must be at least 1")
+                throw ErasureError.invalidSetting(Setting.generatedImages, reason: "is \(count); it must be at least 1")
             }
             guard steps >= 1 else {
-                throw ErasureError.invalidArgument(name: "--generation-steps", reason: "is \(steps); it must be at least 1")
+                throw ErasureError.invalidSetting(Setting.generationSteps, reason: "is \(steps); it must be at least 1")
             }
         }
         if let resolution = options.resolution {
-            try ResourceBounds.check("--resolution", resolution, in: 1...ResourceBounds.maximumImageSide, unit: "pixels")
+            try ResourceBounds.check(Setting.resolution, resolution, in: 1...ResourceBounds.maximumImageSide, unit: "pixels")
         }
         var clock = StageClock()
         let folder = try DiffusersModelFolder(url: model)
@@ -72,10 +72,10 @@ public struct ForgetMeNotJob {
         switch images {
         case .folder:
             if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageFolder?.count ?? 0,
-                                                     source: "--images") { log(note) }
+                                                     source: Setting.images) { log(note) }
         case .generated(let count, _):
             if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: count,
-                                                     source: "--generate-images") { log(note) }
+                                                     source: Setting.generatedImages) { log(note) }
         }
         clock.lap("load")
 
@@ -87,8 +87,8 @@ public struct ForgetMeNotJob {
             let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
             let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
             guard steps <= trainTimesteps else {
-                throw ErasureError.invalidArgument(
-                    name: "--generation-steps", reason: "is \(steps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
+                throw ErasureError.invalidSetting(
+                    Setting.generationSteps, reason: "is \(steps); it must be at most \(trainTimesteps) (the scheduler's num_train_timesteps)")
             }
             try TrainingMemory.checkGeneratedImages(count: count, side: trainer.imageSize, pipeline: pipeline)
             trainingFolder = try trainer.generateImages(count: count, pipeline: pipeline, steps: steps,

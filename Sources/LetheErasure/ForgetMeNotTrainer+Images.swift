@@ -1,3 +1,4 @@
+import LetheTensor
 import LetheDiffusion
 import LetheDistributed
 import LetheIO
@@ -9,7 +10,7 @@ extension ForgetMeNotTrainer {
     public func generateImages(count: Int, pipeline: StableDiffusionPipeline, steps: Int, communicator: Communicator,
                                progress: (Int, Int) -> Void = { _, _ in }) throws -> ImageFolder {
         guard count >= 1 else {
-            throw ErasureError.invalidArgument(name: "--generate-images", reason: "is \(count); it must be at least 1")
+            throw ErasureError.invalidSetting(Setting.generatedImages, reason: "is \(count); it must be at least 1")
         }
         let mine = Array(stride(from: communicator.rank, to: count, by: communicator.size))
         var local: [UInt8] = []

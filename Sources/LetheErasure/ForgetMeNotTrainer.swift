@@ -48,10 +48,10 @@ public final class ForgetMeNotTrainer {
     public init(folder: DiffusersModelFolder, options: ForgetMeNotOptions, embeddings: [LearnedEmbeddings] = []) throws {
         try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
         guard options.train == "attn2" || options.train == "all" else {
-            throw ErasureError.invalidArgument(name: "--train", reason: "is '\(options.train)'; use attn2 or all")
+            throw ErasureError.invalidSetting(Setting.train, reason: "is '\(options.train)'; use attn2 or all")
         }
         if let norm = options.maxGradientNorm, !(norm > 0 && norm.isFinite) {
-            throw ErasureError.invalidArgument(name: "--max-grad-norm", reason: "is \(norm); it must be a positive number")
+            throw ErasureError.invalidSetting(Setting.maxGradientNorm, reason: "is \(norm); it must be a positive number")
         }
         self.options = options
         let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: options.tokenizer)

@@ -1,3 +1,4 @@
+import LetheTensor
 import Foundation
 import LetheIO
 
@@ -14,13 +15,13 @@ public struct ImageFolder: Sendable {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ErasureError.invalidArgument(name: "--images", reason: "is '\(path)', which is not a folder")
+            throw ErasureError.invalidSetting(Setting.images, reason: "is '\(path)', which is not a folder")
         }
         let entries: [String]
         do {
             entries = try fileManager.contentsOfDirectory(atPath: path)
         } catch {
-            throw ErasureError.invalidArgument(name: "--images", reason: "folder '\(path)' cannot be listed (\(error))")
+            throw ErasureError.invalidSetting(Setting.images, reason: "folder '\(path)' cannot be listed (\(error))")
         }
         let names = entries.filter { !$0.hasPrefix(".") }.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
         var images: [ImageRGB8] = []

@@ -24,9 +24,9 @@ public struct PromptEncoder {
     /// Rejects a prompt the edit cannot use: empty (unless allowed: "" is the unconditional prompt) or words the
     /// tokenizer maps to its unknown token. A prompt past the encoder's 77 tokens is not an error: it is cut, as
     /// diffusers and the authors' code (`truncation=True`) cut it, with a warning (``UCESettings/truncationWarnings(tokenizer:)``).
-    public func validate(_ prompt: String, argument: String, allowEmpty: Bool = false) throws {
+    public func validate(_ prompt: String, argument: Setting, allowEmpty: Bool = false) throws {
         let tokens = tokenizer.encode(prompt, padding: .none, truncation: false).inputIDs
-        if tokens.count <= 2 && !allowEmpty { throw ErasureError.emptyConcept(argument: argument) }
+        if tokens.count <= 2 && !allowEmpty { throw ErasureError.emptyConcept(argument) }
         // CLIP's unknown token is usually its end token, so only the positions between start and end count.
         if tokens.dropFirst().dropLast().contains(tokenizer.unknownTokenID) {
             let unknown = prompt.split(whereSeparator: \.isWhitespace).map(String.init).filter { word in

@@ -1,3 +1,4 @@
+import LetheTensor
 import LetheModels
 
 // Prompts past the text encoder's 77 tokens are cut in every method, as diffusers' pipeline and the authors' code
@@ -9,9 +10,9 @@ extension UCESettings {
     /// ``PromptTruncation/maximumWarnings`` of them (a preserve file may hold thousands of prompts) and a count.
     public func truncationWarnings(tokenizer: CLIPTokenizer) -> [String] {
         var named: [(String, String)] = []
-        for (argument, prompts) in [("--concept", concepts), ("--guide", guides), ("--preserve", preserve)] {
+        for (argument, prompts) in [(Setting.concept, concepts), (Setting.guide, guides), (Setting.preserve, preserve)] {
             var seen: Set<String> = []
-            for prompt in prompts where seen.insert(prompt).inserted { named.append((argument, prompt)) }
+            for prompt in prompts where seen.insert(prompt).inserted { named.append(("\(argument)", prompt)) }
         }
         return PromptTruncation.warnings(for: named, tokenizer: tokenizer)
     }
@@ -22,7 +23,7 @@ extension TextualInversionTrainer {
     public var truncationWarnings: [String] {
         let templates = options.template.textualInversionTemplates
         let prompts = templates.indices.map {
-            ("--template \(options.template.rawValue) ('\(templates[$0])')",
+            ("\(Setting.template) \(options.template.rawValue) ('\(templates[$0])')",
              options.template.textualInversionPrompt($0, placeholder: placeholderText))
         }
         return PromptTruncation.warnings(for: prompts, tokenizer: tokenizer)
@@ -32,7 +33,7 @@ extension TextualInversionTrainer {
 extension ForgetMeNotTrainer {
     /// The warning for Forget-Me-Not's prompt ("a photo of CONCEPT") when the tokenizer cuts it; nil otherwise.
     public var truncationWarning: String? {
-        tokenizer.truncationWarning(for: prompt, argument: "--concept (in the prompt '\(options.template.forgetMeNotPrompt(concept: "{}"))')")
+        tokenizer.truncationWarning(for: prompt, argument: "\(Setting.concept) (in the prompt '\(options.template.forgetMeNotPrompt(concept: "{}"))')")
     }
 }
 

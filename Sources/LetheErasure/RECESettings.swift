@@ -1,3 +1,5 @@
+import LetheTensor
+
 /// The settings of RECE's adversarial epochs, with the authors' defaults (CharlesGong12/RECE).
 public struct RECESettings: Sendable, Codable {
     /// The authors' per-task defaults (scripts/nudity.sh, art.sh, object.sh).
@@ -56,13 +58,13 @@ public struct RECESettings: Sendable, Codable {
     }
 
     public func validate() throws {
-        if epochs < 0 { throw ErasureError.invalidArgument(name: "--epochs", reason: "must be 0 or more, got \(epochs)") }
-        for (name, value) in [("--reg", regularization), ("--rece-lamb", lambda)] where !(value.isFinite && value > 0) {
-            throw ErasureError.invalidArgument(name: name, reason: "must be a finite number above 0, got \(value)")
+        if epochs < 0 { throw ErasureError.invalidSetting(Setting.epochs, reason: "must be 0 or more, got \(epochs)") }
+        for (name, value) in [(Setting.regularization, regularization), (Setting.receLambda, lambda)] where !(value.isFinite && value > 0) {
+            throw ErasureError.invalidSetting(name, reason: "must be a finite number above 0, got \(value)")
         }
-        for (name, value) in [("--rece-erase-scale", eraseScale), ("--rece-preserve-scale", preserveScale)]
+        for (name, value) in [(Setting.receEraseScale, eraseScale), (Setting.recePreserveScale, preserveScale)]
         where !(value.isFinite && value >= 0) {
-            throw ErasureError.invalidArgument(name: name, reason: "must be a finite number ≥ 0, got \(value)")
+            throw ErasureError.invalidSetting(name, reason: "must be a finite number ≥ 0, got \(value)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import LetheTensor
 import Foundation
 import LetheDistributed
 import LetheIO
@@ -58,7 +59,7 @@ public struct TextualInversionJob {
         try TrainingMemory.checkBatch(batchSize: options.batchSize, ranks: communicator.size, side: trainer.imageSize,
                                       unet: trainer.unet.configuration, vae: trainer.vae.configuration)
         if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageFolder.count,
-                                                 source: "--images") { log(note) }
+                                                 source: Setting.images) { log(note) }
         let data = try TrainingImages(
             folder: imageFolder, size: trainer.imageSize,
             preprocessing: .textualInversion(centerCrop: options.centerCrop, flipProbability: options.flipProbability),

@@ -35,13 +35,13 @@ public final class TextualInversionTrainer {
 
     public init(folder: DiffusersModelFolder, options: TextualInversionOptions) throws {
         guard !options.placeholder.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ErasureError.invalidArgument(name: "--token", reason: "is empty; give a placeholder the tokenizer does not know, e.g. <my-concept>")
+            throw ErasureError.invalidSetting(Setting.placeholder, reason: "is empty; give a placeholder the tokenizer does not know, e.g. <my-concept>")
         }
         // Every vector is a token of the training prompt, which holds 75 besides the start and end tokens.
         let maximumVectors = CLIPTokenizer.defaultMaxLength - 2
         guard options.vectors >= 1, options.vectors <= maximumVectors else {
-            throw ErasureError.invalidArgument(
-                name: "--vectors", reason: "is \(options.vectors); it must be between 1 and \(maximumVectors) (each vector is a token of the \(CLIPTokenizer.defaultMaxLength)-token prompt)")
+            throw ErasureError.invalidSetting(
+                Setting.vectors, reason: "is \(options.vectors); it must be between 1 and \(maximumVectors) (each vector is a token of the \(CLIPTokenizer.defaultMaxLength)-token prompt)")
         }
         try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
         self.options = options
@@ -88,7 +88,7 @@ public final class TextualInversionTrainer {
         if initializer.hasPrefix("<rand-"), initializer.hasSuffix(">") {
             let text = initializer.dropFirst(6).dropLast()
             guard let sigma = Float(text), sigma >= 0, sigma.isFinite else {
-                throw ErasureError.invalidArgument(name: "--init-token", reason: "is '\(initializer)'; write <rand-SIGMA> with SIGMA a number ≥ 0")
+                throw ErasureError.invalidSetting(Setting.initializer, reason: "is '\(initializer)'; write <rand-SIGMA> with SIGMA a number ≥ 0")
             }
             for (index, row) in rows.enumerated() {
                 let values = RandomStream(seed: seed, purpose: "ti-init", id: UInt64(index)).normalFloats(count: width)
@@ -97,7 +97,7 @@ public final class TextualInversionTrainer {
             return
         }
         guard !initializer.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ErasureError.invalidArgument(name: "--init-token", reason: "is empty; give a word of one token (e.g. person) or <rand-SIGMA>")
+            throw ErasureError.invalidSetting(Setting.initializer, reason: "is empty; give a word of one token (e.g. person) or <rand-SIGMA>")
         }
         let ids = tokenizer.tokenIDs(for: initializer)
         guard ids.count == 1 else { throw ErasureError.initializerNotOneToken(word: initializer, tokens: ids.count) }

@@ -21,7 +21,7 @@ public struct TrainingImages: Sendable {
     public let seed: UInt64
 
     public init(folder: ImageFolder, size: Int, preprocessing: Preprocessing, seed: UInt64) throws {
-        try ResourceBounds.check("--resolution", size, in: 1...ResourceBounds.maximumImageSide, unit: "pixels")
+        try ResourceBounds.check(Setting.resolution, size, in: 1...ResourceBounds.maximumImageSide, unit: "pixels")
         self.folder = folder
         self.size = size
         self.preprocessing = preprocessing

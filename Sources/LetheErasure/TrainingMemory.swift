@@ -27,8 +27,8 @@ public enum TrainingMemory {
         let bytes = perSample(side: side, unet: unet, vae: vae).flatMap { ResourceBounds.product([local, $0]) }
         let share = ranks > 1 ? " (\(local) on each of \(ranks) ranks)" : ""
         try MemoryEstimate(
-            request: "A batch of \(batchSize) sample\(batchSize == 1 ? "" : "s") of \(side)×\(side)\(share) (--batch-size, --resolution)",
-            bytes: bytes, advice: "lower --batch-size or --resolution, or run on more ranks").check(available: available)
+            request: "A batch of \(batchSize) sample\(batchSize == 1 ? "" : "s") of \(side)×\(side)\(share) (\(Setting.batchSize), \(Setting.resolution))",
+            bytes: bytes, advice: "lower \(Setting.batchSize) or \(Setting.resolution), or run on more ranks").check(available: available)
     }
 
     /// Checks that `count` generated `side`×`side` images (kept on every rank, with the buffer they are gathered
@@ -38,15 +38,15 @@ public enum TrainingMemory {
         let kept = ResourceBounds.product([count, side, side, 3, 2])
         let bytes = ResourceBounds.sum([kept, pipeline.generationMemory(images: 1, height: side, width: side, guided: true)])
         try MemoryEstimate(
-            request: "Generating and keeping \(count) image\(count == 1 ? "" : "s") of \(side)×\(side) (--generate-images, --resolution)",
-            bytes: bytes, advice: "lower --generate-images or --resolution").check(available: available)
+            request: "Generating and keeping \(count) image\(count == 1 ? "" : "s") of \(side)×\(side) (\(Setting.generatedImages), \(Setting.resolution))",
+            bytes: bytes, advice: "lower \(Setting.generatedImages) or \(Setting.resolution)").check(available: available)
     }
 
     /// The note a training run gives when its batch is larger than its image set: valid (each image comes back with
     /// other crops, flips, noise and timesteps, as a data loader's repeats do), but worth stating; nil otherwise.
-    public static func batchNotice(batchSize: Int, imageCount: Int, source: String) -> String? {
+    public static func batchNotice(batchSize: Int, imageCount: Int, source: Setting) -> String? {
         guard imageCount > 0, batchSize > imageCount else { return nil }
-        return "note: --batch-size \(batchSize) is larger than the \(imageCount) image\(imageCount == 1 ? "" : "s") of "
+        return "note: \(Setting.batchSize) \(batchSize) is larger than the \(imageCount) image\(imageCount == 1 ? "" : "s") of "
             + "\(source): each step uses images more than once (with other crops, flips, noise and timesteps)"
     }
 }

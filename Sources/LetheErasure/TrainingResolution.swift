@@ -11,16 +11,16 @@ enum TrainingResolution {
         guard let requested else {
             let sampleSize = unet.nativeSampleSize.height
             guard let native = unet.nativeImageSize(scaleFactor: factor).height, (1...maximum).contains(native) else {
-                throw ErasureError.invalidArgument(
-                    name: "The UNet config's sample_size", reason: "(\(sampleSize)) times the VAE's scale factor \(factor) "
-                        + "is beyond \(maximum) pixels; pass --resolution")
+                throw ErasureError.unsupportedModel(
+                    reason: "The UNet config's sample_size (\(sampleSize)) times the VAE's scale factor \(factor) "
+                        + "is beyond \(maximum) pixels; pass \(Setting.resolution)")
             }
             return native
         }
-        try ResourceBounds.check("--resolution", requested, in: 1...maximum, unit: "pixels")
+        try ResourceBounds.check(Setting.resolution, requested, in: 1...maximum, unit: "pixels")
         guard requested % factor == 0 else {
-            throw ErasureError.invalidArgument(
-                name: "--resolution", reason: "is \(requested); it must be a positive multiple of \(factor) (the VAE's scale factor)")
+            throw ErasureError.invalidSetting(
+                Setting.resolution, reason: "is \(requested); it must be a positive multiple of \(factor) (the VAE's scale factor)")
         }
         return requested
     }

@@ -1,3 +1,4 @@
+import LetheTensor
 import LetheIO
 
 /// The settings of a UCE edit, with the authors' defaults (rohitgandikota/unified-concept-editing).
@@ -48,25 +49,25 @@ public struct UCESettings: Sendable, Codable {
         var result: [String] = []
         var seen: Set<String> = []
         for concept in concepts where !seen.insert(concept).inserted {
-            result.append("--concept '\(ErrorText.capped(concept, 80))' is given more than once; each copy adds its terms to the edit again")
+            result.append("\(Setting.concept) '\(ErrorText.capped(concept, 80))' is given more than once; each copy adds its terms to the edit again")
         }
         for concept in Set(concepts).sorted() where preserve.contains(concept) {
-            result.append("'\(ErrorText.capped(concept, 80))' is both a --concept and a --preserve prompt; the edit is pulled both ways")
+            result.append("'\(ErrorText.capped(concept, 80))' is both a \(Setting.concept) and a \(Setting.preserve) prompt; the edit is pulled both ways")
         }
         return result
     }
 
     /// Rejects settings the edit cannot run with, naming the option.
     public func validate() throws {
-        if concepts.isEmpty { throw ErasureError.invalidArgument(name: "--concept", reason: "must be given at least once") }
+        if concepts.isEmpty { throw ErasureError.invalidSetting(Setting.concept, reason: "must be given at least once") }
         if guides.count > 1 && guides.count != concepts.count {
-            throw ErasureError.invalidArgument(
-                name: "--guide", reason: "must be given once or once per concept (\(concepts.count)), got \(guides.count)")
+            throw ErasureError.invalidSetting(
+                Setting.guide, reason: "must be given once or once per concept (\(concepts.count)), got \(guides.count)")
         }
-        for (name, value) in [("--lamb", lambda), ("--erase-scale", eraseScale), ("--preserve-scale", preserveScale ?? 1)]
+        for (name, value) in [(Setting.lambda, lambda), (Setting.eraseScale, eraseScale), (Setting.preserveScale, preserveScale ?? 1)]
         where !value.isFinite || value < 0 {
-            throw ErasureError.invalidArgument(name: name, reason: "must be a finite number ≥ 0, got \(value)")
+            throw ErasureError.invalidSetting(name, reason: "must be a finite number ≥ 0, got \(value)")
         }
-        if lambda <= 0 { throw ErasureError.invalidArgument(name: "--lamb", reason: "must be above 0, got \(lambda)") }
+        if lambda <= 0 { throw ErasureError.invalidSetting(Setting.lambda, reason: "must be above 0, got \(lambda)") }
     }
 }

@@ -13,12 +13,12 @@ public struct UnifiedConceptEditing {
     /// Checks every prompt on every rank before any collective starts.
     public func validatePrompts() throws {
         try settings.validate()
-        for concept in settings.concepts { try encoder.validate(concept, argument: "--concept") }
+        for concept in settings.concepts { try encoder.validate(concept, argument: Setting.concept) }
         for prompt in expandedPrompts().flatMap({ [$0.concept, $0.guide] }) {
-            try encoder.validate(prompt, argument: "--add-prompts", allowEmpty: true)
+            try encoder.validate(prompt, argument: Setting.addPrompts, allowEmpty: true)
         }
-        for guide in settings.guides { try encoder.validate(guide, argument: "--guide", allowEmpty: true) }
-        for prompt in settings.preserve { try encoder.validate(prompt, argument: "--preserve", allowEmpty: true) }
+        for guide in settings.guides { try encoder.validate(guide, argument: Setting.guide, allowEmpty: true) }
+        for prompt in settings.preserve { try encoder.validate(prompt, argument: Setting.preserve, allowEmpty: true) }
     }
 
     /// The encoded concepts and their guides (in concept order).

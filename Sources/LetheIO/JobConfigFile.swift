@@ -1,3 +1,4 @@
+import LetheTensor
 import Yams
 
 /// A YAML job file (`--config FILE`): a top-level mapping of option names to a plain value or a list of plain
@@ -96,5 +97,5 @@ public struct JobConfigError: Error, CustomStringConvertible, Equatable, Sendabl
         self.problem = problem
     }
 
-    public var description: String { "--config '\(path)': \(problem)" }
+    public var description: String { "\(Setting.config) '\(path)': \(problem)" }
 }

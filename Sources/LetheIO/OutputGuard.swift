@@ -1,4 +1,5 @@
 import Foundation
+import LetheTensor
 
 /// What an output command writes, and so what an existing output may be for `--overwrite` to replace it.
 public enum OutputKind: Sendable, Equatable {
@@ -38,9 +39,9 @@ public enum OutputError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .overlapsInput(output, input, role, relation):
             return "Refusing to write '\(output)': it \(relation) the \(role) '\(input)'. Choose an output outside every input."
         case let .exists(path, canOverwrite):
-            return "Output '\(path)' already exists; remove it\(canOverwrite ? ", pass --overwrite," : "") or choose another output."
+            return "Output '\(path)' already exists; remove it\(canOverwrite ? ", pass \(Setting.overwrite)," : "") or choose another output."
         case let .notReplaceable(path, expected, found):
-            return "Refusing to overwrite '\(path)': --overwrite replaces only \(expected), and this is \(found). Remove it yourself or choose another output."
+            return "Refusing to overwrite '\(path)': \(Setting.overwrite) replaces only \(expected), and this is \(found). Remove it yourself or choose another output."
         case let .notWritable(path, reason):
             var text = reason
             while text.hasSuffix(".") { text.removeLast() }

@@ -37,11 +37,11 @@ public enum ResourceBounds {
         return result
     }
 
-    /// Throws `ResourceError.outOfRange` unless `value` lies in `range`; `name` is what the user set (a flag,
-    /// or "FILE: key"), `unit` follows the bounds in the message ("pixels").
-    public static func check(_ name: String, _ value: Int, in range: ClosedRange<Int>, unit: String = "") throws {
+    /// Throws `ResourceError.outOfRange` unless `value` lies in `range`; `unit` follows the bounds in the message
+    /// ("pixels").
+    public static func check(_ setting: Setting, _ value: Int, in range: ClosedRange<Int>, unit: String = "") throws {
         guard range.contains(value) else {
-            throw ResourceError.outOfRange(name: name, value: "\(value)", minimum: range.lowerBound,
+            throw ResourceError.outOfRange(setting: setting, value: "\(value)", minimum: range.lowerBound,
                                            maximum: range.upperBound, unit: unit)
         }
     }
@@ -100,11 +100,11 @@ public enum ResourceBounds {
 /// The memory a request needs, estimated from its sizes before anything is allocated, and checked against
 /// what the machine has.
 public struct MemoryEstimate: Sendable, Equatable {
-    /// The request in the user's words, e.g. "--num-images 4 at 512×512".
+    /// The request in the user's words, e.g. "4 images of 512×512 (`imagesPerPrompt`, `width`, `height`)".
     public var request: String
     /// Estimated bytes; nil when the estimate itself does not fit an Int.
     public var bytes: Int?
-    /// What to lower, e.g. "lower --num-images, --height or --width".
+    /// What to lower, e.g. "lower `imagesPerPrompt`, `height` or `width`".
     public var advice: String
 
     public init(request: String, bytes: Int?, advice: String) {
@@ -127,14 +127,14 @@ public struct MemoryEstimate: Sendable, Equatable {
 
 /// A request beyond the sizes Lethe accepts or the memory the machine has.
 public enum ResourceError: Error, CustomStringConvertible, Equatable {
-    case outOfRange(name: String, value: String, minimum: Int, maximum: Int, unit: String)
+    case outOfRange(setting: Setting, value: String, minimum: Int, maximum: Int, unit: String)
     case exceedsMemory(request: String, bytes: Int?, available: Int?, advice: String)
 
     public var description: String {
         switch self {
-        case .outOfRange(let name, let value, let minimum, let maximum, let unit):
+        case .outOfRange(let setting, let value, let minimum, let maximum, let unit):
             let suffix = unit.isEmpty ? "" : " " + unit
-            return "\(name) is \(value); it must be between \(minimum) and \(maximum)\(suffix)."
+            return "\(setting) is \(value); it must be between \(minimum) and \(maximum)\(suffix)."
         case .exceedsMemory(let request, let bytes, let available, let advice):
             let have = available.map { ", but the machine has \(ResourceBounds.formatBytes($0)) available" } ?? ""
             let need = bytes.map { "at least \(ResourceBounds.formatBytes($0))" } ?? "more than 8 EiB"

@@ -45,7 +45,7 @@ struct FMN: ParsableCommand {
         let communicator = try Communicator.world()
         let isMain = communicator.rank == 0
         guard (images == nil) != (generateImages == nil) else {
-            throw ErasureError.invalidArgument(name: "--images", reason: "and --generate-images: give exactly one of them")
+            throw ErasureError.invalidSetting(.images, reason: "and \(Setting.generatedImages): give exactly one of them")
         }
         var options = ForgetMeNotOptions(concept: concept)
         options.template = template

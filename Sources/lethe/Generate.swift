@@ -77,7 +77,7 @@ struct Generate: ParsableCommand {
         }
         if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if numImages < 1 { throw ValidationError("--num-images must be at least 1, got \(numImages)") }
-        for (name, side) in [("--height", height), ("--width", width)] {
+        for (name, side) in [(Setting.height, height), (Setting.width, width)] {
             if let side { try ResourceBounds.check(name, side, in: 1...ResourceBounds.maximumImageSide, unit: "pixels") }
         }
         // Parsed as Double so that a number beyond float32 is named as such rather than called "not finite".

@@ -19,6 +19,7 @@ struct Lethe: ParsableCommand {
     /// Parses, runs, and ends MPI cleanly. A failing rank of a multi-rank job aborts the whole job, so the other
     /// ranks never wait in a collective for it (Open MPI has no fault tolerance).
     static func main() {
+        SettingFlags.install()
         let command: ParsableCommand
         do {
             command = try parseAsRoot(ConfigArguments.expand(Array(CommandLine.arguments.dropFirst())))

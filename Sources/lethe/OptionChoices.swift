@@ -1,6 +1,7 @@
 import ArgumentParser
 import LetheDiffusion
 import LetheErasure
+import LetheTensor
 
 // Every option with a fixed set of values takes one of these types: parsed from the raw value, listed by --help,
 // and named with every choice in the error for a bad value (no hand-written "must be a or b" checks to drift).
@@ -25,4 +26,55 @@ extension SchedulerKind: ExpressibleByArgument {
         Dictionary(uniqueKeysWithValues: allValueStrings.map { name in (name, (try? SchedulerKind(name: name))?.rawValue ?? "") })
     }
     public var defaultValueDescription: String { shortName }
+}
+
+/// The flag that sets each library setting: library messages name settings, and this command line shows them as
+/// its flags ("`batchSize` is 0" reads "--batch-size is 0"). The switch is exhaustive, so a new setting cannot
+/// reach a user unnamed.
+enum SettingFlags {
+    static func flag(_ setting: Setting) -> String {
+        switch setting {
+        case .model: "--model"
+        case .output: "--output"
+        case .overwrite: "--overwrite"
+        case .config: "--config"
+        case .steps: "--steps"
+        case .height: "--height"
+        case .width: "--width"
+        case .latents: "--latents"
+        case .imagesPerPrompt: "--num-images"
+        case .guidanceScale: "--guidance"
+        case .eta: "--eta"
+        case .batchSize: "--batch-size"
+        case .learningRate: "--lr"
+        case .resolution: "--resolution"
+        case .template: "--template"
+        case .images: "--images"
+        case .generatedImages: "--generate-images"
+        case .generationSteps: "--generation-steps"
+        case .placeholder: "--token"
+        case .initializer: "--init-token"
+        case .vectors: "--vectors"
+        case .embedding: "--embedding"
+        case .train: "--train"
+        case .maxGradientNorm: "--max-grad-norm"
+        case .concept: "--concept"
+        case .guide: "--guide"
+        case .preserve: "--preserve"
+        case .addPrompts: "--add-prompts"
+        case .lambda: "--lamb"
+        case .eraseScale: "--erase-scale"
+        case .preserveScale: "--preserve-scale"
+        case .epochs: "--epochs"
+        case .regularization: "--reg"
+        case .receLambda: "--rece-lamb"
+        case .receEraseScale: "--rece-erase-scale"
+        case .recePreserveScale: "--rece-preserve-scale"
+        }
+    }
+
+    /// From now on every message of this process names settings by their flags.
+    static func install() {
+        Setting.nameWith { flag($0) }
+    }
 }

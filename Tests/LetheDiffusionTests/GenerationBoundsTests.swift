@@ -58,7 +58,7 @@ struct GenerationBoundsTests {
         var request = GenerationRequest(prompt: "a cat", seed: 0)
         request.steps = 1
         request.eta = .nan
-        #expect(throws: GenerationError.invalidArgument(name: "--eta", reason: "is nan; it must be between 0 (DDIM) and 1 (DDPM's variance)")) {
+        #expect(throws: GenerationError.invalidSetting(.eta, reason: "is nan; it must be between 0 (DDIM) and 1 (DDPM's variance)")) {
             try pipeline.generate(request)
         }
         request.eta = 2
@@ -73,7 +73,7 @@ struct GenerationBoundsTests {
         var request = GenerationRequest(prompt: "a cat", seed: 0)
         request.steps = 1
         request.height = 4_000_000_000_000_000_000
-        #expect(throws: ResourceError.outOfRange(name: "--height", value: "4000000000000000000", minimum: 4, maximum: 16_384,
+        #expect(throws: ResourceError.outOfRange(setting: .height, value: "4000000000000000000", minimum: 4, maximum: 16_384,
                                                  unit: "pixels")) { try pipeline.generate(request) }
         request.height = nil
         request.width = 2_147_483_648
@@ -85,7 +85,7 @@ struct GenerationBoundsTests {
             Issue.record("100000000000 images were accepted")
         } catch let error as ResourceError {
             guard case .exceedsMemory = error else { Issue.record("unexpected \(error)"); return }
-            #expect(error.description.contains("--num-images"))
+            #expect(error.description.contains("`imagesPerPrompt`"))
         }
     }
 

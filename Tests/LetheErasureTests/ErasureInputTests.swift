@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func emptyConceptIsRejected() throws {
-        #expect(throws: ErasureError.emptyConcept(argument: "--concept")) {
+        #expect(throws: ErasureError.emptyConcept(.concept)) {
             try run(UCESettings(concepts: ["  "]))
         }
     }
@@ -32,11 +32,11 @@ import Testing
         let folder = try DiffusersModelFolder(url: Self.fixture)
         let tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"))
         let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: try CLIPTextModel(folder: folder), communicator: .singleProcess())
-        try encoder.validate(long, argument: "--concept")
+        try encoder.validate(long, argument: .concept)
         let settings = UCESettings(concepts: [long, "cat"], guides: ["art"], preserve: [long])
         #expect(settings.truncationWarnings(tokenizer: tokenizer) == [
-            "--concept: the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: painting painting painting painting painting",
-            "--preserve: the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: painting painting painting painting painting",
+            "`concept`: the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: painting painting painting painting painting",
+            "`preserve`: the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: painting painting painting painting painting",
         ])
         #expect(UCESettings(concepts: ["cat"]).truncationWarnings(tokenizer: tokenizer).isEmpty)
         // Many cut prompts (a preserve file) are quoted up to a limit, then counted.
@@ -51,8 +51,8 @@ import Testing
     }
 
     @Test func mismatchedGuidesAreRejected() throws {
-        #expect(throws: ErasureError.invalidArgument(
-            name: "--guide", reason: "must be given once or once per concept (3), got 2")) {
+        #expect(throws: ErasureError.invalidSetting(
+            .guide, reason: "must be given once or once per concept (3), got 2")) {
             try run(UCESettings(concepts: ["a", "b", "c"], guides: ["x", "y"]))
         }
     }
@@ -69,9 +69,9 @@ import Testing
         let tokenizer = try CLIPTokenizer(
             vocabularyFile: files.appendingPathComponent("vocab.json"), mergesFile: files.appendingPathComponent("merges.txt"))
         let encoder = PromptEncoder(tokenizer: tokenizer, textEncoder: try CLIPTextModel(folder: folder), communicator: .singleProcess())
-        try encoder.validate("a", argument: "--concept")
+        try encoder.validate("a", argument: .concept)
         #expect(throws: ErasureError.unknownWords(prompt: "a zebra", words: ["zebra"])) {
-            try encoder.validate("a zebra", argument: "--concept")
+            try encoder.validate("a zebra", argument: .concept)
         }
     }
 

@@ -87,7 +87,7 @@ struct ForgetMeNotTests {
         let trainer = try ForgetMeNotTrainer(folder: DiffusersModelFolder(url: Self.folderURL), options: options)
         #expect(trainer.positions == Array(4..<76))
         #expect(trainer.inputIDs.count == 77)
-        #expect(trainer.truncationWarning == "--concept (in the prompt 'a photo of {}'): the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: cat cat cat cat cat cat cat cat")
+        #expect(trainer.truncationWarning == "`concept` (in the prompt 'a photo of {}'): the following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: cat cat cat cat cat cat cat cat")
         options.usePooler = true
         let pooled = try ConceptTokens.positions(of: options.concept, in: trainer.prompt, tokenizer: trainer.tokenizer, usePooler: true)
         #expect(pooled.last == 76)
@@ -98,12 +98,12 @@ struct ForgetMeNotTests {
         let folder = try DiffusersModelFolder(url: Self.folderURL)
         var empty = Self.options()
         empty.concept = " "
-        #expect(throws: ErasureError.emptyConcept(argument: "--concept")) { try ForgetMeNotTrainer(folder: folder, options: empty) }
+        #expect(throws: ErasureError.emptyConcept(.concept)) { try ForgetMeNotTrainer(folder: folder, options: empty) }
         // Changed on purpose: an over-long prompt is cut as diffusers and the authors' code cut it, with a warning;
         // only a concept cut off entirely is refused.
         let tokenizer = try CLIPTokenizer(folder: Self.folderURL.appendingPathComponent("tokenizer"))
         let cats = Array(repeating: "cat", count: 80).joined(separator: " ")
-        #expect(throws: ErasureError.invalidArgument(name: "--concept", reason: "'dog' is cut off entirely: the prompt '\(ErrorText.capped(cats + " dog"))' is truncated to 77 tokens before the concept's first token")) {
+        #expect(throws: ErasureError.invalidSetting(.concept, reason: "'dog' is cut off entirely: the prompt '\(ErrorText.capped(cats + " dog"))' is truncated to 77 tokens before the concept's first token")) {
             try ConceptTokens.positions(of: "dog", in: cats + " dog", tokenizer: tokenizer, usePooler: false)
         }
         let small = try CLIPTokenizer(vocabulary: ["a</w>": 0, "<|startoftext|>": 1, "<|endoftext|>": 2], merges: [])

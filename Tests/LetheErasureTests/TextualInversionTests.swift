@@ -69,11 +69,11 @@ struct TextualInversionTests {
         var empty = Self.options()
         empty.placeholder = "  "
         let emptyError = #expect(throws: ErasureError.self) { try TextualInversionTrainer(folder: folder, options: empty) }
-        if case .invalidArgument(let name, _)? = emptyError { #expect(name == "--token") } else { Issue.record("wrong error \(String(describing: emptyError))") }
+        if case .invalidSetting(let name, _)? = emptyError { #expect(name == .placeholder) } else { Issue.record("wrong error \(String(describing: emptyError))") }
         var emptyInitializer = Self.options()
         emptyInitializer.initializer = ""
         let initializerError = #expect(throws: ErasureError.self) { try TextualInversionTrainer(folder: folder, options: emptyInitializer) }
-        if case .invalidArgument(let name, _)? = initializerError { #expect(name == "--init-token") } else {
+        if case .invalidSetting(let name, _)? = initializerError { #expect(name == .initializer) } else {
             Issue.record("wrong error \(String(describing: initializerError))")
         }
     }

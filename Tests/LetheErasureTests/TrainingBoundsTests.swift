@@ -24,7 +24,7 @@ struct TrainingBoundsTests {
             try TrainingMemory.checkBatch(batchSize: 1_000_000, ranks: 1, side: 32, unet: unet, vae: vae, available: 1 << 30)
             Issue.record("a batch of 1000000 was accepted")
         } catch let error as ResourceError {
-            #expect(error.description.contains("--batch-size") && error.description.contains("1000000"))
+            #expect(error.description.contains("`batchSize`") && error.description.contains("1000000"))
         }
         // The estimate is per rank: the same batch over more ranks needs less on each.
         let perSample = try #require(TrainingMemory.perSample(side: 32, unet: unet, vae: vae))
@@ -37,7 +37,7 @@ struct TrainingBoundsTests {
 
     @Test func resolutionIsBoundedBeforeImagesArePrepared() throws {
         let images = ImageFolder(images: [ImageRGB8(width: 4, height: 4, pixels: [UInt8](repeating: 9, count: 48))], names: ["a.png"])
-        #expect(throws: ResourceError.outOfRange(name: "--resolution", value: "100000", minimum: 1, maximum: 16_384, unit: "pixels")) {
+        #expect(throws: ResourceError.outOfRange(setting: .resolution, value: "100000", minimum: 1, maximum: 16_384, unit: "pixels")) {
             try TrainingImages(folder: images, size: 100_000, preprocessing: .forgetMeNot(centerCrop: false), seed: 0)
         }
         var options = ForgetMeNotOptions(concept: "cat")
@@ -54,7 +54,7 @@ struct TrainingBoundsTests {
             _ = try TextualInversionTrainer(folder: DiffusersModelFolder(url: Self.folder), options: options)
             Issue.record("a billion vectors were accepted")
         } catch let error as ErasureError {
-            #expect(error.description.contains("--vectors") && error.description.contains("between 1 and 75"))
+            #expect(error.description.contains("`vectors`") && error.description.contains("between 1 and 75"))
         }
         options.vectors = 1
         options.steps = Int.max / 2
@@ -63,7 +63,7 @@ struct TrainingBoundsTests {
             _ = try TextualInversionTrainer(folder: DiffusersModelFolder(url: Self.folder), options: options)
             Issue.record("steps × batch beyond an Int were accepted")
         } catch let error as ErasureError {
-            #expect(error.description.contains("--steps") && error.description.contains("--batch-size"))
+            #expect(error.description.contains("`steps`") && error.description.contains("`batchSize`"))
         }
     }
 }

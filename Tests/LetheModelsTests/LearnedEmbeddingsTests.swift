@@ -51,7 +51,7 @@ struct LearnedEmbeddingsTests {
             try LearnedEmbeddings.extend(tokenizer: tokenizer, textEncoderFolder: folder, adding: [(["<a>"], Tensor(zeros: [1, 16]))])
         }
         #expect(LearnedEmbeddingsError.widthMismatch(shape: [1, 16], hiddenSize: 8).description
-            == "--embedding has vectors of shape [1, 16], but the text encoder's hidden size is 8.")
+            == "`embedding` has vectors of shape [1, 16], but the text encoder's hidden size is 8.")
         #expect(throws: LearnedEmbeddingsError.tokenExists(token: "cat")) {
             try LearnedEmbeddings.extend(tokenizer: tokenizer, textEncoderFolder: folder, adding: [(["cat"], Tensor(zeros: [1, 8]))])
         }

@@ -23,13 +23,13 @@ struct ResourceBoundsTests {
     }
 
     @Test func rangeErrorsNameTheSettingAndTheLimit() throws {
-        try ResourceBounds.check("--height", 512, in: 1...16_384)
-        #expect(throws: ResourceError.outOfRange(name: "--height", value: "4000000000000000000", minimum: 1, maximum: 16_384,
+        try ResourceBounds.check(.height, 512, in: 1...16_384)
+        #expect(throws: ResourceError.outOfRange(setting: .height, value: "4000000000000000000", minimum: 1, maximum: 16_384,
                                                  unit: "pixels")) {
-            try ResourceBounds.check("--height", 4_000_000_000_000_000_000, in: 1...16_384, unit: "pixels")
+            try ResourceBounds.check(.height, 4_000_000_000_000_000_000, in: 1...16_384, unit: "pixels")
         }
-        let error = ResourceError.outOfRange(name: "--width", value: "2147483648", minimum: 1, maximum: 16_384, unit: "pixels")
-        #expect(error.description == "--width is 2147483648; it must be between 1 and 16384 pixels.")
+        let error = ResourceError.outOfRange(setting: .width, value: "2147483648", minimum: 1, maximum: 16_384, unit: "pixels")
+        #expect(error.description == "`width` is 2147483648; it must be between 1 and 16384 pixels.")
     }
 
     @Test func memoryEstimatesAreComparedWithWhatIsAvailable() throws {
@@ -61,5 +61,11 @@ struct ResourceBoundsTests {
         #expect(ResourceBounds.formatBytes(512) == "512 B")
         #expect(ResourceBounds.formatBytes(3 << 29) == "1.5 GiB")
         #expect(ResourceBounds.formatBytes(nil) == "more than 8 EiB")
+    }
+
+    @Test func messagesNameTheLibrarySettingNotAFlag() {
+        // The library never spells a front end's flags; without a front end's names a setting reads as itself.
+        #expect(Setting.allCases.allSatisfy { $0.description == "`\($0.rawValue)`" })
+        #expect(Set(Setting.allCases.map(\.rawValue)).count == Setting.allCases.count)
     }
 }

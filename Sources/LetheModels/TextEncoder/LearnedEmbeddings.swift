@@ -192,13 +192,13 @@ public enum LearnedEmbeddingsError: Error, CustomStringConvertible, Equatable, S
             while text.hasSuffix(".") { text.removeLast() }
             return "'\(path)' is not a textual-inversion embedding file: \(text)."
         case .widthMismatch(let shape, let hiddenSize):
-            return "--embedding has vectors of shape \(shape), but the text encoder's hidden size is \(hiddenSize)."
+            return "\(Setting.embedding) has vectors of shape \(shape), but the text encoder's hidden size is \(hiddenSize)."
         case .invalidToken(let token):
-            return "--token is '\(token)'; a placeholder is one word without spaces."
+            return "\(Setting.placeholder) is '\(token)'; a placeholder is one word without spaces."
         case .tokenExists(let token):
             return "The tokenizer already has the token '\(token)'; pick a placeholder it does not know (e.g. <my-concept>)."
         case .vocabularyMismatch(let nextID, let rows):
-            return "--model has a tokenizer whose next id is \(nextID) but a text encoder of \(rows) token rows; they must agree to add tokens."
+            return "\(Setting.model) has a tokenizer whose next id is \(nextID) but a text encoder of \(rows) token rows; they must agree to add tokens."
         }
     }
 }
