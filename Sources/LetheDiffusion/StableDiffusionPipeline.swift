@@ -42,16 +42,7 @@ public struct StableDiffusionPipeline: Sendable {
         let unet = try UNet2DConditionModel.load(from: folder)
         let vae = try AutoencoderKL.load(from: folder)
         let scheduler = try SchedulerConfiguration(folder: folder)
-        // A text encoder from another model family would only fail at the first UNet call; say so at load.
-        let widths: [Int] = switch unet.configuration.crossAttentionDim {
-        case .one(let width): [width]
-        case .many(let list): list
-        }
-        if let mismatch = widths.first(where: { $0 != textEncoder.configuration.hiddenSize }) {
-            throw ModelLoadingError.invalidConfig(
-                path: folder.url.appendingPathComponent("unet/config.json").path, key: "cross_attention_dim",
-                reason: "is \(mismatch), but the text encoder's hidden_size is \(textEncoder.configuration.hiddenSize)")
-        }
+        try unet.checkTextEncoder(hiddenSize: textEncoder.configuration.hiddenSize, folder: folder)
         self.init(tokenizer: tokenizer, textEncoder: textEncoder, unet: unet, vae: vae, schedulerConfiguration: scheduler)
     }
 

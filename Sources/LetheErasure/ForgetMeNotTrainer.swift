@@ -70,6 +70,7 @@ public final class ForgetMeNotTrainer {
         inputIDs = tokenizer.encode(prompt).inputIDs
         promptEmbedding = try textEncoder.promptEmbeddings(CLIPTextTokenIDs([inputIDs]))
         (unet, unetStore) = try UNet2DConditionModel.loadWithWeights(from: folder)
+        try unet.checkTextEncoder(hiddenSize: textEncoder.configuration.hiddenSize, folder: folder)
         guard unetStore.layout.contains(where: { $0.name.contains("attn2") }) else {
             throw ErasureError.noCrossAttention(model: folder.url.path)
         }

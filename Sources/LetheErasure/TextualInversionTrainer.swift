@@ -69,6 +69,7 @@ public final class TextualInversionTrainer {
                                                warmupSteps: options.warmupSteps, totalSteps: options.steps),
             maxGradientNorm: nil)
         unet = try UNet2DConditionModel.load(from: folder)
+        try unet.checkTextEncoder(hiddenSize: textEncoder.configuration.hiddenSize, folder: folder)
         vae = try AutoencoderKL.load(from: folder)
         let scheduler = try DDPMScheduler(configuration: SchedulerConfiguration(folder: folder))
         objective = DiffusionObjective(scheduler: scheduler)

@@ -80,21 +80,10 @@ import Testing
         #expect(throws: GenerationError.latentsShape(expected: [1, 4, 8, 8], found: [4, 4, 6])) { try pipeline.generate(request) }
     }
 
-    /// An SD 1.x folder with an SD 2.x text encoder (hidden size 16 beside a UNet of cross_attention_dim 8).
-    static func mixedFolder() throws -> URL {
-        let manager = FileManager.default
-        let mixed = manager.temporaryDirectory.appendingPathComponent("lethe-mixed-\(UUID().uuidString)")
-        try manager.copyItem(at: Fixture.pipeline("sd1-tiny"), to: mixed)
-        try manager.removeItem(at: mixed.appendingPathComponent("text_encoder"))
-        try manager.copyItem(at: Fixture.pipeline("sd2-tiny").appendingPathComponent("text_encoder"),
-                             to: mixed.appendingPathComponent("text_encoder"))
-        return mixed
-    }
-
     /// With or without learned embeddings (as wide as that text encoder), the folder is refused at load.
     @Test(arguments: [false, true])
     func textEncoderOfAnotherFamilyIsRefusedAtLoad(withEmbeddings: Bool) throws {
-        let mixed = try Self.mixedFolder()
+        let mixed = try Fixture.mixedFamilyPipeline()
         defer { try? FileManager.default.removeItem(at: mixed) }
         let embeddings = withEmbeddings ? [LearnedEmbeddings(token: "<toy>", vectors: Tensor(zeros: [2, 16]))] : []
         do {

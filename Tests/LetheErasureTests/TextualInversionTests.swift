@@ -77,4 +77,19 @@ struct TextualInversionTests {
             Issue.record("wrong error \(String(describing: initializerError))")
         }
     }
+
+    /// Both trainers check the text encoder against the UNet at load, as the pipeline does: a folder mixing model
+    /// families is refused before any training, naming the UNet's config.
+    @Test func trainersRefuseATextEncoderOfAnotherFamily() throws {
+        let mixed = try Fixture.mixedFamilyPipeline()
+        defer { try? FileManager.default.removeItem(at: mixed) }
+        let folder = try DiffusersModelFolder(url: mixed)
+        let expected = "cross_attention_dim is 8, but the text encoder's hidden_size is 16"
+        let inversion = #expect(throws: ModelLoadingError.self) { try TextualInversionTrainer(folder: folder, options: Self.options()) }
+        #expect(inversion?.description.contains(expected) == true)
+        let forgetMeNot = #expect(throws: ModelLoadingError.self) {
+            try ForgetMeNotTrainer(folder: folder, options: ForgetMeNotTests.options())
+        }
+        #expect(forgetMeNot?.description.contains(expected) == true)
+    }
 }

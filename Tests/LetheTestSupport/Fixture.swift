@@ -18,6 +18,18 @@ public enum Fixture {
     /// A tiny diffusers pipeline folder, e.g. "sd1-tiny".
     public static func pipeline(_ name: String) -> URL { url("pipelines/\(name)") }
 
+    /// A temporary copy of sd1-tiny with sd2-tiny's text encoder (hidden size 16 beside a UNet whose
+    /// cross_attention_dim is 8): a folder mixing model families, which every loader must refuse. The caller removes it.
+    public static func mixedFamilyPipeline() throws -> URL {
+        let manager = FileManager.default
+        let mixed = manager.temporaryDirectory.appendingPathComponent("lethe-mixed-\(UUID().uuidString)")
+        try manager.copyItem(at: pipeline("sd1-tiny"), to: mixed)
+        try manager.removeItem(at: mixed.appendingPathComponent("text_encoder"))
+        try manager.copyItem(at: pipeline("sd2-tiny").appendingPathComponent("text_encoder"),
+                             to: mixed.appendingPathComponent("text_encoder"))
+        return mixed
+    }
+
     /// A reference file by its full name, e.g. "closed-form.safetensors".
     public static func reference(_ name: String) -> URL { url("references/\(name)") }
 

@@ -62,6 +62,17 @@ public struct UNet2DConditionModel: Sendable {
     public var crossAttentionDimensions: [Int] {
         configuration.crossAttentionDim.values(count: configuration.downBlockTypes.count)
     }
+
+    /// Checks at load that a text encoder of `hiddenSize` fits this UNet's cross-attention, which would otherwise
+    /// fail only at the first UNet call (a text encoder from another model family); the error names `folder`'s
+    /// unet/config.json.
+    public func checkTextEncoder(hiddenSize: Int, folder: DiffusersModelFolder) throws {
+        if let mismatch = crossAttentionDimensions.first(where: { $0 != hiddenSize }) {
+            throw ModelLoadingError.invalidConfig(
+                path: folder.url.appendingPathComponent("unet/config.json").path, key: "cross_attention_dim",
+                reason: "is \(mismatch), but the text encoder's hidden_size is \(hiddenSize)")
+        }
+    }
 }
 
 extension UNet2DConditionModel {
