@@ -29,16 +29,9 @@ public struct StableDiffusionPipeline: Sendable {
         folder: DiffusersModelFolder, embeddings: [LearnedEmbeddings] = [],
         tokenizer compatibility: CLIPTokenizer.Compatibility = CLIPTokenizer.defaultCompatibility
     ) throws {
-        var tokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: compatibility)
-        let textEncoder: CLIPTextModel
-        if embeddings.isEmpty {
-            textEncoder = try CLIPTextModel(folder: folder)
-        } else {
-            let extended = try LearnedEmbeddings.extend(tokenizer: tokenizer, textEncoderFolder: folder,
-                                                        adding: embeddings.map { ($0.tokens, $0.vectors) })
-            tokenizer = extended.tokenizer
-            textEncoder = extended.textEncoder
-        }
+        let (tokenizer, textEncoder) = try LearnedEmbeddings.textEncoder(
+            folder: folder, tokenizer: CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: compatibility),
+            embeddings: embeddings)
         let unet = try UNet2DConditionModel.load(from: folder)
         let vae = try AutoencoderKL.load(from: folder)
         let scheduler = try SchedulerConfiguration(folder: folder)

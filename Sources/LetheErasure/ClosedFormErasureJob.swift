@@ -90,16 +90,9 @@ public struct ClosedFormErasureJob {
         report.preservedDrift = metrics.preservedDrift
         report.preservedPrompts = uce.retainedPrompts
         report.settings = settingsSummary()
-        if var writer {
-            writer.replaceWeights(of: "unet", with: store)
-            clock.lap("report")
-            report.timings = clock.laps
-            writer.addFile(named: "erasure-report.json", contents: try report.json())
-            try writer.commit()
-            clock.lap("write")
-            report.timings = clock.laps
-        }
-        return report
+        guard var writer else { return report }
+        clock.lap("report")
+        return try writer.commit(unet: store, report: report, clock: &clock)
     }
 
     private func settingsSummary() -> [String: String] {

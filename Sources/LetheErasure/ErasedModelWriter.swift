@@ -54,6 +54,19 @@ public struct ErasedModelWriter {
         extraFiles.append((name, contents))
     }
 
+    /// Writes the erased folder of a job: the UNet's new weights and `report` as erasure-report.json (with the
+    /// time so far), then commits; returns the report with the writing time too.
+    mutating func commit(unet: WeightStore, report: ErasureReport, clock: inout StageClock) throws -> ErasureReport {
+        var report = report
+        replaceWeights(of: "unet", with: unet)
+        report.timings = clock.laps
+        addFile(named: "erasure-report.json", contents: try report.json())
+        try commit()
+        clock.lap("write")
+        report.timings = clock.laps
+        return report
+    }
+
     /// Writes everything under a temporary name, then renames it to the destination.
     public func commit() throws {
         let staging = try StagingFolder(destination: resolvedDestination)

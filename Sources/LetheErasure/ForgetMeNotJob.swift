@@ -114,13 +114,7 @@ public struct ForgetMeNotJob {
             learningRatePerStep: steps.map(\.learningRate))
         report.settings = settingsSummary()
         guard var writer else { return report }
-        writer.replaceWeights(of: "unet", with: trainer.unetStore)
-        report.timings = clock.laps
-        writer.addFile(named: "erasure-report.json", contents: try report.json())
-        try writer.commit()
-        clock.lap("write")
-        report.timings = clock.laps
-        return report
+        return try writer.commit(unet: trainer.unetStore, report: report, clock: &clock)
     }
 
     private func settingsSummary() -> [String: String] {

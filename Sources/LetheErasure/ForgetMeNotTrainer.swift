@@ -46,7 +46,7 @@ public final class ForgetMeNotTrainer {
     /// Loads the model (with `embeddings` added to its tokenizer and text encoder, for concepts learned by textual
     /// inversion) and checks the concept.
     public init(folder: DiffusersModelFolder, options: ForgetMeNotOptions, embeddings: [LearnedEmbeddings] = []) throws {
-        try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
+        try options.validateLoop()
         guard options.train == "attn2" || options.train == "all" else {
             throw ErasureError.invalidSetting(Setting.train, reason: "is '\(options.train)'; use attn2 or all")
         }
@@ -56,15 +56,8 @@ public final class ForgetMeNotTrainer {
         self.options = options
         let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: options.tokenizer)
         let concept = embeddings.reduce(options.concept) { $1.expanding($0) }
-        if embeddings.isEmpty {
-            tokenizer = baseTokenizer
-            textEncoder = try CLIPTextModel(folder: folder)
-        } else {
-            let extended = try LearnedEmbeddings.extend(tokenizer: baseTokenizer, textEncoderFolder: folder,
-                                                        adding: embeddings.map { ($0.tokens, $0.vectors) })
-            tokenizer = extended.tokenizer
-            textEncoder = extended.textEncoder
-        }
+        (tokenizer, textEncoder) = try LearnedEmbeddings.textEncoder(folder: folder, tokenizer: baseTokenizer,
+                                                                     embeddings: embeddings)
         prompt = options.template.forgetMeNotPrompt(concept: concept)
         positions = try ConceptTokens.positions(of: concept, in: prompt, tokenizer: tokenizer, usePooler: options.usePooler)
         inputIDs = tokenizer.encode(prompt).inputIDs
@@ -78,13 +71,7 @@ public final class ForgetMeNotTrainer {
         noiseSchedule = try DDPMScheduler(configuration: SchedulerConfiguration(folder: folder)).noiseSchedule
         let gradients = try ParameterGradients(store: unetStore, selection: ParameterSelection([options.train]),
                                                modelName: "the UNet")
-        trainer = DiffusionTrainer(
-            gradients: gradients,
-            optimizer: try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
-                                 weightDecay: options.weightDecay),
-            schedule: try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
-                                               warmupSteps: options.warmupSteps, totalSteps: options.steps),
-            maxGradientNorm: options.maxGradientNorm)
+        trainer = try options.trainer(gradients: gradients, maxGradientNorm: options.maxGradientNorm)
         attentionLoss = try ConceptAttentionLoss(tokenPositions: [positions], tokenCount: inputIDs.count)
         attentionLoss.register(on: hooks)
         imageSize = try TrainingResolution.side(

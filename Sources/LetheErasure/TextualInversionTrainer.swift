@@ -43,7 +43,7 @@ public final class TextualInversionTrainer {
             throw ErasureError.invalidSetting(
                 Setting.vectors, reason: "is \(options.vectors); it must be between 1 and \(maximumVectors) (each vector is a token of the \(CLIPTokenizer.defaultMaxLength)-token prompt)")
         }
-        try TrainingLoopChecks.validate(steps: options.steps, batchSize: options.batchSize, learningRate: options.learningRate)
+        try options.validateLoop()
         self.options = options
         let baseTokenizer = try CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: options.tokenizer)
         let tokens = [options.placeholder] + (1..<options.vectors).map { "\(options.placeholder)_\($0)" }
@@ -61,13 +61,8 @@ public final class TextualInversionTrainer {
         }
         let gradients = try ParameterGradients(
             store: extended.store, selection: ParameterSelection(rows: [tableName: placeholderIDs]), modelName: "the text encoder")
-        trainer = DiffusionTrainer(
-            gradients: gradients,
-            optimizer: try AdamW(for: gradients, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon,
-                                 weightDecay: options.weightDecay),
-            schedule: try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
-                                               warmupSteps: options.warmupSteps, totalSteps: options.steps),
-            maxGradientNorm: nil)
+        // No clipping, as diffusers' example.
+        trainer = try options.trainer(gradients: gradients, maxGradientNorm: nil)
         unet = try UNet2DConditionModel.load(from: folder)
         try unet.checkTextEncoder(hiddenSize: textEncoder.configuration.hiddenSize, folder: folder)
         vae = try AutoencoderKL.load(from: folder)

@@ -85,6 +85,15 @@ public struct LearnedEmbeddings: Sendable {
 }
 
 extension LearnedEmbeddings {
+    /// A folder's text encoder with `embeddings` loaded (diffusers' `load_textual_inversion`): their tokens added to
+    /// `tokenizer` and their vectors to the token-embedding table; with none, the folder's text encoder as it is.
+    public static func textEncoder(folder: DiffusersModelFolder, tokenizer: CLIPTokenizer,
+                                   embeddings: [LearnedEmbeddings]) throws -> (tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel) {
+        guard !embeddings.isEmpty else { return (tokenizer, try CLIPTextModel(folder: folder)) }
+        let extended = try extend(tokenizer: tokenizer, textEncoderFolder: folder, adding: embeddings.map { ($0.tokens, $0.vectors) })
+        return (extended.tokenizer, extended.textEncoder)
+    }
+
     /// A tokenizer and text encoder with new tokens: the tokens are added to the tokenizer (each must be new:
     /// diffusers refuses a placeholder the tokenizer has) and their rows appended to the token-embedding table, in
     /// that id order. Returns the ids of the new tokens of each entry and the text encoder's weight store (for
