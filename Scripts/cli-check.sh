@@ -260,6 +260,12 @@ check "generate --tokenizer slow runs" 0 "wrote .*slow.png" -- "$LETHE" generate
 TI_IMAGES="$ROOT/Tests/Fixtures/references/ti-fmn-images"
 TINY_TRAIN=(--model "$SD1_TINY" --steps 2 --resolution 32)
 check "invert --help" 0 "--init-token" -- "$LETHE" invert --help
+# Library errors name settings; the command line's map from each setting to its flag must name real options.
+check "every setting's flag is an option of a subcommand" 0 "all [0-9]+ flags found" -- bash -c '
+    helps=$(for c in generate uce rece invert fmn tokenize create-model compare; do "$1" $c --help 2>&1; done)
+    flags=$(grep -o "\"--[a-z-]*\"" "$2" | tr -d "\"" | sort -u)
+    for f in $flags; do grep -qE -- "$f( |,|$)" <<<"$helps" || { echo "missing $f"; exit 1; }; done
+    echo "all $(wc -w <<<"$flags") flags found"' _ "$LETHE" "$ROOT/Sources/lethe/OptionChoices.swift"
 check "fmn --help" 0 "--use-pooler" -- "$LETHE" fmn --help
 check "invert learns a token" 0 "wrote .*ti.safetensors \(<zq-person>\)" -- "$LETHE" invert "${TINY_TRAIN[@]}" \
     --images "$TI_IMAGES" --token "<zq-person>" --init-token person --output "$WORK/ti.safetensors"
