@@ -78,7 +78,8 @@ struct Invert: ParsableCommand {
         }, progress: progress)
         guard isMain else { return }
         let tokens = result.concepts.first?.tokens ?? [token]
-        let reportPath = report ?? TextualInversionJob.defaultReport(for: URL(fileURLWithPath: output)).path
+        // As given (relative stays relative): the report's default is the output's name with .report.json.
+        let reportPath = report ?? (output as NSString).deletingPathExtension + ".report.json"
         FileHandle.standardError.write(Data("wrote \(output) (\(tokens.joined(separator: ", "))) and \(reportPath)\n".utf8))
     }
 }
