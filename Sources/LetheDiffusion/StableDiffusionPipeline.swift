@@ -72,7 +72,7 @@ public struct StableDiffusionPipeline: Sendable {
         for (index, timestep) in scheduler.timesteps.enumerated() {
             let modelInput = plan.guided ? Tensor.concatenate([latents, latents], axis: 0) : latents
             let scaled = try scheduler.scaleModelInput(modelInput, timestep: timestep)
-            var prediction = try unet(sample: scaled, timestep: timestep, encoderHiddenStates: context)
+            var prediction = try unet.forward(sample: scaled, timestep: timestep, encoderHiddenStates: context)
             if plan.guided {
                 let batch = plan.latentShape[0]
                 let unconditional = prediction.narrowed(axis: 0, start: 0, length: batch)

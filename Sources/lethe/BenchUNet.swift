@@ -74,7 +74,7 @@ struct BenchUNet: ParsableCommand {
                 _ = try unet.forward(sample: sample, timesteps: [999], encoderHiddenStates: context, tape: tape)
                 _ = unet.backward(outputGradient, tape: tape, gradients: gradients)
             } else {
-                _ = try unet(sample: sample, timestep: 999, encoderHiddenStates: context)
+                _ = try unet.forward(sample: sample, timestep: 999, encoderHiddenStates: context)
             }
             seconds.append(Date().timeIntervalSince(start))
             flops = FLOPCounter.count

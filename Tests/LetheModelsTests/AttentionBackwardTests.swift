@@ -20,7 +20,7 @@ import Testing
         let tape = ActivationTape()
         let output = attention.forward(hidden, context: context, tape: tape)
         try fixture.expectClose(output, "output")
-        try fixture.expectClose(attention(hidden, context: context), "output")
+        try fixture.expectClose(attention.forward(hidden, context: context), "output")
         let inputGradients = attention.backward(try fixture.upstream, tape: tape, gradients: gradients)
         #expect(tape.count == 0 && tape.savedElements == 0)
         try fixture.expectClose(inputGradients.hiddenStates, "grad_input.hidden_states")

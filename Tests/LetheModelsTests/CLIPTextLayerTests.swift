@@ -17,11 +17,11 @@ struct CLIPTextLayerTests {
             (.geluPyTorchTanh, { 0.5 * $0 * (1 + tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * pow($0, 3)))) }),
         ]
         for (activation, reference) in expectations {
-            for (value, input) in zip(activation(tensor).toArray(), inputs) {
+            for (value, input) in zip(activation.forward(tensor).toArray(), inputs) {
                 #expect(abs(Double(value) - reference(input)) <= 1e-6, "\(activation) at \(input)")
             }
         }
-        #expect(abs(Double(CLIPTextActivation.gelu(Tensor(shape: [1], values: [1])).scalarValue) - 0.8413447460685429) < 1e-6)
+        #expect(abs(Double(CLIPTextActivation.gelu.forward(Tensor(shape: [1], values: [1])).scalarValue) - 0.8413447460685429) < 1e-6)
     }
 
     @Test("masked softmax: causal, padded keys, and a query that sees nothing")

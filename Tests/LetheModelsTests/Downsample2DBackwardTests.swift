@@ -16,7 +16,7 @@ import Testing
         let input = try fixture.input("hidden_states")
         let tape = ActivationTape()
         try fixture.expectClose(block.forward(input, tape: tape), "output")
-        try fixture.expectClose(block(input), "output")
+        try fixture.expectClose(block.forward(input), "output")
         let inputGradient = block.backward(try fixture.upstream, tape: tape, gradients: gradients)
         #expect(tape.count == 0 && tape.savedElements == 0)
         #expect(inputGradient.shape == input.shape)

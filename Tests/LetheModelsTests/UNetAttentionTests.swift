@@ -14,13 +14,13 @@ import LetheTensor
         // Queries from the sample, widened to the layer's 32 channels.
         let sample = try references.tensor(named: "unet.sample").reshaped([2, 4, 64]).permuted([0, 2, 1])
         let hidden = Tensor.concatenate(Array(repeating: sample, count: 8), axis: 2)
-        let output = attention(hidden, context: text)
+        let output = attention.forward(hidden, context: text)
 
-        let query = attention.splitHeads(attention.toQuery(hidden))
-        let key = attention.splitHeads(attention.toKey(text)), value = attention.splitHeads(attention.toValue(text))
+        let query = attention.splitHeads(attention.toQuery.forward(hidden))
+        let key = attention.splitHeads(attention.toKey.forward(text)), value = attention.splitHeads(attention.toValue.forward(text))
         let probabilities = attention.probabilities(query: query, key: key)
         #expect(probabilities.shape == [8, 64, 77])
-        let stepwise = attention.toOut(attention.attend(probabilities: probabilities, value: value))
+        let stepwise = attention.toOut.forward(attention.attend(probabilities: probabilities, value: value))
         #expect(RelativeError(output, stepwise).value < 1e-6)
 
         // Float64 from the definition for slice 5 (sample 1, head 1), query position 5; head dimension 8.

@@ -107,7 +107,7 @@ import LetheTensor
         let sample = try references.tensor(named: "inputs.sample")
         let timesteps = try references.tensor(named: "inputs.timesteps").toArray()
         let text = try references.tensor(named: "inputs.encoder_hidden_states")
-        let inference = try model(sample: sample, timesteps: timesteps, encoderHiddenStates: text)
+        let inference = try model.forward(sample: sample, timesteps: timesteps, encoderHiddenStates: text)
         let recorded = try model.forward(sample: sample, timesteps: timesteps, encoderHiddenStates: text,
                                          tape: ActivationTape())
         #expect(inference.toArray() == recorded.toArray())

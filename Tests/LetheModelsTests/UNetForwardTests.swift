@@ -13,7 +13,7 @@ import LetheTensor
         let sample = try references.tensor(named: "unet.sample")
         let text = try references.tensor(named: "text.last_hidden_state").narrowed(axis: 0, start: 0, length: 2)
         for timestep in [999, 500, 1] {
-            let output = try model(sample: sample, timestep: Float(timestep), encoderHiddenStates: text)
+            let output = try model.forward(sample: sample, timestep: Float(timestep), encoderHiddenStates: text)
             let error = RelativeError(output, try references.tensor(named: "unet.t\(timestep).output"))
             print("\(pipeline) UNet t=\(timestep): \(error)")
             #expect(error.value <= 1e-4, "\(pipeline) t=\(timestep): \(error)")
@@ -26,7 +26,7 @@ import LetheTensor
         let shapes = try Fixture.references("unet-shapes")
         let text = try Fixture.references(pipeline).tensor(named: "text.last_hidden_state")
             .narrowed(axis: 0, start: 2, length: 1)
-        let output = try model(sample: shapes.tensor(named: "\(pipeline).odd.sample"), timestep: 250.5,
+        let output = try model.forward(sample: shapes.tensor(named: "\(pipeline).odd.sample"), timestep: 250.5,
                                encoderHiddenStates: text)
         let error = RelativeError(output, try shapes.tensor(named: "\(pipeline).odd.output"))
         print("\(pipeline) UNet [1, 4, 6, 10] t=250.5: \(error)")
@@ -41,7 +41,7 @@ import LetheTensor
             .narrowed(axis: 0, start: 0, length: 2)
         let timesteps = try shapes.tensor(named: "\(pipeline).pair.timesteps").toArray()
         #expect(timesteps == [981, 21])
-        let output = try model(sample: shapes.tensor(named: "\(pipeline).pair.sample"), timesteps: timesteps,
+        let output = try model.forward(sample: shapes.tensor(named: "\(pipeline).pair.sample"), timesteps: timesteps,
                                encoderHiddenStates: text)
         let error = RelativeError(output, try shapes.tensor(named: "\(pipeline).pair.output"))
         print("\(pipeline) UNet [2, 4, 5, 7] t=[981, 21]: \(error)")
@@ -53,11 +53,11 @@ import LetheTensor
         let references = try Fixture.references("sd1-tiny")
         let sample = try references.tensor(named: "unet.sample")
         let text = try references.tensor(named: "text.last_hidden_state").narrowed(axis: 0, start: 0, length: 2)
-        _ = try model(sample: sample, timestep: 500, encoderHiddenStates: text)
+        _ = try model.forward(sample: sample, timestep: 500, encoderHiddenStates: text)
         let clock = ContinuousClock()
         let runs = 10
         let elapsed = try clock.measure {
-            for _ in 0..<runs { _ = try model(sample: sample, timestep: 500, encoderHiddenStates: text) }
+            for _ in 0..<runs { _ = try model.forward(sample: sample, timestep: 500, encoderHiddenStates: text) }
         }
         print("sd1-tiny UNet forward [2, 4, 8, 8]: \(elapsed / runs) per call")
         #expect(elapsed / runs < .seconds(1))

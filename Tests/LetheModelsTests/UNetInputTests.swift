@@ -13,31 +13,31 @@ import LetheTensor
 
     @Test func wrongSampleChannels() {
         #expect(throws: UNetInputError.sampleShape(found: [2, 3, 8, 8], inChannels: 4)) {
-            try model(sample: Tensor(zeros: [2, 3, 8, 8]), timestep: 1, encoderHiddenStates: text)
+            try model.forward(sample: Tensor(zeros: [2, 3, 8, 8]), timestep: 1, encoderHiddenStates: text)
         }
     }
 
     @Test func sampleOfWrongRank() {
         #expect(throws: UNetInputError.sampleShape(found: [4, 8, 8], inChannels: 4)) {
-            try model(sample: Tensor(zeros: [4, 8, 8]), timestep: 1, encoderHiddenStates: text)
+            try model.forward(sample: Tensor(zeros: [4, 8, 8]), timestep: 1, encoderHiddenStates: text)
         }
     }
 
     @Test func timestepCountDiffersFromBatch() {
         #expect(throws: UNetInputError.timestepCount(found: 3, batch: 2)) {
-            try model(sample: sample, timesteps: [1, 2, 3], encoderHiddenStates: text)
+            try model.forward(sample: sample, timesteps: [1, 2, 3], encoderHiddenStates: text)
         }
     }
 
     @Test func textWidthDiffersFromCrossAttentionDim() {
         #expect(throws: UNetInputError.encoderHiddenStatesShape(found: [2, 77, 16], batch: 2, width: 8)) {
-            try model(sample: sample, timestep: 1, encoderHiddenStates: Tensor(zeros: [2, 77, 16]))
+            try model.forward(sample: sample, timestep: 1, encoderHiddenStates: Tensor(zeros: [2, 77, 16]))
         }
     }
 
     @Test func textBatchDiffersFromSampleBatch() {
         #expect(throws: UNetInputError.encoderHiddenStatesShape(found: [1, 77, 8], batch: 2, width: 8)) {
-            try model(sample: sample, timestep: 1, encoderHiddenStates: Tensor(zeros: [1, 77, 8]))
+            try model.forward(sample: sample, timestep: 1, encoderHiddenStates: Tensor(zeros: [1, 77, 8]))
         }
     }
 

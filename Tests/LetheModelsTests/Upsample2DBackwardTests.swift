@@ -13,7 +13,7 @@ import Testing
         let input = try fixture.input("hidden_states")
         let tape = ActivationTape()
         try fixture.expectClose(block.forward(input, size: size, tape: tape), "output")
-        try fixture.expectClose(block(input, size: size), "output")
+        try fixture.expectClose(block.forward(input, size: size), "output")
         let inputGradient = block.backward(try fixture.upstream, tape: tape, gradients: gradients)
         #expect(tape.count == 0 && tape.savedElements == 0)
         #expect(inputGradient.shape == input.shape)

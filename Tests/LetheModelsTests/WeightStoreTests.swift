@@ -25,7 +25,7 @@ import Testing
         #expect(layer.bias?.storage === store.arena)
         #expect(store.offsets == ["layer.weight": 0, "layer.bias": 6])
         #expect(store.parameterCount == 8)
-        let output: [Float] = layer(Tensor(shape: [1, 3], values: [1, 0, -1])).toArray()
+        let output: [Float] = layer.forward(Tensor(shape: [1, 3], values: [1, 0, -1])).toArray()
         let expected: [Float] = [1 - 3 + 7, 4 - 6 + 8]
         #expect(output == expected)
     }

@@ -55,12 +55,6 @@ public struct Attention: Sendable {
     /// (1 GB for SD at 512²).
     public static let probabilityBlockElements = 1 << 18
 
-    /// hiddenStates [B, N, queryDimension] attending over `context` [B, M, contextDimension] (itself when nil)
-    /// → [B, N, queryDimension]. Each head's probabilities are computed for a block of query rows at a time.
-    public func callAsFunction(_ hiddenStates: Tensor, context: Tensor? = nil) -> Tensor {
-        forward(hiddenStates, context: context, tape: nil)
-    }
-
     /// Query rows per block for `keys` keys, so that a block of probabilities holds about
     /// `probabilityBlockElements` values.
     func rowsPerBlock(queries: Int, keys: Int) -> Int {
@@ -122,8 +116,9 @@ public struct Attention: Sendable {
 }
 
 extension Attention {
-    /// The forward pass (context nil: self-attention), saving what backward needs and calling the hooks
-    /// registered on this layer's name.
+    /// hiddenStates [B, N, queryDimension] attending over `context` [B, M, contextDimension] (itself when nil:
+    /// self-attention) → [B, N, queryDimension], saving what backward needs and calling the hooks registered on
+    /// this layer's name.
     ///
     /// Without hooks the probabilities are computed a block of query rows at a time and never kept: the tape holds
     /// the split-head q, k, v, from which backward recomputes them. With hooks the layer computes all of its

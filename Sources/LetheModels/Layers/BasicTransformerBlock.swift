@@ -25,11 +25,6 @@ public struct BasicTransformerBlock: Sendable {
         feedForward = try FeedForward(store, "\(prefix).ff", width: width, activation: activation)
     }
 
-    /// hiddenStates [B, N, width], context [B, M, crossAttentionDimension] → [B, N, width].
-    public func callAsFunction(_ hiddenStates: Tensor, context: Tensor) -> Tensor {
-        forward(hiddenStates, context: context, tape: nil)
-    }
-
     public var attentionLayers: [Attention] { [selfAttention, crossAttention] }
 }
 

@@ -14,17 +14,13 @@ public struct Conv2D: Sendable {
     }
 
     public var outChannels: Int { weight.shape[0] }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.conv2d(weight: weight, bias: bias, geometry: geometry)
-    }
 }
 
 extension Conv2D {
     /// The forward pass, saving its input on the tape.
     public func forward(_ input: Tensor, tape: ActivationTape? = nil) -> Tensor {
         tape?.save(input)
-        return self(input)
+        return input.conv2d(weight: weight, bias: bias, geometry: geometry)
     }
 
     /// dL/d(input) from dL/d(output); accumulates the weight and bias gradients if they train.

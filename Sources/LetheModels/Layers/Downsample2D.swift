@@ -12,10 +12,6 @@ public struct Downsample2D: Sendable {
                           stride: 2, padding: padding)
         self.padding = padding
     }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        forward(input, tape: nil)
-    }
 }
 
 extension Downsample2D {

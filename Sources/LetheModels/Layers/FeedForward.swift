@@ -25,10 +25,6 @@ public struct FeedForward: Sendable {
                                outFeatures: activation == .geglu ? 2 * inner : inner)
         projectOut = try Linear(store, "\(prefix).net.2", inFeatures: inner, outFeatures: width)
     }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        forward(input, tape: nil)
-    }
 }
 
 extension FeedForward {

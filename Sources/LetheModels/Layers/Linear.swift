@@ -18,17 +18,13 @@ public struct Linear: Sendable {
 
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.linear(weight: weight, bias: bias)
-    }
 }
 
 extension Linear {
     /// The forward pass, saving its input on the tape.
     public func forward(_ input: Tensor, tape: ActivationTape? = nil) -> Tensor {
         tape?.save(input)
-        return self(input)
+        return input.linear(weight: weight, bias: bias)
     }
 
     /// dL/d(input) from dL/d(output); accumulates the weight and bias gradients if they train.

@@ -13,10 +13,6 @@ public struct GroupNorm: Sendable {
         weight = try store.tensor("\(prefix).weight", shape: [channels])
         bias = try store.tensor("\(prefix).bias", shape: [channels])
     }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.groupNorm(groups: groups, weight: weight, bias: bias, epsilon: epsilon)
-    }
 }
 
 /// torch.nn.LayerNorm over the last axis with affine weight and bias.
@@ -30,17 +26,13 @@ public struct LayerNorm: Sendable {
         weight = try store.tensor("\(prefix).weight", shape: [width])
         bias = try store.tensor("\(prefix).bias", shape: [width])
     }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.layerNorm(weight: weight, bias: bias, epsilon: epsilon)
-    }
 }
 
 extension GroupNorm {
     /// The forward pass, saving its input on the tape (the statistics are recomputed in the backward pass).
     public func forward(_ input: Tensor, tape: ActivationTape? = nil) -> Tensor {
         tape?.save(input)
-        return self(input)
+        return input.groupNorm(groups: groups, weight: weight, bias: bias, epsilon: epsilon)
     }
 
     public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients) -> Tensor {
@@ -55,7 +47,7 @@ extension LayerNorm {
     /// The forward pass, saving its input on the tape.
     public func forward(_ input: Tensor, tape: ActivationTape? = nil) -> Tensor {
         tape?.save(input)
-        return self(input)
+        return input.layerNorm(weight: weight, bias: bias, epsilon: epsilon)
     }
 
     public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients) -> Tensor {

@@ -27,11 +27,6 @@ public struct ResnetBlock2D: Sendable {
             : try Conv2D(store, "\(prefix).conv_shortcut", inChannels: inChannels, outChannels: outChannels, kernel: 1)
         self.outputScaleFactor = outputScaleFactor
     }
-
-    /// input [B, Cin, H, W], timeEmbedding [B, T] (required iff the block has time_emb_proj) → [B, Cout, H, W].
-    public func callAsFunction(_ input: Tensor, timeEmbedding: Tensor?) -> Tensor {
-        forward(input, timeEmbedding: timeEmbedding, tape: nil)
-    }
 }
 
 extension ResnetBlock2D {

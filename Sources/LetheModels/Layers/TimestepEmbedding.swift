@@ -11,11 +11,6 @@ public struct TimestepEmbedding: Sendable {
         linear1 = try Linear(store, "\(prefix).linear_1", inFeatures: inputChannels, outFeatures: embeddingChannels)
         linear2 = try Linear(store, "\(prefix).linear_2", inFeatures: embeddingChannels, outFeatures: embeddingChannels)
     }
-
-    /// projection [B, input] → [B, embedding].
-    public func callAsFunction(_ projection: Tensor) -> Tensor {
-        forward(projection, tape: nil)
-    }
 }
 
 extension TimestepEmbedding {

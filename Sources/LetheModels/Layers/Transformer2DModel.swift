@@ -40,11 +40,6 @@ public struct Transformer2DModel: Sendable {
         }
     }
 
-    /// input [B, C, H, W], context [B, M, crossAttentionDimension] → [B, C, H, W].
-    public func callAsFunction(_ input: Tensor, context: Tensor) -> Tensor {
-        forward(input, context: context, tape: nil)
-    }
-
     public var attentionLayers: [Attention] { transformerBlocks.flatMap(\.attentionLayers) }
 }
 

@@ -9,11 +9,6 @@ public struct Upsample2D: Sendable {
     public init(_ store: WeightStore, _ prefix: String, channels: Int) throws {
         conv = try Conv2D(store, "\(prefix).conv", inChannels: channels, outChannels: channels, kernel: 3, padding: 1)
     }
-
-    /// input [B, C, H, W] → [B, C, 2H, 2W], or [B, C, size.height, size.width] when a size is given.
-    public func callAsFunction(_ input: Tensor, size: (height: Int, width: Int)? = nil) -> Tensor {
-        forward(input, size: size, tape: nil)
-    }
 }
 
 extension Upsample2D {

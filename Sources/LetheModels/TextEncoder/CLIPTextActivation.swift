@@ -14,7 +14,8 @@ public enum CLIPTextActivation: String, Sendable, CaseIterable {
     /// The config names Lethe supports, for error messages.
     public static var supportedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    /// The activation applied elementwise; it keeps nothing (CLIPTextMLP saves the input for `backward`).
+    public func forward(_ input: Tensor) -> Tensor {
         switch self {
         case .quickGelu: input.quickGelu()
         case .gelu: input.gelu()
@@ -24,7 +25,7 @@ public enum CLIPTextActivation: String, Sendable, CaseIterable {
 }
 
 extension CLIPTextActivation {
-    /// dL/d(input) of `callAsFunction(input)` from dL/d(output).
+    /// dL/d(input) of `forward(input)` from dL/d(output).
     public func backward(_ outputGradient: Tensor, input: Tensor) -> Tensor {
         switch self {
         case .quickGelu: outputGradient.quickGeluBackward(input: input)

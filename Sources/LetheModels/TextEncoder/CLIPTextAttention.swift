@@ -29,11 +29,6 @@ public struct CLIPTextAttention: Sendable {
         outputProjection = try Linear(store, "\(prefix).out_proj", inFeatures: hiddenSize, outFeatures: hiddenSize)
     }
 
-    /// Self-attention of hidden states [batch, length, hidden] → [batch, length, hidden].
-    public func callAsFunction(_ hiddenStates: Tensor, mask: CLIPTextAttentionMask) -> Tensor {
-        forward(hiddenStates, mask: mask, tape: nil)
-    }
-
     /// [batch, length, heads·headDimension] → dense [batch·heads, length, headDimension].
     public func splitHeads(_ projected: Tensor) -> Tensor {
         let (batch, length) = (projected.shape[0], projected.shape[1])
@@ -51,7 +46,7 @@ public struct CLIPTextAttention: Sendable {
 
     /// Probabilities [batch, heads, length, length] · split-head values, heads merged, through out_proj.
     public func output(probabilities: Tensor, value: Tensor) -> Tensor {
-        outputProjection(attend(probabilities: probabilities, value: value))
+        outputProjection.forward(attend(probabilities: probabilities, value: value))
     }
 
     /// Probabilities [batch, heads, length, length] · split-head values, heads merged → [batch, length, hidden]
@@ -70,13 +65,13 @@ public struct CLIPTextAttention: Sendable {
 }
 
 extension CLIPTextAttention {
-    /// The forward pass of `callAsFunction(_:mask:)`. With a tape it calls the hooks registered on `name` with the
-    /// probabilities [batch, heads, length, length] and saves the input, the split-head q, k, v and the
-    /// probabilities (a text sequence is short, so they are kept rather than recomputed).
+    /// Self-attention of hidden states [batch, length, hidden] → [batch, length, hidden]. With a tape it calls the
+    /// hooks registered on `name` with the probabilities [batch, heads, length, length] and saves the input, the
+    /// split-head q, k, v and the probabilities (a text sequence is short, so they are kept rather than recomputed).
     public func forward(_ hiddenStates: Tensor, mask: CLIPTextAttentionMask, tape: ActivationTape? = nil) -> Tensor {
-        let query = splitHeads(queryProjection(hiddenStates))
-        let key = splitHeads(keyProjection(hiddenStates))
-        let value = splitHeads(valueProjection(hiddenStates))
+        let query = splitHeads(queryProjection.forward(hiddenStates))
+        let key = splitHeads(keyProjection.forward(hiddenStates))
+        let value = splitHeads(valueProjection.forward(hiddenStates))
         let probabilities = mask.softmax(scores(query: query, key: key, batch: hiddenStates.shape[0]))
         if let tape {
             for hook in tape.hooks.hooks(for: name) { hook.capture(layer: name, probabilities: probabilities) }

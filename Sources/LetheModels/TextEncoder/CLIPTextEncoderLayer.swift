@@ -24,16 +24,11 @@ public struct CLIPTextEncoderLayer: Sendable {
                               intermediateSize: configuration.intermediateSize, activation: activation)
         layerNorm2 = try LayerNorm(store, "\(prefix).layer_norm2", width: width, epsilon: epsilon)
     }
-
-    /// Hidden states [batch, length, hidden] → the same shape.
-    public func callAsFunction(_ hiddenStates: Tensor, mask: CLIPTextAttentionMask) -> Tensor {
-        forward(hiddenStates, mask: mask, tape: nil)
-    }
 }
 
 extension CLIPTextEncoderLayer {
-    /// The forward pass of `callAsFunction(_:mask:)`: x + attn(ln1(x)), then h + mlp(ln2(h)), each part saving what
-    /// its backward pass needs.
+    /// Hidden states [batch, length, hidden] → the same shape: x + attn(ln1(x)), then h + mlp(ln2(h)), each part
+    /// saving what its backward pass needs.
     public func forward(_ hiddenStates: Tensor, mask: CLIPTextAttentionMask, tape: ActivationTape? = nil) -> Tensor {
         let attended = selfAttention.forward(layerNorm1.forward(hiddenStates, tape: tape), mask: mask, tape: tape)
         attended.addInPlace(hiddenStates)

@@ -13,18 +13,14 @@ public struct CLIPTextMLP: Sendable {
         fc2 = try Linear(store, "\(prefix).fc2", inFeatures: intermediateSize, outFeatures: hiddenSize)
         self.activation = activation
     }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        forward(input, tape: nil)
-    }
 }
 
 extension CLIPTextMLP {
-    /// The forward pass of `callAsFunction`, saving fc1's input, the activation's input and fc2's input.
+    /// The forward pass (fc1 → activation → fc2), saving fc1's input, the activation's input and fc2's input.
     public func forward(_ input: Tensor, tape: ActivationTape? = nil) -> Tensor {
         let hidden = fc1.forward(input, tape: tape)
         tape?.save(hidden)
-        return fc2.forward(activation(hidden), tape: tape)
+        return fc2.forward(activation.forward(hidden), tape: tape)
     }
 
     /// dL/d(input) from dL/d(output); accumulates fc1's and fc2's weight gradients if they train.

@@ -76,11 +76,13 @@ public struct UNet2DConditionModel: Sendable {
 }
 
 extension UNet2DConditionModel {
-    /// The model output for `sample` [B, in_channels, H, W] at `timesteps` (one for all samples or one per sample)
-    /// with `encoderHiddenStates` [B, tokens, cross_attention_dim] → [B, out_channels, H, W], saving on `tape` what
-    /// `backward` needs (nil: the inference path). The attention hooks on the tape see every hooked layer's
-    /// probabilities. With `tape.checkpointing == .blocks` each down/mid/up block keeps only its inputs and is
-    /// recomputed in the backward pass, where its hooks' `capture` is called once more with the same probabilities.
+    /// The model output for `sample` [B, in_channels, H, W] at `timesteps` (one value for all samples, or one per
+    /// sample; fractional values allowed) with `encoderHiddenStates` [B, tokens, cross_attention_dim]
+    /// → [B, out_channels, H, W], saving on `tape` what `backward` needs (nil: the inference path). Any H and W
+    /// work: up blocks meet odd-sized skip connections as diffusers does. The attention hooks on the tape see every
+    /// hooked layer's probabilities. With `tape.checkpointing == .blocks` each down/mid/up block keeps only its
+    /// inputs and is recomputed in the backward pass, where its hooks' `capture` is called once more with the same
+    /// probabilities.
     public func forward(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor,
                         tape: ActivationTape? = nil) throws(UNetInputError) -> Tensor {
         try checkInputs(sample: sample, timesteps: timesteps, encoderHiddenStates: encoderHiddenStates)
@@ -168,16 +170,11 @@ extension UNet2DConditionModel {
 }
 
 extension UNet2DConditionModel {
-    /// The model output for `sample` [B, in_channels, H, W] at `timesteps` (one value for all samples, or one per
-    /// sample; fractional values allowed) with `encoderHiddenStates` [B, tokens, cross_attention_dim]
-    /// → [B, out_channels, H, W]. Any H and W work: up blocks meet odd-sized skip connections as diffusers does.
-    public func callAsFunction(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor) throws(UNetInputError) -> Tensor {
-        try forward(sample: sample, timesteps: timesteps, encoderHiddenStates: encoderHiddenStates, tape: nil)
-    }
-
-    /// The same with one timestep for every sample.
-    public func callAsFunction(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor) throws(UNetInputError) -> Tensor {
-        try callAsFunction(sample: sample, timesteps: [timestep], encoderHiddenStates: encoderHiddenStates)
+    /// `forward(sample:timesteps:encoderHiddenStates:tape:)` with one timestep for every sample: what it adds is
+    /// only wrapping `timestep` as `[timestep]`, for the sampling loop, which denoises the whole batch at one step.
+    public func forward(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor,
+                        tape: ActivationTape? = nil) throws(UNetInputError) -> Tensor {
+        try forward(sample: sample, timesteps: [timestep], encoderHiddenStates: encoderHiddenStates, tape: tape)
     }
 
     func checkInputs(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor) throws(UNetInputError) {

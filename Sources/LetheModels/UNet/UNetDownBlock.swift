@@ -25,11 +25,6 @@ public struct UNetDownBlock: Sendable {
             : nil
     }
 
-    /// The block's output and the tensors it saves for the up path (each layer's output, then the downsampled one).
-    public func callAsFunction(_ input: Tensor, timeEmbedding: Tensor, context: Tensor) -> (Tensor, [Tensor]) {
-        forward(input, timeEmbedding: timeEmbedding, context: context, tape: nil)
-    }
-
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }
 }
 

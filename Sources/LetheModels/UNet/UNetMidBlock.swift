@@ -17,10 +17,6 @@ public struct UNetMidBlock: Sendable {
             crossAttentionDimension: plan.crossAttentionDimension, groups: groups, useLinearProjection: useLinearProjection)]
     }
 
-    public func callAsFunction(_ input: Tensor, timeEmbedding: Tensor, context: Tensor) -> Tensor {
-        forward(input, timeEmbedding: timeEmbedding, context: context, tape: nil)
-    }
-
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }
 }
 

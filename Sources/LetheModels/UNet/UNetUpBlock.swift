@@ -22,18 +22,13 @@ public struct UNetUpBlock: Sendable {
         upsampler = plan.addsUpsample ? try Upsample2D(store, "\(prefix).upsamplers.0", channels: plan.outChannels) : nil
     }
 
-    /// `skips` holds this block's saved tensors in down-path order (one per resnet; the last is used first);
-    /// `upsampleSize` is the spatial size of the next block's first skip connection.
-    public func callAsFunction(_ input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
-                               upsampleSize: (height: Int, width: Int)?) -> Tensor {
-        forward(input, skips: skips, timeEmbedding: timeEmbedding, context: context, upsampleSize: upsampleSize, tape: nil)
-    }
-
     public var attentionLayers: [Attention] { attentions.flatMap(\.attentionLayers) }
 }
 
 extension UNetUpBlock {
-    /// The forward pass (`skips` as for `callAsFunction`); with block checkpointing the tape keeps only the inputs.
+    /// The forward pass. `skips` holds this block's saved tensors in down-path order (one per resnet; the last is
+    /// used first); `upsampleSize` is the spatial size of the next block's first skip connection. With block
+    /// checkpointing the tape keeps only the inputs.
     public func forward(_ input: Tensor, skips: [Tensor], timeEmbedding: Tensor, context: Tensor,
                         upsampleSize: (height: Int, width: Int)?, tape: ActivationTape? = nil) -> Tensor {
         let inputs: Inputs = (input, skips, timeEmbedding, context, upsampleSize)

@@ -16,16 +16,11 @@ public struct VAEAttentionBlock: Sendable {
                                   heads: 1, headDimension: channels, projectionBias: true,
                                   weightNames: legacy ? .legacy : .current)
     }
-
-    /// [B, C, H, W] → [B, C, H, W].
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        forward(input, tape: nil)
-    }
 }
 
 extension VAEAttentionBlock {
-    /// The forward pass of `callAsFunction`: x + to_out(attention(group_norm(x) as H·W tokens)), saving what the
-    /// group norm and the attention need.
+    /// [B, C, H, W] → [B, C, H, W]: x + to_out(attention(group_norm(x) as H·W tokens)), saving what the group
+    /// norm and the attention need.
     public func forward(_ input: Tensor, tape: ActivationTape? = nil) -> Tensor {
         let (batch, channels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let tokens = groupNorm.forward(input, tape: tape).reshaped([batch, channels, height * width]).permuted([0, 2, 1])

@@ -40,16 +40,11 @@ public struct VAEDecoder: Sendable {
         convOut = try Conv2D(store, "\(prefix).conv_out", inChannels: output, outChannels: config.outChannels,
                              kernel: 3, padding: 1)
     }
-
-    /// latents [B, latent_channels, h, w] (after post_quant_conv) → image [B, out_channels, H, W].
-    public func callAsFunction(_ latents: Tensor) -> Tensor {
-        forward(latents, tape: nil)
-    }
 }
 
 extension VAEDecoder {
-    /// The forward pass of `callAsFunction`: latents (after post_quant_conv) → image, saving what backward needs
-    /// (with `.blocks` checkpointing, only the inputs of the mid block and the up blocks).
+    /// latents [B, latent_channels, h, w] (after post_quant_conv) → image [B, out_channels, H, W], saving what
+    /// backward needs (with `.blocks` checkpointing, only the inputs of the mid block and the up blocks).
     public func forward(_ latents: Tensor, tape: ActivationTape? = nil) -> Tensor {
         var x = convIn.forward(latents, tape: tape)
         x = ActivationTape.checkpointed(x, on: tape) { midBlock.forward($0, tape: $1) }

@@ -40,16 +40,11 @@ public struct VAEEncoder: Sendable {
         convOut = try Conv2D(store, "\(prefix).conv_out", inChannels: output, outChannels: 2 * config.latentChannels,
                              kernel: 3, padding: 1)
     }
-
-    /// image [B, in_channels, H, W] → moments [B, 2·latent_channels, h, w].
-    public func callAsFunction(_ image: Tensor) -> Tensor {
-        forward(image, tape: nil)
-    }
 }
 
 extension VAEEncoder {
-    /// The forward pass of `callAsFunction`: image [B, in_channels, H, W] → moments [B, 2·latent_channels, h, w],
-    /// saving what backward needs (with `.blocks` checkpointing, only the inputs of the down blocks and the mid block).
+    /// image [B, in_channels, H, W] → moments [B, 2·latent_channels, h, w], saving what backward needs (with
+    /// `.blocks` checkpointing, only the inputs of the down blocks and the mid block).
     public func forward(_ image: Tensor, tape: ActivationTape? = nil) -> Tensor {
         var x = convIn.forward(image, tape: tape)
         for index in downBlockResnets.indices {

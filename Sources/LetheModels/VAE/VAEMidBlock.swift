@@ -18,14 +18,10 @@ public struct VAEMidBlock: Sendable {
                                        timeEmbeddingChannels: nil, groups: groups, epsilon: epsilon)
         resnets = [first, second]
     }
-
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        forward(input, tape: nil)
-    }
 }
 
 extension VAEMidBlock {
-    /// The forward pass of `callAsFunction`: resnet, attention (if any), resnet.
+    /// The forward pass: resnet, attention (if any), resnet.
     public func forward(_ input: Tensor, tape: ActivationTape? = nil) -> Tensor {
         var x = resnets[0].forward(input, timeEmbedding: nil, tape: tape)
         if let attention { x = attention.forward(x, tape: tape) }
