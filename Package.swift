@@ -14,11 +14,13 @@ let package = Package(
         .library(name: "LetheModels", targets: ["LetheModels"]),
         .library(name: "LetheDiffusion", targets: ["LetheDiffusion"]),
         .library(name: "LetheTraining", targets: ["LetheTraining"]),
+        .library(name: "LetheCheckpoint", targets: ["LetheCheckpoint"]),
         .library(name: "LetheErasure", targets: ["LetheErasure"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // System libraries, found with pkg-config; each module map wraps our own shim.h.
@@ -46,10 +48,15 @@ let package = Package(
         .target(name: "LetheDistributed", dependencies: ["CMPI"]),
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),
+        .target(
+            name: "LetheCheckpoint",
+            dependencies: ["LetheTensor", "LetheIO", "LetheDistributed", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LetheTraining", dependencies: ["LetheTensor", "LetheIO", "LetheModels", "LetheDiffusion"]),
         .target(
             name: "LetheErasure",
-            dependencies: ["LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining"]),
+            dependencies: [
+                "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining", "LetheCheckpoint",
+            ]),
         .executableTarget(
             name: "lethe",
             dependencies: [
@@ -66,6 +73,9 @@ let package = Package(
             name: "LetheIOTests", dependencies: ["LetheIO", "LetheTensor", "LetheTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheDistributedTests", dependencies: ["LetheDistributed"]),
+        .testTarget(
+            name: "LetheCheckpointTests",
+            dependencies: ["LetheCheckpoint", "LetheDistributed", "LetheIO", "LetheTensor", "LetheTestSupport"]),
         .testTarget(
             name: "LetheModelsTests", dependencies: ["LetheModels", "LetheIO", "LetheTensor", "LetheTestSupport"],
             resources: [.copy("Fixtures")]),

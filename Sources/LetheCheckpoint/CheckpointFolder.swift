@@ -1,0 +1,133 @@
+import Foundation
+import LetheDistributed
+import LetheIO
+
+/// A folder of checkpoints, one committed `step-NNNNNNNN` folder per save, written together by the ranks of a job.
+///
+/// Save: rank 0 prepares a hidden staging folder; each rank writes its shard (its share of the tensors, assigned by
+/// name and size) to a temporary file, flushes it and renames it; rank 0 then writes the manifest the same way and
+/// renames the staging folder to `step-N` last. Every phase ends with all ranks agreeing that it worked (a failure
+/// anywhere fails the save everywhere, and nothing half-written is ever named `step-N`). Resume: rank 0 picks the
+/// newest step whose manifest and every chunk's SHA-256 check out (a damaged one is reported and the one before it
+/// used), every rank reads that one.
+public struct CheckpointFolder: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) {
+        self.url = url
+    }
+
+    static let manifestName = "manifest.json"
+
+    static func stepName(_ step: Int) -> String { String(format: "step-%08d", step) }
+
+    /// The committed step folders, newest first.
+    public func steps() -> [(step: Int, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return names.compactMap { name -> (Int, URL)? in
+            guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)), step >= 0 else { return nil }
+            return (step, url.appendingPathComponent(name))
+        }.sorted { $0.0 > $1.0 }
+    }
+
+    /// Saves `tensors` (the same on every rank) as step `step` and keeps the newest `keepLast` steps (nil: all).
+    /// Every rank of `communicator` calls this together. Returns the committed step folder.
+    @discardableResult
+    public func save(step: Int, tensors: [CheckpointTensor], identity: CheckpointIdentity, state: [String: String],
+                     keepLast: Int? = nil, communicator: Communicator) throws -> URL {
+        try save(step: step, tensors: tensors, identity: identity, state: state, keepLast: keepLast,
+                 communicator: communicator, chunkBytes: CheckpointShard.chunkBytes)
+    }
+
+    /// `save` with chunks of at most `chunkBytes` (tests use small ones to cut tensors into several chunks).
+    func save(step: Int, tensors: [CheckpointTensor], identity: CheckpointIdentity, state: [String: String],
+              keepLast: Int?, communicator: Communicator, chunkBytes: Int) throws -> URL {
+        let manager = FileManager.default
+        let final = url.appendingPathComponent(Self.stepName(step))
+        let staging = url.appendingPathComponent(".\(Self.stepName(step)).partial")
+        let failed = { (reason: String) in CheckpointError.saveFailed(step: step, reason: reason) }
+        try Collective.run(communicator, failure: failed) {
+            guard communicator.rank == 0 else { return }
+            try manager.createDirectory(at: url, withIntermediateDirectories: true)
+            // A staging folder of this step left by a killed save is not a checkpoint: start it again.
+            for name in try manager.contentsOfDirectory(atPath: url.path) where name.hasPrefix(".step-") && name.hasSuffix(".partial") {
+                try manager.removeItem(at: url.appendingPathComponent(name))
+            }
+            try manager.createDirectory(at: staging, withIntermediateDirectories: false)
+        }
+        // Each rank writes the tensors assigned to it.
+        let owners = Self.owners(of: tensors, ranks: communicator.size)
+        let mine = tensors.indices.filter { owners[$0] == communicator.rank }.map { tensors[$0] }
+        let shardName = String(format: "shard-%05d-of-%05d.zst", communicator.rank, communicator.size)
+        var records: [CheckpointManifest.TensorRecord] = []
+        try Collective.run(communicator, failure: failed) {
+            guard !mine.isEmpty else { return }
+            records = try CheckpointShard.write(mine, to: staging.appendingPathComponent(shardName).path, shardName: shardName,
+                                                chunkBytes: chunkBytes)
+        }
+        let encoded = try JSONEncoder().encode(records)
+        let gathered = try communicator.allgatherv([UInt8](encoded))
+        let counts = try communicator.allgather(encoded.count)
+        try Collective.run(communicator, failure: failed) {
+            guard communicator.rank == 0 else { return }
+            var all: [CheckpointManifest.TensorRecord] = []
+            var start = 0
+            for count in counts {
+                all += try JSONDecoder().decode([CheckpointManifest.TensorRecord].self,
+                                                from: Data(gathered[start..<(start + count)]))
+                start += count
+            }
+            let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+            let manifest = CheckpointManifest(
+                step: step, worldSize: communicator.size, identity: identity, state: state,
+                tensors: tensors.compactMap { byName[$0.name] },
+                shards: Array(Set(all.map(\.shard))).sorted())
+            try AtomicFileOutput.write(Array(try manifest.json()), to: staging.appendingPathComponent(Self.manifestName).path)
+            if manager.fileExists(atPath: final.path) { try manager.removeItem(at: final) }
+            guard rename(staging.path, final.path) == 0 else {
+                throw FileIOError.systemCall(.renameTemporary, path: final.path, errno: errno)
+            }
+            Self.syncFolder(url.path)
+            if let keepLast {
+                for old in steps().dropFirst(max(keepLast, 1)) { try manager.removeItem(at: old.url) }
+            }
+        }
+        return final
+    }
+
+    /// The rank that writes each tensor: largest first, each to the rank with the fewest bytes so far (the lowest
+    /// rank on a tie), so the shards are about even and the assignment depends only on the tensors and the rank count.
+    static func owners(of tensors: [CheckpointTensor], ranks: Int) -> [Int] {
+        var load = [Int](repeating: 0, count: ranks)
+        var owners = [Int](repeating: 0, count: tensors.count)
+        let order = tensors.indices.sorted {
+            tensors[$0].byteCount != tensors[$1].byteCount ? tensors[$0].byteCount > tensors[$1].byteCount
+                : tensors[$0].name < tensors[$1].name
+        }
+        for index in order {
+            let rank = load.indices.min { load[$0] != load[$1] ? load[$0] < load[$1] : $0 < $1 } ?? 0
+            owners[index] = rank
+            load[rank] += tensors[index].byteCount
+        }
+        return owners
+    }
+
+    private static func syncFolder(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        _ = close(descriptor)
+    }
+}
+
+/// A phase every rank runs: the ranks agree whether it worked, so all of them fail together (with this rank's own
+/// error, or `failure` naming the rank that failed) and none waits in a later collective for one that stopped.
+enum Collective {
+    static func run(_ communicator: Communicator, failure: (String) -> Error, _ body: () throws -> Void) throws {
+        var local: Error?
+        do { try body() } catch { local = error }
+        let failedRank = try communicator.allreduce(local == nil ? Int32.max : Int32(communicator.rank), op: .min)
+        if let local { throw local }
+        if failedRank != Int32.max { throw failure("rank \(failedRank) failed") }
+    }
+}

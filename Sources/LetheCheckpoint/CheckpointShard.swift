@@ -1,0 +1,99 @@
+import Foundation
+import LetheIO
+import LetheTensor
+
+/// One rank's shard file: its tensors one after another, each cut into chunks of at most `chunkBytes`, each chunk a
+/// zstd frame (float32 values byte-shuffled first, so the exponent bytes compress) with zstd's content checksum,
+/// and the SHA-256 of each compressed chunk recorded in the manifest.
+enum CheckpointShard {
+    /// 16 MiB of values per chunk: large enough to compress well, small enough to hash and check in pieces.
+    static let chunkBytes = 16 << 20
+
+    /// Writes `tensors` to `path` (a temporary file, flushed to disk, then renamed) and returns their records.
+    static func write(_ tensors: [CheckpointTensor], to path: String, shardName: String, chunkBytes: Int = chunkBytes,
+                      options: ZstdCompressionOptions = .default) throws -> [CheckpointManifest.TensorRecord] {
+        let output = try AtomicFileOutput(destination: path)
+        var offset = 0
+        var records: [CheckpointManifest.TensorRecord] = []
+        do {
+            for tensor in tensors {
+                var chunks: [CheckpointManifest.Chunk] = []
+                let elementSize = tensor.dtype.size
+                let perChunk = max(1, chunkBytes / elementSize)
+                let count = tensor.byteCount / elementSize
+                for start in stride(from: 0, to: max(count, 1), by: perChunk) where count > 0 || start == 0 {
+                    let elements = min(perChunk, count - start)
+                    let compressed: [UInt8] = switch tensor.values {
+                    case .float32(let values):
+                        try Zstd.compress(shufflingFloats: UnsafeBufferPointer(start: values.pointer + start, count: elements),
+                                          options: options)
+                    case .uint8(let bytes):
+                        try bytes.withUnsafeBytes {
+                            try Zstd.compress(UnsafeRawBufferPointer(rebasing: $0[start..<(start + elements)]), options: options)
+                        }
+                    }
+                    try output.append(compressed)
+                    chunks.append(.init(offset: offset, length: compressed.count, elements: elements,
+                                        sha256: SHA256Hex.of(compressed)))
+                    offset += compressed.count
+                }
+                records.append(.init(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, shard: shardName,
+                                     chunks: chunks))
+            }
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        return records
+    }
+
+    /// Reads one tensor of a step folder, checking each chunk's SHA-256 before it is decompressed and zstd's
+    /// checksum as it is.
+    static func read(_ record: CheckpointManifest.TensorRecord, folder: URL, file: MappedFile) throws -> CheckpointTensor {
+        let path = file.path
+        let count = record.shape.reduce(1, *)
+        guard record.shape.allSatisfy({ $0 >= 0 }), record.chunks.reduce(0, { $0 + $1.elements }) == count else {
+            throw CheckpointError.corrupt(path: path, reason: "the chunks of '\(record.name)' do not add up to its shape \(record.shape)")
+        }
+        func chunkBytes(_ chunk: CheckpointManifest.Chunk) throws -> UnsafeRawBufferPointer {
+            guard chunk.offset >= 0, chunk.length >= 0, chunk.offset <= file.count - chunk.length else {
+                throw CheckpointError.corrupt(path: path, reason: "a chunk of '\(record.name)' lies past the end of the file (truncated?)")
+            }
+            let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[chunk.offset..<(chunk.offset + chunk.length)])
+            guard SHA256Hex.of(bytes) == chunk.sha256 else {
+                throw CheckpointError.corrupt(path: path, reason: "a chunk of '\(record.name)' does not match its SHA-256")
+            }
+            return bytes
+        }
+        do {
+            switch record.dtype {
+            case .float32:
+                let tensor = Tensor(zeros: record.shape)
+                var start = 0
+                for chunk in record.chunks {
+                    try Zstd.decompressShuffled(try chunkBytes(chunk),
+                                                into: UnsafeMutableBufferPointer(start: tensor.pointer + start, count: chunk.elements),
+                                                sourceName: path)
+                    start += chunk.elements
+                }
+                return CheckpointTensor(record.name, tensor)
+            case .uint8:
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(count)
+                for chunk in record.chunks {
+                    let part = try Zstd.decompress(try chunkBytes(chunk), maxSize: chunk.elements)
+                    guard part.count == chunk.elements else {
+                        throw CheckpointError.corrupt(path: path, reason: "a chunk of '\(record.name)' holds \(part.count) bytes, not \(chunk.elements)")
+                    }
+                    bytes += part
+                }
+                return CheckpointTensor(record.name, bytes: bytes)
+            }
+        } catch let error as CheckpointError {
+            throw error
+        } catch {
+            throw CheckpointError.corrupt(path: path, reason: "'\(record.name)' does not decompress: \(error)")
+        }
+    }
+}

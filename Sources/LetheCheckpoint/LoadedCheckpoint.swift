@@ -1,0 +1,125 @@
+import Foundation
+import LetheDistributed
+import LetheIO
+
+/// A checkpoint read back: its manifest and every tensor by name, each chunk checked against its SHA-256.
+public struct LoadedCheckpoint: Sendable {
+    public let url: URL
+    public let manifest: CheckpointManifest
+    public let tensors: [String: CheckpointTensor]
+
+    /// Reads a step folder and checks everything in it; with `identity`, also that it belongs to this job.
+    public init(stepFolder url: URL, identity: CheckpointIdentity? = nil) throws {
+        let manifestURL = url.appendingPathComponent(CheckpointFolder.manifestName)
+        let manifest: CheckpointManifest
+        do {
+            manifest = try CheckpointManifest(json: InputFile.data(manifestURL, limit: 256 << 20))
+        } catch let error as FileIOError {
+            throw CheckpointError.corrupt(path: url.path, reason: "its manifest cannot be read (\(error.message))")
+        } catch {
+            throw CheckpointError.corrupt(path: manifestURL.path, reason: "it is not a Lethe checkpoint manifest (\(error))")
+        }
+        guard manifest.format == CheckpointManifest.formatName,
+              manifest.formatVersion == CheckpointManifest.currentFormatVersion else {
+            throw CheckpointError.corrupt(
+                path: manifestURL.path,
+                reason: "it is format '\(manifest.format)' version \(manifest.formatVersion); this Lethe reads "
+                    + "'\(CheckpointManifest.formatName)' version \(CheckpointManifest.currentFormatVersion)")
+        }
+        if let identity {
+            for (what, saved, now) in [("method", manifest.identity.method, identity.method),
+                                       ("settings", manifest.identity.settingsHash, identity.settingsHash),
+                                       ("base model", manifest.identity.baseModelHash, identity.baseModelHash)] where saved != now {
+                throw CheckpointError.mismatch(path: url.path, what: what, saved: String(saved.prefix(16)), now: String(now.prefix(16)))
+            }
+        }
+        var files: [String: MappedFile] = [:]
+        for shard in manifest.shards {
+            guard !shard.contains("/"), shard.hasPrefix("shard-") else {
+                throw CheckpointError.corrupt(path: manifestURL.path, reason: "it names the shard '\(shard)'")
+            }
+            do {
+                files[shard] = try MappedFile(path: url.appendingPathComponent(shard).path)
+            } catch {
+                throw CheckpointError.corrupt(path: url.appendingPathComponent(shard).path, reason: "the shard cannot be read (\(error))")
+            }
+        }
+        var tensors: [String: CheckpointTensor] = [:]
+        for record in manifest.tensors {
+            guard let file = files[record.shard] else {
+                throw CheckpointError.corrupt(path: manifestURL.path, reason: "'\(record.name)' is in '\(record.shard)', which is not a listed shard")
+            }
+            tensors[record.name] = try CheckpointShard.read(record, folder: url, file: file)
+        }
+        self.url = url
+        self.manifest = manifest
+        self.tensors = tensors
+    }
+
+    /// The float32 tensor `name` with `count` values (any shape), or an error naming what is missing.
+    public func values(_ name: String, count: Int) throws -> CheckpointTensor {
+        guard let tensor = tensors[name] else {
+            throw CheckpointError.missingTensor(path: url.path, name: name, reason: "the checkpoint has no such tensor")
+        }
+        guard tensor.shape.reduce(1, *) == count else {
+            throw CheckpointError.missingTensor(path: url.path, name: name,
+                                                reason: "it has shape \(tensor.shape), this job needs \(count) values")
+        }
+        return tensor
+    }
+}
+
+extension CheckpointFolder {
+    /// Where a job resumes from: `auto` is the newest good step of this folder (nil: none yet, a fresh start);
+    /// a path is that step folder, or the newest good step of that folder.
+    public enum ResumeFrom: Sendable, Equatable {
+        case auto
+        case path(String)
+    }
+
+    /// The checkpoint to resume from, read on every rank. Rank 0 chooses it: the newest step whose manifest and
+    /// chunks check out (a damaged step is reported through `log` and the one before it tried); a step of other
+    /// settings or another base model is an error. Every rank of `communicator` calls this together.
+    public func resume(_ from: ResumeFrom, identity: CheckpointIdentity, communicator: Communicator,
+                       log: (String) -> Void = { _ in }) throws -> LoadedCheckpoint? {
+        var chosen = ""
+        var loaded: LoadedCheckpoint?
+        try Collective.run(communicator, failure: { CheckpointError.corrupt(path: url.path, reason: $0) }) {
+            guard communicator.rank == 0 else { return }
+            let candidates: [URL]
+            switch from {
+            case .auto:
+                candidates = steps().map(\.url)
+            case .path(let path):
+                let given = URL(fileURLWithPath: path)
+                if FileManager.default.fileExists(atPath: given.appendingPathComponent(Self.manifestName).path) {
+                    candidates = [given]
+                } else {
+                    candidates = CheckpointFolder(given).steps().map(\.url)
+                    guard !candidates.isEmpty else { throw CheckpointError.notFound(path: path) }
+                }
+            }
+            for candidate in candidates {
+                do {
+                    loaded = try LoadedCheckpoint(stepFolder: candidate, identity: identity)
+                    chosen = candidate.path
+                    return
+                } catch let error as CheckpointError {
+                    if case .corrupt = error {
+                        log("warning: \(error) Trying the checkpoint before it.")
+                        continue
+                    }
+                    throw error
+                }
+            }
+            if case .path(let path) = from { throw CheckpointError.corrupt(path: path, reason: "no step in it checks out") }
+        }
+        chosen = try communicator.broadcast(string: chosen, root: 0)
+        guard !chosen.isEmpty else { return nil }
+        // Rank 0 has read it already; the others read it now.
+        try Collective.run(communicator, failure: { CheckpointError.corrupt(path: chosen, reason: $0) }) {
+            if loaded == nil { loaded = try LoadedCheckpoint(stepFolder: URL(fileURLWithPath: chosen), identity: identity) }
+        }
+        return loaded
+    }
+}
