@@ -61,7 +61,7 @@ let package = Package(
             name: "lethe",
             dependencies: [
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
-                "LetheErasure", "COpenBLAS", "CZstd",
+                "LetheErasure", "LetheCheckpoint", "COpenBLAS", "CZstd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -90,7 +90,7 @@ let package = Package(
             name: "LetheErasureTests",
             dependencies: [
                 "LetheErasure", "LetheTraining", "LetheDistributed", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor",
-                "LetheTestSupport",
+                "LetheCheckpoint", "LetheTestSupport",
             ]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(

@@ -18,17 +18,20 @@ public struct DataParallelTraining {
     }
 
     /// Steps `trainer` until it has taken `steps`: `step(samples, weight, reduction)` runs one optimizer step of the
-    /// method on this rank's global sample indices, `progress(steps taken, report)` after each (on every rank).
+    /// method on this rank's global sample indices, `progress(steps taken, report)` after each (on every rank), then
+    /// `afterStep(every report so far)` (where a job checkpoints). `history`: the reports of the steps a resumed
+    /// trainer has already taken.
     public func run<Report>(
-        trainer: DiffusionTrainer, steps: Int,
+        trainer: DiffusionTrainer, steps: Int, history: [Report] = [],
         step: (_ samples: [Int], _ weight: Double, _ reduction: GradientReduction) throws -> Report,
-        progress: (Int, Report) -> Void = { _, _ in }
+        progress: (Int, Report) -> Void = { _, _ in }, afterStep: ([Report]) throws -> Void = { _ in }
     ) throws -> [Report] {
-        var reports: [Report] = []
+        var reports = history
         while trainer.stepsTaken < steps {
             let report = try step(split.sampleIndices(step: trainer.stepsTaken), split.weight, reduction)
             reports.append(report)
             progress(trainer.stepsTaken, report)
+            try afterStep(reports)
         }
         return reports
     }

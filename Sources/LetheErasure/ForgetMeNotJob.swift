@@ -1,5 +1,6 @@
 import Foundation
 import LetheDiffusion
+import LetheCheckpoint
 import LetheDistributed
 import LetheIO
 import LetheModels
@@ -26,6 +27,8 @@ public struct ForgetMeNotJob {
     public var embedding: URL?
     public var output: URL
     public var overwrite = false
+    /// Checkpoints to save and resume from; nil: none.
+    public var checkpoints: CheckpointSettings?
     /// Inputs besides the model, the images and the embedding that the output may not overwrite (the job file).
     public var inputs: [OutputGuard.Input] = []
 
@@ -65,6 +68,11 @@ public struct ForgetMeNotJob {
         let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: $0)] } ?? []
         let imageFolder: ImageFolder? = if case .folder(let path) = images { try ImageFolder(path: path) } else { nil }
         let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
+        let checkpointer = try checkpoints.map {
+            try TrainingCheckpointer<ForgetMeNotTrainer.StepReport>(
+                settings: $0, method: "forget-me-not", jobSettings: settingsSummary(), model: model, communicator: communicator)
+        }
+        let resumed = try checkpointer?.resume(trainer.trainer, log: log)
         if let warning = trainer.truncationWarning { log("warning: \(warning)") }
         // Before any image is generated or batch made: both must fit in memory; a batch above the image count is stated.
         try TrainingMemory.checkBatch(batchSize: options.batchSize, ranks: communicator.size, side: trainer.imageSize,
@@ -83,6 +91,9 @@ public struct ForgetMeNotJob {
         switch images {
         case .folder:
             trainingFolder = imageFolder!
+        case .generated(let count, _) where resumed != nil:
+            // Generated once: a resumed job takes the images its checkpoint kept.
+            trainingFolder = try Self.generatedImages(from: resumed!.checkpoint, count: count, side: trainer.imageSize)
         case .generated(let count, let steps):
             let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: embeddings, tokenizer: options.tokenizer)
             let trainTimesteps = pipeline.schedulerConfiguration.numTrainTimesteps ?? 1000
@@ -97,10 +108,21 @@ public struct ForgetMeNotJob {
         let data = try TrainingImages(folder: trainingFolder, size: trainer.imageSize,
                                       preprocessing: .forgetMeNot(centerCrop: options.centerCrop), seed: options.seed)
         clock.lap("images")
-        let before = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
+        // Measured on the base model: a resumed job reads it from its checkpoint.
+        let before = try resumed.map { try Self.savedValue("attention_mass_before", in: $0.checkpoint) }
+            ?? trainer.evaluateAttentionMass(images: data, communicator: communicator)
         clock.lap("attention_before")
+        var extra: [CheckpointTensor] = []
+        if case .generated = images {
+            extra.append(CheckpointTensor(Self.generatedImagesName, bytes: trainingFolder.images.flatMap(\.pixels)))
+        }
         progress.trainingStarts()
-        let steps = try trainer.train(images: data, communicator: communicator, progress: progress.step)
+        let steps = try trainer.train(
+            images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
+            afterStep: { history in
+                try checkpointer?.saveIfDue(trainer.trainer, history: history, lastStep: options.steps, extra: extra,
+                                            state: ["attention_mass_before": "\(before)"], log: log)
+            })
         clock.lap("train")
         let after = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
         clock.lap("attention_after")
@@ -115,6 +137,29 @@ public struct ForgetMeNotJob {
         report.settings = settingsSummary()
         guard var writer else { return report }
         return try writer.commit(unet: trainer.unetStore, report: report, clock: &clock)
+    }
+
+    static let generatedImagesName = "generated_images"
+
+    /// The generated training images a checkpoint kept: `count` RGB images of `side`×`side`, one after another.
+    static func generatedImages(from checkpoint: LoadedCheckpoint, count: Int, side: Int) throws -> ImageFolder {
+        let perImage = side * side * 3
+        guard let bytes = checkpoint.tensors[generatedImagesName]?.bytes, bytes.count == count * perImage else {
+            throw CheckpointError.missingTensor(path: checkpoint.url.path, name: generatedImagesName,
+                                                reason: "this job needs \(count) images of \(side)×\(side)")
+        }
+        let images = (0..<count).map {
+            ImageRGB8(width: side, height: side, pixels: Array(bytes[($0 * perImage)..<(($0 + 1) * perImage)]))
+        }
+        return ImageFolder(images: images, names: (0..<count).map { "generated-\($0).png" })
+    }
+
+    /// A number the job kept in its checkpoint's state.
+    static func savedValue(_ key: String, in checkpoint: LoadedCheckpoint) throws -> Double {
+        guard let text = checkpoint.manifest.state[key], let value = Double(text) else {
+            throw CheckpointError.corrupt(path: checkpoint.url.path, reason: "its state has no number '\(key)'")
+        }
+        return value
     }
 
     private func settingsSummary() -> [String: String] {

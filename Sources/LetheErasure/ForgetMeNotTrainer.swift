@@ -33,7 +33,7 @@ public final class ForgetMeNotTrainer {
     private let hooks = AttentionHooks()
 
     /// What one step measured (after the cross-rank reduction).
-    public struct StepReport: Sendable {
+    public struct StepReport: Sendable, Codable {
         /// The attention loss √(Σ P²) over the global batch before the step.
         public let loss: Double
         /// Global gradient norm before clipping.
@@ -150,14 +150,15 @@ extension ForgetMeNotTrainer {
     /// Trains for `options.steps` steps with the global batch split across the ranks of `communicator`.
     @discardableResult
     public func train(images: TrainingImages, communicator: Communicator, buckets: GradientBuckets = GradientBuckets(),
-                      progress: (Int, StepReport) -> Void = { _, _ in }) throws -> [StepReport] {
+                      history: [StepReport] = [], progress: (Int, StepReport) -> Void = { _, _ in },
+                      afterStep: ([StepReport]) throws -> Void = { _ in }) throws -> [StepReport] {
         try DataParallelTraining(globalBatch: options.batchSize, communicator: communicator, buckets: buckets).run(
-            trainer: trainer, steps: options.steps,
+            trainer: trainer, steps: options.steps, history: history,
             step: { samples, weight, reduction in
                 let batch = try drawBatch(samples: samples, images: images, step: stepsTaken)
                 return try step(latents: batch.latents, noise: batch.noise, timesteps: batch.timesteps, weight: weight,
                                 reduction: reduction)
             },
-            progress: progress)
+            progress: progress, afterStep: afterStep)
     }
 }

@@ -2,6 +2,7 @@ import LetheTensor
 import Foundation
 import LetheDistributed
 import LetheIO
+import LetheCheckpoint
 import LetheModels
 
 /// A textual-inversion job from a diffusers folder and images to a learned-embeddings file (diffusers'
@@ -15,6 +16,8 @@ public struct TextualInversionJob {
     /// Where the report goes; nil: beside the output, ``defaultReport(for:)``.
     public var report: URL?
     public var overwrite = false
+    /// Checkpoints to save and resume from; nil: none.
+    public var checkpoints: CheckpointSettings?
     /// Inputs besides the model and the images that the outputs may not overwrite (the job file).
     public var inputs: [OutputGuard.Input] = []
 
@@ -52,6 +55,10 @@ public struct TextualInversionJob {
             return (embeddings, report)
         }
         if isMain { _ = try checkOutputs() }
+        let checkpointer = try checkpoints.map {
+            try TrainingCheckpointer<TextualInversionTrainer.StepReport>(
+                settings: $0, method: "textual-inversion", jobSettings: settingsSummary(), model: model, communicator: communicator)
+        }
         let imageFolder = try ImageFolder(path: images)
         let trainer = try TextualInversionTrainer(folder: folder, options: options)
         for warning in trainer.truncationWarnings { log("warning: \(warning)") }
@@ -64,9 +71,14 @@ public struct TextualInversionJob {
             folder: imageFolder, size: trainer.imageSize,
             preprocessing: .textualInversion(centerCrop: options.centerCrop, flipProbability: options.flipProbability),
             seed: options.seed)
+        let resumed = try checkpointer?.resume(trainer.trainer, log: log)
         clock.lap("load")
         progress.trainingStarts()
-        let steps = try trainer.train(images: data, communicator: communicator, progress: progress.step)
+        let steps = try trainer.train(
+            images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
+            afterStep: { history in
+                try checkpointer?.saveIfDue(trainer.trainer, history: history, lastStep: options.steps, log: log)
+            })
         clock.lap("train")
 
         var report = ErasureReport(method: "textual-inversion", model: model.path, ranks: communicator.size)

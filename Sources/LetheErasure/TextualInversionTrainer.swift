@@ -25,7 +25,7 @@ public final class TextualInversionTrainer {
     public var stepsTaken: Int { trainer.stepsTaken }
 
     /// What one optimizer step measured (after the cross-rank reduction).
-    public struct StepReport: Sendable {
+    public struct StepReport: Sendable, Codable {
         public let loss: Double
         public let gradientNorm: Double
         public let learningRate: Double
@@ -193,10 +193,11 @@ extension TextualInversionTrainer {
     /// does not depend on the number of ranks. `progress(step, report)` runs after each step on every rank.
     @discardableResult
     public func train(images: TrainingImages, communicator: Communicator, buckets: GradientBuckets = GradientBuckets(),
-                      progress: (Int, StepReport) -> Void = { _, _ in }) throws -> [StepReport] {
+                      history: [StepReport] = [], progress: (Int, StepReport) -> Void = { _, _ in },
+                      afterStep: ([StepReport]) throws -> Void = { _ in }) throws -> [StepReport] {
         try DataParallelTraining(globalBatch: options.batchSize, communicator: communicator, buckets: buckets).run(
-            trainer: trainer, steps: options.steps,
+            trainer: trainer, steps: options.steps, history: history,
             step: { samples, weight, reduction in try step(samples: samples, images: images, weight: weight, reduction: reduction) },
-            progress: progress)
+            progress: progress, afterStep: afterStep)
     }
 }

@@ -15,6 +15,8 @@ public enum Setting: String, CaseIterable, Sendable, CustomStringConvertible {
     // Closed-form edits (`UCESettings`, `RECESettings`).
     case concept, guide, preserve, addPrompts, lambda, eraseScale, preserveScale
     case epochs, regularization, receLambda, receEraseScale, recePreserveScale
+    // Checkpoints (`CheckpointSettings`).
+    case checkpointFolder, checkpointEvery, keepLast, resume
 
     public var description: String { Self.naming.withLock { $0 }?(self) ?? "`\(rawValue)`" }
 

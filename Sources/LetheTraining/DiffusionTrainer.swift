@@ -92,6 +92,50 @@ public final class DiffusionTrainer {
     }
 }
 
+extension DiffusionTrainer {
+    /// What a checkpoint keeps of the training, by parameter name: each trained value ("trained/NAME", the selected
+    /// rows only for a row selection) and each optimizer state buffer over it ("optimizer/STATE/NAME"), as copies.
+    /// With `stepsTaken` (the optimizer's step count is the same) that is everything a step depends on.
+    public func checkpointTensors() -> [(name: String, values: Tensor)] {
+        let trained = Tensor(zeros: [gradients.count])
+        for segment in gradients.segments {
+            (trained.pointer + segment.gradientOffset).update(from: gradients.parameters.base + segment.parameterOffset,
+                                                              count: segment.count)
+        }
+        var tensors: [(String, Tensor)] = []
+        let state = optimizer.state.sorted { $0.key < $1.key }
+        for entry in gradients.entries {
+            let range = (entry.gradientOffset, entry.count)
+            tensors.append(("trained/\(entry.name)", trained.narrowed(axis: 0, start: range.0, length: range.1).copy()))
+            for (name, buffer) in state {
+                tensors.append(("optimizer/\(name)/\(entry.name)", buffer.narrowed(axis: 0, start: range.0, length: range.1).copy()))
+            }
+        }
+        return tensors
+    }
+
+    /// Restores what `checkpointTensors()` saved, after `stepsTaken` steps. `tensor(name, count)` returns the saved
+    /// values of that name (it throws for a missing or mis-sized one); nothing changes unless every tensor is there.
+    public func restore(stepsTaken steps: Int, tensor: (String, Int) throws -> Tensor) throws {
+        let trained = Tensor(zeros: [gradients.count])
+        let state: [String: Tensor] = optimizer.state.mapValues { _ in Tensor(zeros: [gradients.count]) }
+        for entry in gradients.entries {
+            let saved = try tensor("trained/\(entry.name)", entry.count).contiguous()
+            (trained.pointer + entry.gradientOffset).update(from: saved.pointer, count: entry.count)
+            for (name, buffer) in state {
+                let values = try tensor("optimizer/\(name)/\(entry.name)", entry.count).contiguous()
+                (buffer.pointer + entry.gradientOffset).update(from: values.pointer, count: entry.count)
+            }
+        }
+        try optimizer.restore(state: state, stepCount: steps)
+        for segment in gradients.segments {
+            (gradients.parameters.base + segment.parameterOffset).update(from: trained.pointer + segment.gradientOffset,
+                                                                         count: segment.count)
+        }
+        stepsTaken = steps
+    }
+}
+
 /// How a step's values and gradients are summed across data-parallel processes; `.none` for one process.
 public struct GradientReduction {
     public var sumValues: ([Double]) throws -> [Double]

@@ -38,6 +38,7 @@ struct FMN: ParsableCommand {
     @Option(parsing: .unconditional, help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
     @Flag(help: "Also steer attention away from the end-of-text (pooled) token.") var usePooler = false
     @Option(parsing: .unconditional, help: "Seed of every random draw.") var seed: UInt64 = 0
+    @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
     @Flag(help: "Replace --output if it is an erased model folder Lethe wrote (anything else is kept).") var overwrite = false
     @Option(help: "Output diffusers folder.") var output: String
 
@@ -65,6 +66,7 @@ struct FMN: ParsableCommand {
             output: URL(fileURLWithPath: output))
         job.embedding = embedding.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite
+        job.checkpoints = checkpointOptions.settings
         job.inputs = config.inputs
         var progress = ForgetMeNotJob.Progress()
         // Each image takes --generation-steps UNet calls: the bar shows 0/N at once (this rank's share), then each image.

@@ -38,6 +38,7 @@ struct Invert: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of every random draw (data order, crops, flips, templates, noise, timesteps).") var seed: UInt64 = 0
     @Option(help: "Output file (.safetensors).") var output: String
     @Option(help: "The report (JSON: settings, loss and gradient norm per step). Default: --output with .report.json for its extension.") var report: String?
+    @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
     @Flag(help: "Replace --output (and the report) if it is a learned-embeddings file (a report Lethe wrote).") var overwrite = false
 
     func run() throws {
@@ -60,6 +61,7 @@ struct Invert: ParsableCommand {
                                       output: URL(fileURLWithPath: output))
         job.report = report.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite
+        job.checkpoints = checkpointOptions.settings
         job.inputs = config.inputs
         let isMain = communicator.rank == 0
         var progress = TextualInversionJob.Progress()

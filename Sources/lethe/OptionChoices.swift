@@ -70,6 +70,10 @@ enum SettingFlags {
         case .receLambda: "--rece-lamb"
         case .receEraseScale: "--rece-erase-scale"
         case .recePreserveScale: "--rece-preserve-scale"
+        case .checkpointFolder: "--checkpoint-dir"
+        case .checkpointEvery: "--checkpoint-every"
+        case .keepLast: "--keep-last"
+        case .resume: "--resume"
         }
     }
 

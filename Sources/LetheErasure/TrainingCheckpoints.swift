@@ -1,0 +1,92 @@
+import Foundation
+import LetheCheckpoint
+import LetheDistributed
+import LetheTensor
+import LetheTraining
+
+/// Where a training job checkpoints, how often, how many it keeps and where it resumes from.
+public struct CheckpointSettings: Sendable {
+    /// The checkpoint folder (on a file system every rank sees); nil: no saving (a resume path may still be given).
+    public var folder: URL?
+    /// Save every this many steps; 0: only after the last step.
+    public var every = 0
+    /// Committed steps kept (the newest are kept; at least 1).
+    public var keepLast = 2
+    /// nil: start afresh; `.auto`: the newest good step of `folder`, if any; a path: that checkpoint.
+    public var resume: CheckpointFolder.ResumeFrom?
+
+    public init(folder: URL?, every: Int = 0, keepLast: Int = 2, resume: CheckpointFolder.ResumeFrom? = nil) {
+        self.folder = folder
+        self.every = every
+        self.keepLast = keepLast
+        self.resume = resume
+    }
+
+    func validate() throws {
+        guard every >= 0 else { throw ErasureError.invalidSetting(.checkpointEvery, reason: "is \(every); it must be 0 (only the last step) or more") }
+        guard keepLast >= 1 else { throw ErasureError.invalidSetting(.keepLast, reason: "is \(keepLast); it must be at least 1") }
+        if resume == .auto, folder == nil {
+            throw ErasureError.invalidSetting(.resume, reason: "auto needs \(Setting.checkpointFolder) to look in")
+        }
+    }
+}
+
+/// The one checkpointing helper of the training jobs: it restores the training step (trained values, optimizer
+/// state, steps taken) with the job's own history and tensors from the checkpoint to resume from, and saves them
+/// at the steps due. A job that resumes continues bit for bit as if it had not stopped (the data order and every
+/// random draw are keyed by seed, step and sample index), on any number of ranks.
+struct TrainingCheckpointer<StepReport: Codable> {
+    let settings: CheckpointSettings
+    let identity: CheckpointIdentity
+    let communicator: Communicator
+
+    /// What a resumed job takes up again besides the training step.
+    struct Resumed {
+        let checkpoint: LoadedCheckpoint
+        let history: [StepReport]
+    }
+
+    init(settings: CheckpointSettings, method: String, jobSettings: [String: String], model: URL,
+         communicator: Communicator) throws {
+        try settings.validate()
+        self.settings = settings
+        identity = CheckpointIdentity(method: method, settingsHash: CheckpointIdentity.hash(settings: jobSettings),
+                                      baseModelHash: try ModelFingerprint.hash(folder: model))
+        self.communicator = communicator
+    }
+
+    /// Restores `trainer` from the checkpoint to resume from; nil when there is none (a fresh start).
+    func resume(_ trainer: DiffusionTrainer, log: (String) -> Void) throws -> Resumed? {
+        guard let from = settings.resume else { return nil }
+        let folder = settings.folder ?? URL(fileURLWithPath: "")
+        guard let loaded = try CheckpointFolder(folder).resume(from, identity: identity, communicator: communicator, log: log) else {
+            return nil
+        }
+        try trainer.restore(stepsTaken: loaded.manifest.step) { name, count in
+            guard let tensor = try loaded.values(name, count: count).tensor else {
+                throw CheckpointError.missingTensor(path: loaded.url.path, name: name, reason: "it holds bytes, not float32 values")
+            }
+            return tensor
+        }
+        let history = try JSONDecoder().decode([StepReport].self, from: Data((loaded.manifest.state["history"] ?? "[]").utf8))
+        guard history.count == loaded.manifest.step else {
+            throw CheckpointError.corrupt(path: loaded.url.path, reason: "its history has \(history.count) steps, not \(loaded.manifest.step)")
+        }
+        log("resumed from \(loaded.url.path) (step \(loaded.manifest.step), saved by \(loaded.manifest.worldSize) rank(s))")
+        return Resumed(checkpoint: loaded, history: history)
+    }
+
+    /// Saves after `history.count` steps when that step is due (every `settings.every` steps and the last).
+    func saveIfDue(_ trainer: DiffusionTrainer, history: [StepReport], lastStep: Int, extra: [CheckpointTensor] = [],
+                   state: [String: String] = [:], log: (String) -> Void) throws {
+        guard let folder = settings.folder else { return }
+        let step = trainer.stepsTaken
+        guard step == lastStep || (settings.every > 0 && step % settings.every == 0) else { return }
+        var state = state
+        state["history"] = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
+        let tensors = trainer.checkpointTensors().map { CheckpointTensor($0.name, $0.values) } + extra
+        let url = try CheckpointFolder(folder).save(step: step, tensors: tensors, identity: identity, state: state,
+                                                    keepLast: settings.keepLast, communicator: communicator)
+        log("checkpoint: \(url.path)")
+    }
+}
