@@ -441,6 +441,26 @@ check "invert: --vectors 1000000000" nonzero "--vectors is 1000000000; it must b
     --init-token person --output "$WORK/bad-ti.safetensors"
 check "invert: --steps -1" nonzero "--steps is -1; it must be at least 1" -- "${QUICK[@]}" "$LETHE" invert \
     --model "$SD1_TINY" --steps -1 --images "$TI_IMAGES" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
+# Checkpoint flags: bad values, a resume with nothing to resume from, a checkpoint of other settings, a damaged one.
+INVERT_Q=("${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 2 --resolution 32 --images "$TI_IMAGES" --token "<zq>"
+          --init-token person)
+check "invert: --keep-last 0" nonzero "--keep-last is 0; it must be at least 1" -- "${INVERT_Q[@]}" \
+    --checkpoint-dir "$WORK/ck" --keep-last 0 --output "$WORK/bad-ti.safetensors"
+check "invert: --checkpoint-every -1" nonzero "--checkpoint-every is -1" -- "${INVERT_Q[@]}" \
+    --checkpoint-dir "$WORK/ck" --checkpoint-every -1 --output "$WORK/bad-ti.safetensors"
+check "invert: --resume auto without --checkpoint-dir" nonzero "--resume auto needs --checkpoint-dir" -- "${INVERT_Q[@]}" \
+    --resume auto --output "$WORK/bad-ti.safetensors"
+check "invert: --resume of a folder without checkpoints" nonzero "is not a checkpoint" -- "${INVERT_Q[@]}" \
+    --resume "$WORK" --output "$WORK/bad-ti.safetensors"
+check "invert: saves checkpoints" 0 "checkpoint: .*ck/step-00000002" -- "${INVERT_Q[@]}" --checkpoint-dir "$WORK/ck" \
+    --checkpoint-every 1 --output "$WORK/ck-ti.safetensors"
+check "invert: a checkpoint of other settings is refused" nonzero "saved with another settings" -- "${INVERT_Q[@]}" \
+    --lr 0.5 --checkpoint-dir "$WORK/ck" --output "$WORK/bad-ti.safetensors"
+check "invert: a damaged newest checkpoint is reported and the one before used" 0 \
+    "step-00000002/shard-[^']*' is damaged: .*does not match its SHA-256.*resumed from .*step-00000001" -- bash -c '
+    shard=$(ls "$1"/step-00000002/shard-*.zst | head -n 1)
+    printf "\xff\xff\xff\xff" | dd of="$shard" bs=1 seek=30 conv=notrunc status=none
+    "${@:2}"' _ "$WORK/ck" "${INVERT_Q[@]}" --checkpoint-dir "$WORK/ck" --output "$WORK/ck-ti2.safetensors"
 # A step count whose ETA is past 10,000 hours: the time is capped, never negative; the run is stopped by timeout.
 check "invert: the ETA of a huge step count is capped, not negative" 0 "^invert 1/100000000000 .*<>9999:59:59, " -- \
     bash -c 'timeout 15 "$@" 2>&1 | head -n 400 >"$0"; ! grep -q "<-" "$0" && cat "$0"' "$WORK/eta.txt" "$LETHE" invert --model "$SD1_TINY" \

@@ -31,8 +31,11 @@ mpi_passed=$(grep -c '^PASS' "$LOGS/mpi.log")
 echo "== erasure under mpirun" >&2
 Scripts/erasure-mpi-check.sh "$BIN/lethe" | tee "$LOGS/erasure-mpi.log"
 Scripts/erasure-training-mpi-check.sh "$BIN/lethe" | tee "$LOGS/erasure-training-mpi.log"
-# Each UCE/RECE run compared with np=1, the failing-job run, and each invert/fmn np=2 comparison count as one test.
-erasure_passed=$(( $(grep -c '^PASS' "$LOGS/erasure-mpi.log") + $(grep -c '^ok ' "$LOGS/erasure-training-mpi.log") ))
+Scripts/checkpoint-mpi-check.sh "$BIN/lethe" | tee "$LOGS/checkpoint-mpi.log"
+# Each UCE/RECE run compared with np=1, the failing-job run, each invert/fmn np=2 comparison and each checkpoint
+# resume or reshard comparison count as one test.
+erasure_passed=$(( $(grep -c '^PASS' "$LOGS/erasure-mpi.log") + $(grep -c '^ok ' "$LOGS/erasure-training-mpi.log")
+    + $(grep -c '^ok ' "$LOGS/checkpoint-mpi.log") ))
 
 echo "== command line" >&2
 Scripts/cli-check.sh "$BIN/lethe" | tee "$LOGS/cli.log"
