@@ -77,6 +77,34 @@ if [[ -d "$SD1" ]]; then
         --prompt "a cat" --steps 3 --seed 1 --output "$WORK/pndm.png"
     check "generate numbered images" 0 "many-1.png" -- "$LETHE" generate --model "$SD1" --prompt "a dog" --steps 2 \
         --seed 2 --num-images 2 --scheduler euler-a --output "$WORK/many.png"
+    # Under mpirun the ranks share the images out (3 images: 2 + 1 on 2 ranks, 1 + 1 + 1 + none on 4) and rank 0
+    # writes them all and prints once: the images of one process, up to float32 rounding (OpenBLAS rounds the
+    # products of a smaller batch differently in the last bits: 2.8e-6 and 6.4e-6 relative on 2 and 4 ranks).
+    GEN3=(generate --model "$SD1" --prompt "a dog" --negative-prompt "blurry" --steps 3 --seed 5 --num-images 3
+          --scheduler euler-a)
+    check "generate --num-images 3 in one process" 0 "wrote .*three.npy" -- "$LETHE" "${GEN3[@]}" --output "$WORK/three.npy"
+    for np in 2 4; do
+        check "generate --num-images 3 under mpirun -np $np: rank 0 writes and shows progress once" 0 "^0 1 1 1$" -- bash -c \
+            '"${@:2}" >"$1" 2>&1; echo "$? $(grep -c "^wrote .*three-np" "$1") $(grep -c "^denoise 3/3 " "$1") $(grep -c "^loaded " "$1")"' \
+            _ "$WORK/three-np$np.log" "${MPIRUN[@]}" -np $np "$LETHE" "${GEN3[@]}" --output "$WORK/three-np$np.npy"
+        check "generate --num-images 3 under mpirun -np $np: the images of one process" 0 "compare: 1 file\(s\) agree" -- \
+            "$LETHE" compare --tolerance 2e-5 "$WORK/three-np$np.npy" "$WORK/three.npy"
+    done
+    check "generate under mpirun -np 2: an existing output is refused before the work and ends every rank" 0 "^[1-9][0-9]* 0 [1-9]" -- \
+        bash -c '"${@:2}" >"$1" 2>&1; echo "$? $(grep -c "^denoise" "$1") $(grep -c "three.npy. already exists" "$1")"' \
+        _ "$WORK/exists-np2.log" "${MPIRUN[@]}" -np 2 "$LETHE" "${GEN3[@]}" --output "$WORK/three.npy"
+    check "generate under mpirun -np 2: numbered PNGs from rank 0" 0 "wrote .*np2-0.png, .*np2-1.png, .*np2-2.png" -- \
+        "${MPIRUN[@]}" -np 2 "$LETHE" "${GEN3[@]}" --output "$WORK/np2.png"
+    # Without --seed, rank 0 draws the seed and prints it once; every rank uses it (else rank 1's image would be
+    # another seed's), so the printed seed gives the same images in one process.
+    check "generate under mpirun -np 2 without --seed: rank 0's seed is every rank's" 0 "^0 1 compare: 1 file\(s\) agree" -- \
+        bash -c 'lethe=$1 model=$2 work=$3; shift 3
+            request=(generate --model "$model" --prompt "a dog" --steps 2 --scheduler euler-a --num-images 2)
+            log=$("$@" "$lethe" "${request[@]}" --output "$work/seed-np2.npy" 2>&1); status=$?
+            seed=$(sed -n "s/^seed: //p" <<<"$log")
+            "$lethe" "${request[@]}" --seed "$seed" --output "$work/seed-np1.npy" >/dev/null 2>&1
+            echo "$status $(grep -c "^seed: " <<<"$log") $("$lethe" compare --tolerance 2e-5 "$work/seed-np2.npy" "$work/seed-np1.npy" 2>&1)"' \
+        _ "$LETHE" "$SD1" "$WORK" "${MPIRUN[@]}" -np 2
     check "generate float32 NHWC .npy" 0 "wrote .*out.npy" -- "$LETHE" generate --model "$SD1" --prompt "a dog" --steps 2 \
         --seed 2 --scheduler ddim --output "$WORK/out.npy"
     check ".npy has numpy's header" 0 "NUMPY.*'descr': '<f4'.*'shape': \(1, 32, 32, 3\)" -- \

@@ -54,7 +54,25 @@ public struct StableDiffusionPipeline: Sendable {
     /// Runs the request and returns the decoded images [K, 3, H, W] in about [-1, 1] (before postprocessing).
     /// `progress(step, total)` is called after each denoising step.
     public func generate(_ request: GenerationRequest, progress: (Int, Int) -> Void = { _, _ in }) throws -> Tensor {
+        try generate(request, images: 0..<request.imagesPerPrompt, progress: progress)
+    }
+
+    /// Rows `images` of what `generate(_:progress:)` returns for the request: [images.count, 3, H, W], the same
+    /// values, so that ranks sharing a request out make the images of one process. Every random draw is the whole
+    /// request's (the [K, …] initial noise and each step's [K, …] noise, of which these rows are taken); the text
+    /// encoder, UNet and VAE run on these rows only. An empty range does no work and returns [0, 3, H, W].
+    public func generate(_ request: GenerationRequest, images rows: Range<Int>,
+                         progress: (Int, Int) -> Void = { _, _ in }) throws -> Tensor {
         let plan = try GenerationPlan(request, pipeline: self)
+        let batch = plan.latentShape[0]
+        guard rows.lowerBound >= 0, rows.upperBound <= batch else {
+            throw GenerationError.invalidSetting(
+                Setting.imagesPerPrompt, reason: "is \(batch); images \(rows.lowerBound)..<\(rows.upperBound) lie outside 0..<\(batch)")
+        }
+        guard !rows.isEmpty else {
+            let factor = vaeScaleFactor
+            return Tensor(zeros: [0, vae.configuration.outChannels, plan.latentShape[2] * factor, plan.latentShape[3] * factor])
+        }
         var scheduler = try schedulerConfiguration.makeScheduler(as: request.scheduler ?? schedulerConfiguration.schedulerKind())
         if var ddim = scheduler as? DDIMScheduler {
             ddim.eta = request.eta
@@ -63,23 +81,29 @@ public struct StableDiffusionPipeline: Sendable {
         try scheduler.setTimesteps(request.steps)
         progress(0, scheduler.timesteps.count)
 
+        // These rows of a [K, …] tensor, as a tensor of their own.
+        func local(_ tensor: Tensor) -> Tensor {
+            rows.count == batch ? tensor : tensor.narrowed(axis: 0, start: rows.lowerBound, length: rows.count).copy()
+        }
         var generator = TorchGenerator(seed: request.seed)
         let initial = request.latents ?? generator.randn(shape: plan.latentShape)
         var latents = initial.contiguous() * scheduler.initNoiseSigma
         if latents.shape != plan.latentShape { latents = latents.broadcasted(to: plan.latentShape).copy() }
-        let context = try plan.textContext(pipeline: self)
+        latents = local(latents)
+        let context = try plan.textContext(pipeline: self, count: rows.count)
 
         for (index, timestep) in scheduler.timesteps.enumerated() {
+            // With guidance the UNet's batch is [these rows' latents, the same again]: negative then positive halves.
             let modelInput = plan.guided ? Tensor.concatenate([latents, latents], axis: 0) : latents
             let scaled = try scheduler.scaleModelInput(modelInput, timestep: timestep)
             var prediction = try unet.forward(sample: scaled, timestep: timestep, encoderHiddenStates: context)
             if plan.guided {
-                let batch = plan.latentShape[0]
-                let unconditional = prediction.narrowed(axis: 0, start: 0, length: batch)
-                let conditional = prediction.narrowed(axis: 0, start: batch, length: batch)
+                let unconditional = prediction.narrowed(axis: 0, start: 0, length: rows.count)
+                let conditional = prediction.narrowed(axis: 0, start: rows.count, length: rows.count)
                 prediction = unconditional + request.guidanceScale * (conditional - unconditional)
             }
-            let noise = scheduler.drawsNoise(atTimestep: timestep) ? generator.randn(shape: latents.shape) : nil
+            // The whole request's draw, so that each image's noise is the one a single process gives it.
+            let noise = scheduler.drawsNoise(atTimestep: timestep) ? local(generator.randn(shape: plan.latentShape)) : nil
             latents = try scheduler.step(modelOutput: prediction, timestep: timestep, sample: latents, noise: noise).prevSample
             guard latents.isFinite else { throw GenerationError.nonFinite(stage: "denoising step \(index + 1)") }
             progress(index + 1, scheduler.timesteps.count)
@@ -181,9 +205,9 @@ struct GenerationPlan {
         return heightOverflow || widthOverflow ? nil : (height, width)
     }
 
-    /// [negative × K, prompt × K] with guidance, else [prompt × K]: diffusers' `encode_prompt` order.
-    func textContext(pipeline: StableDiffusionPipeline) throws -> Tensor {
-        let count = latentShape[0]
+    /// [negative × count, prompt × count] with guidance, else [prompt × count]: diffusers' `encode_prompt` order
+    /// for `count` images.
+    func textContext(pipeline: StableDiffusionPipeline, count: Int) throws -> Tensor {
         let positive = try pipeline.encode(prompt: request.prompt)
         var parts = [Tensor](repeating: positive, count: count)
         if guided {

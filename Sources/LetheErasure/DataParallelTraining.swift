@@ -71,11 +71,7 @@ public struct DataParallelSplit: Sendable, Equatable {
     }
 
     /// This rank's positions within the global batch.
-    public var localRange: Range<Int> {
-        let base = globalBatch / size, extra = globalBatch % size
-        let start = rank * base + Swift.min(rank, extra)
-        return start..<(start + base + (rank < extra ? 1 : 0))
-    }
+    public var localRange: Range<Int> { Communicator.share(of: globalBatch, rank: rank, size: size) }
 
     /// The global sample indices this rank handles at optimizer step `step`.
     public func sampleIndices(step: Int) -> [Int] {

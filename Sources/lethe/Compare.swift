@@ -2,16 +2,17 @@ import ArgumentParser
 import Foundation
 import LetheErasure
 import LetheIO
+import LetheTensor
 
-/// `lethe compare A B`: whether two safetensors files, or every safetensors file of two folders, hold the same
-/// tensors within a tolerance (max |a − b| / max(max |b|, tiny) per tensor). Used to check that data-parallel
-/// runs give the result of one process.
+/// `lethe compare A B`: whether two safetensors files, two NumPy .npy files, or every safetensors file of two
+/// folders, hold the same tensors within a tolerance (max |a − b| / max(max |b|, tiny) per tensor). Used to check
+/// that data-parallel runs give the result of one process.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare the tensors of two safetensors files or model folders within a relative tolerance.",
+        abstract: "Compare the tensors of two safetensors files, .npy files or model folders within a relative tolerance.",
         shouldDisplay: false)
 
-    @Argument(help: "A safetensors file or a folder.") var first: String
+    @Argument(help: "A safetensors file, a NumPy .npy file or a folder.") var first: String
     @Argument(help: "The same kind of path to compare with.") var second: String
     /// The two inputs disagree: a finding (exit 1), not a mistake in the command line (which would print usage).
     struct Mismatch: Error, CustomStringConvertible {
@@ -26,13 +27,12 @@ struct Compare: ParsableCommand {
         let pairs = try Self.files(first, second)
         var worst = 0.0
         for (a, b) in pairs {
-            let left = try SafeTensorsFile.open(URL(fileURLWithPath: a))
-            let right = try SafeTensorsFile.open(URL(fileURLWithPath: b))
-            guard left.tensorNames == right.tensorNames else {
+            let left = try TensorSource(a), right = try TensorSource(b)
+            guard left.names == right.names else {
                 throw Mismatch(description: "'\(a)' and '\(b)' hold different tensor names")
             }
-            for name in left.tensorNames {
-                let x = try left.tensor(named: name), y = try right.tensor(named: name)
+            for name in left.names {
+                let x = try left.tensor(name), y = try right.tensor(name)
                 guard x.shape == y.shape else { throw Mismatch(description: "'\(name)' has shape \(x.shape) in '\(a)' but \(y.shape) in '\(b)'") }
                 let dx = x.contiguous(), dy = y.contiguous()
                 var difference = 0.0, scale = 0.0
@@ -100,5 +100,23 @@ struct Compare: ParsableCommand {
         let relative = (FileManager.default.subpaths(atPath: first) ?? []).filter { $0.hasSuffix(".safetensors") }.sorted()
         guard !relative.isEmpty else { throw ValidationError("'\(first)' holds no .safetensors files") }
         return relative.map { ((first as NSString).appendingPathComponent($0), (second as NSString).appendingPathComponent($0)) }
+    }
+}
+
+/// The named tensors of a safetensors file, or the one array (named "array") of a NumPy .npy file.
+private struct TensorSource {
+    let names: [String]
+    let tensor: (String) throws -> Tensor
+
+    init(_ path: String) throws {
+        if URL(fileURLWithPath: path).pathExtension.lowercased() == "npy" {
+            let array = try NumPyFile.read(contentsOfFile: path)
+            names = ["array"]
+            tensor = { _ in array }
+        } else {
+            let file = try SafeTensorsFile.open(URL(fileURLWithPath: path))
+            names = file.tensorNames
+            tensor = { try file.tensor(named: $0) }
+        }
     }
 }

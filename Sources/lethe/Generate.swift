@@ -90,12 +90,16 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        // One process does the whole generation; under mpirun the other ranks have nothing to do.
-        guard try Communicator.world().rank == 0 else { return }
+        // Under mpirun each rank makes a contiguous run of the images (every random draw is still the whole
+        // request's, so the images are those of one process) and rank 0 gathers, writes and prints.
+        let world = try Communicator.world()
+        let isMain = world.rank == 0
         let embeddings = try embedding.map { try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0)) }
         let expandedPrompt = embeddings.reduce(prompt) { $1.expanding($0) }
-        var request = GenerationRequest(prompt: expandedPrompt, seed: seed ?? UInt64.random(in: 0..<(1 << 53)))
-        if seed == nil { FileHandle.standardError.write(Data("seed: \(request.seed)\n".utf8)) }
+        // A seed not given is drawn on rank 0 and shared (every rank has the same arguments, so all take this path).
+        var request = GenerationRequest(prompt: expandedPrompt, seed: try seed ?? UInt64(
+            bitPattern: world.broadcast(Int64(bitPattern: UInt64.random(in: 0..<(1 << 53))), root: 0)))
+        if seed == nil, isMain { FileHandle.standardError.write(Data("seed: \(request.seed)\n".utf8)) }
         request.negativePrompt = negativePrompt.map { text in embeddings.reduce(text) { $1.expanding($0) } }
         request.steps = steps
         request.guidanceScale = Float(guidance)
@@ -109,27 +113,45 @@ struct Generate: ParsableCommand {
         let loading = Date()
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
         let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: embeddings, tokenizer: tokenizerOption.compatibility)
-        FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
-        // Sizes and memory first (they bound the number of files), then every file this run writes, before the
-        // work: none may be an input, and an existing one is replaced only with --overwrite (and only an image).
-        try pipeline.check(request)
-        let inputs = [OutputGuard.Input(model, role: "model")] + (latents.map { [OutputGuard.Input($0, role: "--latents file")] } ?? [])
-            + embedding.map { OutputGuard.Input($0, role: "embedding file") }
-        for name in GeneratedImages.outputNames(output, count: numImages, grid: grid) {
-            try OutputGuard.check(output: name, kind: .image, inputs: inputs, overwrite: overwrite)
+        if isMain {
+            FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
         }
-        // As diffusers: a prompt past the text encoder's 77 tokens is cut, with a warning quoting what was cut.
-        for (name, text) in [("--prompt", request.prompt), ("--negative-prompt", request.negativePrompt ?? "")] {
-            if let warning = pipeline.tokenizer.truncationWarning(for: text, argument: name) {
-                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        // Sizes and memory first (they bound the number of files), then, on rank 0, every file this run writes,
+        // before the work: none may be an input, and an existing one is replaced only with --overwrite (and only
+        // an image). A failure on rank 0 ends every rank (JobFailure).
+        try pipeline.check(request)
+        if isMain {
+            let inputs = [OutputGuard.Input(model, role: "model")] + (latents.map { [OutputGuard.Input($0, role: "--latents file")] } ?? [])
+                + embedding.map { OutputGuard.Input($0, role: "embedding file") }
+            for name in GeneratedImages.outputNames(output, count: numImages, grid: grid) {
+                try OutputGuard.check(output: name, kind: .image, inputs: inputs, overwrite: overwrite)
+            }
+            // As diffusers: a prompt past the text encoder's 77 tokens is cut, with a warning quoting what was cut.
+            for (name, text) in [("--prompt", request.prompt), ("--negative-prompt", request.negativePrompt ?? "")] {
+                if let warning = pipeline.tokenizer.truncationWarning(for: text, argument: name) {
+                    FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                }
             }
         }
         // The scheduler decides the number of model calls (PNDM's PLMS makes one more than --steps); the bar
-        // prints 0/N before the first step.
-        let bar = ProgressBar("denoise")
-        let images = try pipeline.generate(request) { done, total in bar.update(done, of: total) }
+        // prints 0/N before the first step. Rank 0 always has images (it takes the first run).
+        let bar = isMain ? ProgressBar("denoise") : nil
+        let local = try pipeline.generate(request, images: world.share(of: numImages)) { done, total in bar?.update(done, of: total) }
+        let images = try Self.gatherImages(local, count: numImages, communicator: world)
+        guard isMain else { return }
         try GeneratedImages(images).write(to: output, asGrid: grid)
         FileHandle.standardError.write(Data("wrote \(GeneratedImages.outputNames(output, count: numImages, grid: grid).joined(separator: ", "))\n".utf8))
+    }
+
+    /// Every rank's run of decoded images [n, 3, H, W] put together in image order on rank 0 ([count, 3, H, W];
+    /// elsewhere an empty tensor). Every rank takes part, with or without images.
+    static func gatherImages(_ local: Tensor, count: Int, communicator: Communicator) throws -> Tensor {
+        guard communicator.size > 1 else { return local }
+        let perImage = local.shape.dropFirst().reduce(1, *)
+        let values = try communicator.gatherv(
+            local.contiguous().toArray(), counts: communicator.shares(of: count).map { $0.count * perImage }, root: 0)
+        guard communicator.rank == 0 else { return Tensor(zeros: [0] + local.shape.dropFirst()) }
+        return Tensor(shape: [count] + local.shape.dropFirst(), values: values)
     }
 
     /// The float32 tensor `latents` of a safetensors file.
