@@ -488,7 +488,8 @@ check "invert: a damaged newest checkpoint is reported and the one before used" 
     "step-00000002/shard-[^']*' is damaged: .*does not match its SHA-256.*resumed from .*step-00000001" -- bash -c '
     shard=$(ls "$1"/step-00000002/shard-*.zst | head -n 1)
     printf "\xff\xff\xff\xff" | dd of="$shard" bs=1 seek=30 conv=notrunc status=none
-    "${@:2}"' _ "$WORK/ck" "${INVERT_Q[@]}" --checkpoint-dir "$WORK/ck" --output "$WORK/ck-ti2.safetensors"
+    out=$("${@:2}" 2>&1) && tr -d "\n" <<<"$out"' _ "$WORK/ck" "${INVERT_Q[@]}" --checkpoint-dir "$WORK/ck" \
+    --output "$WORK/ck-ti2.safetensors"
 # A step count whose ETA is past 10,000 hours: the time is capped, never negative; the run is stopped by timeout.
 check "invert: the ETA of a huge step count is capped, not negative" 0 "^invert 1/100000000000 .*<>9999:59:59, " -- \
     bash -c 'timeout 15 "$@" 2>&1 | head -n 400 >"$0"; ! grep -q "<-" "$0" && cat "$0"' "$WORK/eta.txt" "$LETHE" invert --model "$SD1_TINY" \
