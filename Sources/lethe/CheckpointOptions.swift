@@ -8,10 +8,10 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A folder for sharded checkpoints (on a file system every rank sees). With it the job resumes from its newest good checkpoint there.", valueName: "dir"))
     var checkpointDir: String?
 
-    @Option(parsing: .unconditional, help: "Save a checkpoint every N steps (0: after the last step only).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Save a checkpoint every N steps (0: after the last step only).", valueName: "n"))
     var checkpointEvery = 0
 
-    @Option(parsing: .unconditional, help: "Checkpoints to keep (the newest; at least 1).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Checkpoints to keep: the newest K (at least 1).", valueName: "k"))
     var keepLast = 2
 
     @Option(help: ArgumentHelp("Where to resume from: auto (the newest good checkpoint in --checkpoint-dir, the default with it) or a checkpoint path.", valueName: "auto|path"))
