@@ -4,7 +4,9 @@
 #   - a job resumed from step 2 with the same number of ranks ends bit for bit as the uninterrupted job (cmp);
 #   - a checkpoint saved by 2 ranks loads bit for bit on 1, 3 and 4 ranks (resuming at its last step writes the
 #     weights it holds);
-#   - resumed from step 2 on 1, 3 and 4 ranks, training ends within float tolerance of the uninterrupted job.
+#   - resumed from step 2 on 1, 3 and 4 ranks, training ends within float tolerance of the uninterrupted job;
+#   - SIGUSR1 to mpirun mid-run: both ranks checkpoint at the same step and exit 0; run again, the job ends bit for
+#     bit as the uninterrupted one.
 #
 # Usage: Scripts/checkpoint-mpi-check.sh <path-to-lethe>
 # Environment: LETHE_MPI_CHECK_TIMEOUT (seconds per mpirun, default 120);
@@ -120,6 +122,39 @@ if run ti-resume 2 "${ti[@]}" --checkpoint-dir "$work/ti-checkpoints" --checkpoi
     else
         fail "invert: the resumed job differs from the uninterrupted one"
     fi
+fi
+
+# SIGUSR1 to mpirun mid-run (what a Slurm script forwards before a time limit): every rank saves at the same step
+# and exits 0; the same command then finishes the job, bit for bit the uninterrupted one.
+long=(fmn --model "$model" --concept cat --images "$images" --train attn2 --steps 300 --batch-size 2 --resolution 32
+      --lr 1e-3 --seed 7)
+run long-plain 2 "${long[@]}" --output "$work/long-plain" || true
+status=0
+timeout --kill-after=10 "$time_limit" mpirun "${mpirun_args[@]}" -np 2 "$lethe" "${long[@]}" \
+    --checkpoint-dir "$work/long-checkpoints" --checkpoint-every 1000 --output "$work/long" >"$work/long-stop.log" 2>&1 &
+runner=$!
+# Signal once training has begun (its first progress line), then wait for the job to end by itself.
+for _ in $(seq 1 600); do
+    grep -q "^step 1:" "$work/long-stop.log" 2>/dev/null && break
+    sleep 0.1
+done
+pkill -USR1 -P "$runner" -x mpirun || true
+wait "$runner" || status=$?
+stopped=$(sed -nE 's/.*stopped after step ([0-9]+) as asked.*/\1/p' "$work/long-stop.log" | head -n 1)
+if [[ $status -eq 0 && -n "$stopped" && $stopped -lt 300 && -d "$work/long-checkpoints/$(printf 'step-%08d' "$stopped")" &&
+      ! -e "$work/long" ]]; then
+    ok "fmn: SIGUSR1 to mpirun stops both ranks after step $stopped with a checkpoint, exit 0"
+    if run long-resume 2 "${long[@]}" --checkpoint-dir "$work/long-checkpoints" --checkpoint-every 1000 \
+        --output "$work/long"; then
+        if cmp -s "$work/long-plain/$weights" "$work/long/$weights"; then
+            ok "fmn: the stopped job, run again, ends bit for bit as the uninterrupted one"
+        else
+            fail "fmn: the job resumed after SIGUSR1 differs from the uninterrupted one"
+        fi
+    fi
+else
+    fail "fmn: SIGUSR1 did not stop the job cleanly (exit $status, stopped after '${stopped}')"
+    sed 's/^/    | /' "$work/long-stop.log" | grep -v '^    | fmn ' | tail -n 10
 fi
 
 if [[ $failures -ne 0 ]]; then

@@ -490,6 +490,13 @@ check "invert: a damaged newest checkpoint is reported and the one before used" 
     printf "\xff\xff\xff\xff" | dd of="$shard" bs=1 seek=30 conv=notrunc status=none
     out=$("${@:2}" 2>&1) && tr -d "\n" <<<"$out"' _ "$WORK/ck" "${INVERT_Q[@]}" --checkpoint-dir "$WORK/ck" \
     --output "$WORK/ck-ti2.safetensors"
+check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoint, exit 0" 0 \
+    "stopped after step [0-9]+ as asked; checkpoint .*term-ck/step-[0-9]+.*exit 0" -- bash -c '
+    "$@" >"$0" 2>&1 & pid=$!
+    for _ in $(seq 1 300); do grep -q "^step 1:" "$0" && break; sleep 0.1; done
+    kill -TERM $pid; wait $pid; status=$?; tr -d "\n" <"$0"; echo " exit $status"' "$WORK/term.log" \
+    "$LETHE" invert --model "$SD1_TINY" --steps 100000 --resolution 32 --images "$TI_IMAGES" --token "<zq>" \
+    --init-token person --checkpoint-dir "$WORK/term-ck" --output "$WORK/term.safetensors"
 # A step count whose ETA is past 10,000 hours: the time is capped, never negative; the run is stopped by timeout.
 check "invert: the ETA of a huge step count is capped, not negative" 0 "^invert 1/100000000000 .*<>9999:59:59, " -- \
     bash -c 'timeout 15 "$@" 2>&1 | head -n 400 >"$0"; ! grep -q "<-" "$0" && cat "$0"' "$WORK/eta.txt" "$LETHE" invert --model "$SD1_TINY" \

@@ -120,7 +120,7 @@ public struct ForgetMeNotJob {
         let steps = try trainer.train(
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in
-                try checkpointer?.saveIfDue(trainer.trainer, history: history, lastStep: options.steps, extra: extra,
+                try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps, extra: extra,
                                             state: ["attention_mass_before": "\(before)"], log: log)
             })
         clock.lap("train")

@@ -77,7 +77,7 @@ public struct TextualInversionJob {
         let steps = try trainer.train(
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in
-                try checkpointer?.saveIfDue(trainer.trainer, history: history, lastStep: options.steps, log: log)
+                try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps, log: log)
             })
         clock.lap("train")
 

@@ -1,6 +1,7 @@
 import Foundation
 import LetheCheckpoint
 import LetheDistributed
+import LetheIO
 import LetheTensor
 import LetheTraining
 
@@ -76,17 +77,33 @@ struct TrainingCheckpointer<StepReport: Codable> {
         return Resumed(checkpoint: loaded, history: history)
     }
 
-    /// Saves after `history.count` steps when that step is due (every `settings.every` steps and the last).
-    func saveIfDue(_ trainer: DiffusionTrainer, history: [StepReport], lastStep: Int, extra: [CheckpointTensor] = [],
+    /// At each step boundary: saves when the step is due (every `settings.every` steps and the last) or a graceful
+    /// stop was asked for on any rank (SIGUSR1 or SIGTERM, see `SignalCleanup.enableGracefulStop`); after such a
+    /// save every rank throws `TrainingStopped`.
+    func afterStep(_ trainer: DiffusionTrainer, history: [StepReport], lastStep: Int, extra: [CheckpointTensor] = [],
                    state: [String: String] = [:], log: (String) -> Void) throws {
         guard let folder = settings.folder else { return }
         let step = trainer.stepsTaken
-        guard step == lastStep || (settings.every > 0 && step % settings.every == 0) else { return }
+        // One rank's request stops them all, at the same step.
+        let stop = try communicator.allreduce(SignalCleanup.isStopRequested ? Int32(1) : 0, op: .max) == 1 && step < lastStep
+        guard stop || step == lastStep || (settings.every > 0 && step % settings.every == 0) else { return }
         var state = state
         state["history"] = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
         let tensors = trainer.checkpointTensors().map { CheckpointTensor($0.name, $0.values) } + extra
         let url = try CheckpointFolder(folder).save(step: step, tensors: tensors, identity: identity, state: state,
                                                     keepLast: settings.keepLast, communicator: communicator)
         log("checkpoint: \(url.path)")
+        if stop { throw TrainingStopped(step: step, checkpoint: url) }
+    }
+}
+
+/// A training job that stopped on request after saving a checkpoint (a pre-emption or time limit coming): not a
+/// failure; the same command resumes it.
+public struct TrainingStopped: Error, CustomStringConvertible {
+    public let step: Int
+    public let checkpoint: URL
+
+    public var description: String {
+        "stopped after step \(step) as asked; checkpoint \(checkpoint.path). Run the same command to resume."
     }
 }

@@ -15,6 +15,42 @@ public enum SignalCleanup {
         var next = 0
         var sources: [DispatchSourceSignal] = []
         var stopping = false
+        /// Training with checkpoints: SIGUSR1 and a first SIGTERM ask for a stop at the next step boundary.
+        var graceful = false
+        var stopRequested = false
+    }
+
+    /// From now on SIGUSR1 (and a first SIGTERM: what Slurm sends before a time limit) do not end the process but
+    /// set `isStopRequested`, which a training loop reads at each step boundary to checkpoint and exit cleanly. A
+    /// second SIGTERM, or SIGINT, still ends the process at once.
+    public static func enableGracefulStop() {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        installIfNeeded()
+        state.graceful = true
+        guard !state.sources.contains(where: { $0.handle == UInt(SIGUSR1) }) else { return }
+        signal(SIGUSR1, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
+        source.setEventHandler { requestStop("SIGUSR1") }
+        source.resume()
+        state.sources.append(source)
+    }
+
+    /// Whether a graceful stop was asked for (see `enableGracefulStop`).
+    public static var isStopRequested: Bool {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        return state.stopRequested
+    }
+
+    private static func requestStop(_ name: String) {
+        state.lock.lock()
+        let first = !state.stopRequested
+        state.stopRequested = true
+        state.lock.unlock()
+        if first {
+            FileHandle.standardError.write(Data("lethe: \(name): stopping after this step with a checkpoint\n".utf8))
+        }
     }
 
     /// Whether a stop signal arrived: the process is about to end by it, and other threads' errors (their files
@@ -56,7 +92,12 @@ public enum SignalCleanup {
             // The default action would end the process before the source's handler runs.
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { cleanUpAndExit(signalNumber) }
+            source.setEventHandler {
+                state.lock.lock()
+                let graceful = signalNumber == SIGTERM && state.graceful && !state.stopRequested
+                state.lock.unlock()
+                if graceful { requestStop("SIGTERM") } else { cleanUpAndExit(signalNumber) }
+            }
             source.resume()
             state.sources.append(source)
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LetheCheckpoint
 import LetheErasure
+import LetheIO
 
 /// The checkpoint flags of every training subcommand (`invert`, `fmn`), also YAML keys of a job file.
 struct CheckpointOptions: ParsableArguments {
@@ -17,9 +18,11 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where to resume from: auto (the newest good checkpoint in --checkpoint-dir, the default with it) or a checkpoint path.", valueName: "auto|path"))
     var resume: String?
 
-    /// nil when no checkpoint flag is given.
+    /// nil when no checkpoint flag is given. With a checkpoint folder, SIGUSR1 and a first SIGTERM stop the job at
+    /// the next step boundary with a checkpoint (exit 0) instead of ending it at once.
     var settings: CheckpointSettings? {
         guard checkpointDir != nil || resume != nil else { return nil }
+        if checkpointDir != nil { SignalCleanup.enableGracefulStop() }
         let from: CheckpointFolder.ResumeFrom? = switch resume {
         case nil: checkpointDir == nil ? nil : .auto
         case "auto": .auto

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LetheDistributed
+import LetheErasure
 import LetheIO
 
 @main
@@ -30,6 +31,13 @@ struct Lethe: ParsableCommand {
             var runnable = command
             try runnable.run()
             try Communicator.finalize()
+        } catch let stopped as TrainingStopped {
+            // Asked to stop (pre-emption, a time limit): every rank saved and stops together; not a failure.
+            if (try? Communicator.world())?.rank ?? 0 == 0 {
+                FileHandle.standardError.write(Data("lethe: \(stopped)\n".utf8))
+            }
+            try? Communicator.finalize()
+            Foundation.exit(0)
         } catch {
             JobFailure.end(with: error, messageFor: { error in
                 // A Foundation file-system error that no layer mapped still reaches the user in the system's words
