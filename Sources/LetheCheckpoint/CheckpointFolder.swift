@@ -39,8 +39,9 @@ public struct CheckpointFolder: Sendable {
                  communicator: communicator, chunkBytes: CheckpointShard.chunkBytes)
     }
 
-    /// `save` with chunks of at most `chunkBytes` (tests use small ones to cut tensors into several chunks).
-    func save(step: Int, tensors: [CheckpointTensor], identity: CheckpointIdentity, state: [String: String],
+    /// `save` with chunks of at most `chunkBytes` (16 MiB by default; tests use small ones to cut tensors into
+    /// several chunks).
+    public func save(step: Int, tensors: [CheckpointTensor], identity: CheckpointIdentity, state: [String: String],
               keepLast: Int?, communicator: Communicator, chunkBytes: Int) throws -> URL {
         let manager = FileManager.default
         let final = url.appendingPathComponent(Self.stepName(step))
@@ -97,7 +98,7 @@ public struct CheckpointFolder: Sendable {
 
     /// The rank that writes each tensor: largest first, each to the rank with the fewest bytes so far (the lowest
     /// rank on a tie), so the shards are about even and the assignment depends only on the tensors and the rank count.
-    static func owners(of tensors: [CheckpointTensor], ranks: Int) -> [Int] {
+    public static func owners(of tensors: [CheckpointTensor], ranks: Int) -> [Int] {
         var load = [Int](repeating: 0, count: ranks)
         var owners = [Int](repeating: 0, count: tensors.count)
         let order = tensors.indices.sorted {

@@ -35,7 +35,7 @@ public struct CheckpointTensor: Sendable {
         }
     }
 
-    var byteCount: Int { shape.reduce(1, *) * dtype.size }
+    public var byteCount: Int { shape.reduce(1, *) * dtype.size }
 
     /// The float32 values; nil for bytes.
     public var tensor: Tensor? {

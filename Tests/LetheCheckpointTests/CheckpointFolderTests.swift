@@ -1,5 +1,5 @@
 import Foundation
-@testable import LetheCheckpoint
+import LetheCheckpoint
 import LetheDistributed
 import LetheIO
 import LetheTensor
