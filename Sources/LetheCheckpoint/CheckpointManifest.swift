@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 /// `manifest.json` of a checkpoint step folder: what was saved, by whom, from which settings and base model, and
 /// where each tensor's compressed chunks are, with their SHA-256. Rank 0 writes it last, after every shard is on
@@ -42,18 +43,11 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
     public var shards: [String]
 
     public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
+        try DocumentJSON.encode(self)
     }
 
     public init(json data: Data) throws {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        self = try decoder.decode(CheckpointManifest.self, from: data)
+        self = try DocumentJSON.decode(CheckpointManifest.self, from: data)
     }
 
     init(step: Int, worldSize: Int, identity: CheckpointIdentity, state: [String: String],

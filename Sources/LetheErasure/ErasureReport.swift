@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 /// `erasure-report.json`: what a method did and how well, for every method (UCE, RECE, Forget-Me-Not, textual
 /// inversion), written beside its output. Sections a method has no use for are left out of the JSON.
@@ -90,20 +91,13 @@ public struct ErasureReport: Codable, Sendable {
 
     /// Pretty, sorted, snake_case JSON.
     public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
+        try DocumentJSON.encode(self)
     }
 }
 
 extension ErasureReport {
     /// A report as `json()` wrote it.
     public init(json data: Data) throws {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        self = try decoder.decode(ErasureReport.self, from: data)
+        self = try DocumentJSON.decode(ErasureReport.self, from: data)
     }
 }

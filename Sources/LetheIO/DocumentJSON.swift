@@ -1,0 +1,20 @@
+import Foundation
+
+/// The JSON of the documents Lethe writes for people and tools to read (reports, checkpoint manifests): pretty,
+/// keys sorted and in snake_case as Python tools expect, slashes unescaped, a final newline; and read back the same way.
+public enum DocumentJSON {
+    public static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        return data
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: data)
+    }
+}
