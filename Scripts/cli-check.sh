@@ -490,6 +490,15 @@ check "invert: a damaged newest checkpoint is reported and the one before used" 
     printf "\xff\xff\xff\xff" | dd of="$shard" bs=1 seek=30 conv=notrunc status=none
     out=$("${@:2}" 2>&1) && tr -d "\n" <<<"$out"' _ "$WORK/ck" "${INVERT_Q[@]}" --checkpoint-dir "$WORK/ck" \
     --output "$WORK/ck-ti2.safetensors"
+check "checkpoint verify: every step checks out" 0 "^ok +step-00000002: .*all hashes check out" -- \
+    "$LETHE" checkpoint verify "$WORK/ck"
+check "checkpoint inspect: steps and tensors with their shapes" 0 \
+    "textual-inversion, step 2, saved by 1 rank.*trained/embeddings.token_embedding.weight +F32 \[1, 8\]" -- bash -c \
+    '"$@" | tr -d "\n"' _ "$LETHE" checkpoint inspect "$WORK/ck"
+check "checkpoint verify: a damaged step is named, exit 1" nonzero "damaged +step-00000002: .*SHA-256" -- bash -c '
+    shard=$(ls "$1"/step-00000002/shard-*.zst | head -n 1)
+    printf "\xff\xff\xff\xff" | dd of="$shard" bs=1 seek=30 conv=notrunc status=none
+    "${@:2}"' _ "$WORK/ck" "$LETHE" checkpoint verify "$WORK/ck"
 check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoint, exit 0" 0 \
     "stopped after step [0-9]+ as asked; checkpoint .*term-ck/step-[0-9]+.*exit 0" -- bash -c '
     "$@" >"$0" 2>&1 & pid=$!

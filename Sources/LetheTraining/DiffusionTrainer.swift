@@ -105,11 +105,13 @@ extension DiffusionTrainer {
         var tensors: [(String, Tensor)] = []
         let state = optimizer.state.sorted { $0.key < $1.key }
         for entry in gradients.entries {
-            let range = (entry.gradientOffset, entry.count)
-            tensors.append(("trained/\(entry.name)", trained.narrowed(axis: 0, start: range.0, length: range.1).copy()))
-            for (name, buffer) in state {
-                tensors.append(("optimizer/\(name)/\(entry.name)", buffer.narrowed(axis: 0, start: range.0, length: range.1).copy()))
+            // The parameter's shape, or [rows, width] for a row selection.
+            let shape = entry.rows.map { [$0.count, entry.count / max($0.count, 1)] } ?? entry.shape
+            func part(_ buffer: Tensor) -> Tensor {
+                buffer.narrowed(axis: 0, start: entry.gradientOffset, length: entry.count).copy().reshaped(shape)
             }
+            tensors.append(("trained/\(entry.name)", part(trained)))
+            for (name, buffer) in state { tensors.append(("optimizer/\(name)/\(entry.name)", part(buffer))) }
         }
         return tensors
     }

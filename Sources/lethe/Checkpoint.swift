@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LetheCheckpoint
+import LetheDistributed
+
+/// `lethe checkpoint verify|inspect`: check and list the sharded checkpoints of a training job.
+struct Checkpoint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify or list the sharded checkpoints of invert and fmn.",
+        subcommands: [Verify.self, Inspect.self])
+
+    /// The step folders at `path`: the step folder itself (it has manifest.json), or every step in a checkpoint
+    /// folder, newest first.
+    static func steps(at path: String) throws -> [URL] {
+        let url = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.json").path) { return [url] }
+        let steps = CheckpointFolder(url).steps().map(\.url)
+        guard !steps.isEmpty else { throw CheckpointError.notFound(path: path) }
+        return steps
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every chunk's SHA-256 and zstd checksum of each step; exit 1 if any step is damaged.")
+
+        @Argument(help: "A checkpoint folder (--checkpoint-dir) or one step folder.", completion: .directory)
+        var path: String
+
+        func run() throws {
+            guard try Communicator.world().rank == 0 else { return }
+            var damaged = 0
+            for step in try Checkpoint.steps(at: path) {
+                do {
+                    let loaded = try LoadedCheckpoint(stepFolder: step)
+                    let bytes = loaded.manifest.tensors.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.length } }
+                    print("ok       \(step.lastPathComponent): \(loaded.manifest.tensors.count) tensors, "
+                          + "\(bytes) bytes in \(loaded.manifest.shards.count) shard(s), all hashes check out")
+                } catch {
+                    damaged += 1
+                    print("damaged  \(step.lastPathComponent): \(error)")
+                }
+            }
+            if damaged > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the steps of a checkpoint folder and the tensors of each (from the manifests).")
+
+        @Argument(help: "A checkpoint folder (--checkpoint-dir) or one step folder.", completion: .directory)
+        var path: String
+
+        @Flag(help: "Print each step's manifest as JSON instead of a table.")
+        var json = false
+
+        func run() throws {
+            guard try Communicator.world().rank == 0 else { return }
+            for step in try Checkpoint.steps(at: path) {
+                let url = step.appendingPathComponent("manifest.json")
+                let manifest: CheckpointManifest
+                do {
+                    manifest = try CheckpointManifest(json: Data(contentsOf: url))
+                } catch {
+                    print("\(step.lastPathComponent): no readable manifest (\(error))")
+                    continue
+                }
+                if json {
+                    print(String(decoding: try manifest.json(), as: UTF8.self), terminator: "")
+                    continue
+                }
+                print("\(step.lastPathComponent): \(manifest.identity.method), step \(manifest.step), saved by "
+                      + "\(manifest.worldSize) rank(s); settings \(manifest.identity.settingsHash.prefix(12)), "
+                      + "base model \(manifest.identity.baseModelHash.prefix(12))")
+                for tensor in manifest.tensors {
+                    let stored = tensor.chunks.reduce(0) { $0 + $1.length }
+                    let raw = tensor.shape.reduce(1, *) * (tensor.dtype == .float32 ? 4 : 1)
+                    let ratio = stored > 0 ? String(format: "%.2f×", Double(raw) / Double(stored)) : "-"
+                    print("  \(tensor.name)  \(tensor.dtype.rawValue) \(tensor.shape)  \(tensor.chunks.count) chunk(s), "
+                          + "\(stored) bytes (\(ratio))  \(tensor.shard)")
+                }
+            }
+        }
+    }
+}
