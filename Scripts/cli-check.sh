@@ -506,6 +506,16 @@ check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoin
     kill -TERM $pid; wait $pid; status=$?; tr -d "\n" <"$0"; echo " exit $status"' "$WORK/term.log" \
     "$LETHE" invert --model "$SD1_TINY" --steps 100000 --resolution 32 --images "$TI_IMAGES" --token "<zq>" \
     --init-token person --checkpoint-dir "$WORK/term-ck" --output "$WORK/term.safetensors"
+# Cluster/: the batch scripts parse; the plain-mpirun launcher runs a training job on a hostfile naming this machine,
+# checkpointing beside the output and writing one log per rank.
+check "Cluster scripts parse" 0 "^3$" -- bash -c 'n=0; for f in "$@"; do bash -n "$f" && n=$((n + 1)); done; echo $n' _ \
+    "$ROOT/Cluster/slurm/erase.sbatch" "$ROOT/Cluster/mpirun/launch.sh" "$ROOT/Cluster/pbs/erase.pbs"
+echo "localhost slots=2" >"$WORK/hosts"
+check "Cluster/mpirun/launch.sh runs fmn on 2 ranks with checkpoints" 0 "step-00000002.*rank.0 rank.1" -- bash -c '
+    cd "$1" && LETHE="$2" MPIRUN_ARGS="$3" timeout 120 "$4" hosts fmn --model "$5" --concept cat --images "$6" \
+        --train attn2 --steps 2 --batch-size 2 --resolution 32 --output launched >/dev/null 2>&1 &&
+    ls launched.checkpoints lethe-logs/1 | tr "\n" " "' _ "$WORK" "$LETHE" "${mpirun_args[*]}" \
+    "$ROOT/Cluster/mpirun/launch.sh" "$SD1_TINY" "$TI_IMAGES"
 # A step count whose ETA is past 10,000 hours: the time is capped, never negative; the run is stopped by timeout.
 check "invert: the ETA of a huge step count is capped, not negative" 0 "^invert 1/100000000000 .*<>9999:59:59, " -- \
     bash -c 'timeout 15 "$@" 2>&1 | head -n 400 >"$0"; ! grep -q "<-" "$0" && cat "$0"' "$WORK/eta.txt" "$LETHE" invert --model "$SD1_TINY" \
