@@ -8,45 +8,9 @@
 #   - SIGUSR1 to mpirun mid-run: both ranks checkpoint at the same step and exit 0; run again, the job ends bit for
 #     bit as the uninterrupted one.
 #
-# Usage: Scripts/checkpoint-mpi-check.sh <path-to-lethe>
-# Environment: LETHE_MPI_CHECK_TIMEOUT (seconds per mpirun, default 120);
-#              LETHE_MPIRUN_ARGS (replaces the mpirun options of Scripts/mpirun-options.sh).
+# Usage: Scripts/checkpoint-mpi-check.sh <path-to-lethe> (environment: see Scripts/training-check-common.sh)
 set -euo pipefail
-
-if [[ $# -ne 1 || ! -x "$1" ]]; then
-    echo "usage: $0 <path-to-lethe>" >&2
-    exit 2
-fi
-lethe=$1
-root=$(cd "$(dirname "$0")/.." && pwd)
-model="$root/Tests/Fixtures/pipelines/sd1-tiny"
-images="$root/Tests/Fixtures/references/ti-fmn-images"
-source "$root/Scripts/mpirun-options.sh"
-time_limit=${LETHE_MPI_CHECK_TIMEOUT:-120}
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-run() {
-    local name=$1 ranks=$2
-    shift 2
-    local status=0
-    timeout --kill-after=10 "$time_limit" mpirun "${mpirun_args[@]}" -np "$ranks" "$lethe" "$@" \
-        >"$work/$name.log" 2>&1 || status=$?
-    if [[ $status -ne 0 ]]; then
-        echo "FAIL $name (np=$ranks, exit $status)"
-        sed 's/^/    | /' "$work/$name.log" | tail -n 20
-        failures=$((failures + 1))
-        return 1
-    fi
-}
-
-ok() { echo "ok   $1"; }
-fail() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
+source "$(dirname "$0")/training-check-common.sh"
 
 # Keeps only the steps up to $2 in checkpoint folder $1 (as if the job had been killed after saving step $2).
 keep_until() {

@@ -21,6 +21,16 @@ public struct CheckpointFolder: Sendable {
 
     static func stepName(_ step: Int) -> String { String(format: "step-%08d", step) }
 
+    /// The step folders a path names: the step folder itself (it has a manifest), or every committed step of the
+    /// checkpoint folder it is, newest first; neither is an error.
+    public static func stepFolders(at path: String) throws -> [URL] {
+        let given = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: given.appendingPathComponent(manifestName).path) { return [given] }
+        let steps = CheckpointFolder(given).steps().map(\.url)
+        guard !steps.isEmpty else { throw CheckpointError.notFound(path: path) }
+        return steps
+    }
+
     /// The committed step folders, newest first.
     public func steps() -> [(step: Int, url: URL)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
@@ -67,8 +77,8 @@ public struct CheckpointFolder: Sendable {
                                                 chunkBytes: chunkBytes)
         }
         let encoded = try JSONEncoder().encode(records)
-        let gathered = try communicator.allgatherv([UInt8](encoded))
         let counts = try communicator.allgather(encoded.count)
+        let gathered = try communicator.allgatherv([UInt8](encoded), counts: counts)
         try Collective.run(communicator, failure: failed) {
             guard communicator.rank == 0 else { return }
             var all: [CheckpointManifest.TensorRecord] = []
@@ -88,7 +98,7 @@ public struct CheckpointFolder: Sendable {
             guard rename(staging.path, final.path) == 0 else {
                 throw FileIOError.systemCall(.renameTemporary, path: final.path, errno: errno)
             }
-            Self.syncFolder(url.path)
+            AtomicFileOutput.syncFolder(url.path)
             if let keepLast {
                 for old in steps().dropFirst(max(keepLast, 1)) { try manager.removeItem(at: old.url) }
             }
@@ -111,13 +121,6 @@ public struct CheckpointFolder: Sendable {
             load[rank] += tensors[index].byteCount
         }
         return owners
-    }
-
-    private static func syncFolder(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        _ = close(descriptor)
     }
 }
 

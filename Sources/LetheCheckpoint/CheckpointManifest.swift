@@ -50,6 +50,11 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
         self = try DocumentJSON.decode(CheckpointManifest.self, from: data)
     }
 
+    /// Reads a manifest file (at most 256 MiB: millions of chunk records).
+    public init(contentsOf url: URL) throws {
+        try self.init(json: InputFile.data(url, limit: 256 << 20))
+    }
+
     init(step: Int, worldSize: Int, identity: CheckpointIdentity, state: [String: String],
          tensors: [TensorRecord], shards: [String]) {
         self.step = step
@@ -88,7 +93,8 @@ public enum CheckpointDType: String, Codable, Sendable {
     case float32 = "F32"
     case uint8 = "U8"
 
-    var size: Int {
+    /// Bytes per element.
+    public var size: Int {
         switch self {
         case .float32: 4
         case .uint8: 1

@@ -13,7 +13,7 @@ public struct LoadedCheckpoint: Sendable {
         let manifestURL = url.appendingPathComponent(CheckpointFolder.manifestName)
         let manifest: CheckpointManifest
         do {
-            manifest = try CheckpointManifest(json: InputFile.data(manifestURL, limit: 256 << 20))
+            manifest = try CheckpointManifest(contentsOf: manifestURL)
         } catch let error as FileIOError {
             throw CheckpointError.corrupt(path: url.path, reason: "its manifest cannot be read (\(error.message))")
         } catch {
@@ -91,13 +91,7 @@ extension CheckpointFolder {
             case .auto:
                 candidates = steps().map(\.url)
             case .path(let path):
-                let given = URL(fileURLWithPath: path)
-                if FileManager.default.fileExists(atPath: given.appendingPathComponent(Self.manifestName).path) {
-                    candidates = [given]
-                } else {
-                    candidates = CheckpointFolder(given).steps().map(\.url)
-                    guard !candidates.isEmpty else { throw CheckpointError.notFound(path: path) }
-                }
+                candidates = try Self.stepFolders(at: path)
             }
             for candidate in candidates {
                 do {

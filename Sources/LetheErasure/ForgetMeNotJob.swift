@@ -77,13 +77,12 @@ public struct ForgetMeNotJob {
         // Before any image is generated or batch made: both must fit in memory; a batch above the image count is stated.
         try TrainingMemory.checkBatch(batchSize: options.batchSize, ranks: communicator.size, side: trainer.imageSize,
                                       unet: trainer.unet.configuration, vae: trainer.vae.configuration)
-        switch images {
-        case .folder:
-            if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageFolder?.count ?? 0,
-                                                     source: Setting.images) { log(note) }
-        case .generated(let count, _):
-            if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: count,
-                                                     source: Setting.generatedImages) { log(note) }
+        let (imageCount, source): (Int, Setting) = switch images {
+        case .folder: (imageFolder?.count ?? 0, .images)
+        case .generated(let count, _): (count, .generatedImages)
+        }
+        if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageCount, source: source) {
+            log(note)
         }
         clock.lap("load")
 
@@ -143,15 +142,11 @@ public struct ForgetMeNotJob {
 
     /// The generated training images a checkpoint kept: `count` RGB images of `side`×`side`, one after another.
     static func generatedImages(from checkpoint: LoadedCheckpoint, count: Int, side: Int) throws -> ImageFolder {
-        let perImage = side * side * 3
-        guard let bytes = checkpoint.tensors[generatedImagesName]?.bytes, bytes.count == count * perImage else {
+        guard let bytes = checkpoint.tensors[generatedImagesName]?.bytes, bytes.count == count * side * side * 3 else {
             throw CheckpointError.missingTensor(path: checkpoint.url.path, name: generatedImagesName,
                                                 reason: "this job needs \(count) images of \(side)×\(side)")
         }
-        let images = (0..<count).map {
-            ImageRGB8(width: side, height: side, pixels: Array(bytes[($0 * perImage)..<(($0 + 1) * perImage)]))
-        }
-        return ImageFolder(images: images, names: (0..<count).map { "generated-\($0).png" })
+        return ImageFolder(generatedPixels: bytes, count: count, side: side)
     }
 
     /// A number the job kept in its checkpoint's state.

@@ -12,7 +12,8 @@ extension ForgetMeNotTrainer {
         guard count >= 1 else {
             throw ErasureError.invalidSetting(Setting.generatedImages, reason: "is \(count); it must be at least 1")
         }
-        let mine = Array(stride(from: communicator.rank, to: count, by: communicator.size))
+        // Contiguous runs, so the gathered pixels are in image order.
+        let mine = communicator.share(of: count)
         var local: [UInt8] = []
         progress(0, mine.count)
         for (done, index) in mine.enumerated() {
@@ -26,17 +27,7 @@ extension ForgetMeNotTrainer {
             progress(done + 1, mine.count)
         }
         let perImage = imageSize * imageSize * 3
-        let counts = (0..<communicator.size).map { rank in stride(from: rank, to: count, by: communicator.size).underestimatedCount * perImage }
-        let gathered = try communicator.allgatherv(local, counts: counts)
-        // Rank-major order back to image order.
-        var images = [ImageRGB8?](repeating: nil, count: count)
-        var offset = 0
-        for rank in 0..<communicator.size {
-            for index in stride(from: rank, to: count, by: communicator.size) {
-                images[index] = ImageRGB8(width: imageSize, height: imageSize, pixels: Array(gathered[offset..<(offset + perImage)]))
-                offset += perImage
-            }
-        }
-        return ImageFolder(images: images.compactMap { $0 }, names: (0..<count).map { "generated-\($0).png" })
+        let gathered = try communicator.allgatherv(local, counts: communicator.shares(of: count).map { $0.count * perImage })
+        return ImageFolder(generatedPixels: gathered, count: count, side: imageSize)
     }
 }

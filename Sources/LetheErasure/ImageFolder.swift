@@ -47,4 +47,13 @@ public struct ImageFolder: Sendable {
     }
 
     public var count: Int { images.count }
+
+    /// `count` generated RGB images of `side`×`side` from their pixels one after another, named generated-N.png.
+    public init(generatedPixels pixels: [UInt8], count: Int, side: Int) {
+        let perImage = side * side * 3
+        precondition(pixels.count == count * perImage, "\(pixels.count) bytes for \(count) images of \(side)×\(side)")
+        self.init(images: (0..<count).map {
+            ImageRGB8(width: side, height: side, pixels: Array(pixels[($0 * perImage)..<(($0 + 1) * perImage)]))
+        }, names: (0..<count).map { "generated-\($0).png" })
+    }
 }

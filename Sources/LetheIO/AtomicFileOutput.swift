@@ -126,8 +126,14 @@ public final class AtomicFileOutput {
 
     /// Makes the rename durable; the new file is complete either way, so a failure here is ignored.
     private func syncFolder() {
+        Self.syncFolder(Self.folder(of: destination))
+    }
+
+    /// Flushes a folder's entries to disk, so that a rename into it survives a crash (best effort: a failure is
+    /// ignored, the renamed entry is complete either way).
+    public static func syncFolder(_ path: String) {
         let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
-        guard let folder = try? POSIXFile.openDescriptor(Self.folder(of: destination), flags: flags) else { return }
+        guard let folder = try? POSIXFile.openDescriptor(path, flags: flags) else { return }
         _ = fsync(folder)
         _ = close(folder)
     }

@@ -9,16 +9,6 @@ struct Checkpoint: ParsableCommand {
         abstract: "Verify or list the sharded checkpoints of invert and fmn.",
         subcommands: [Verify.self, Inspect.self])
 
-    /// The step folders at `path`: the step folder itself (it has manifest.json), or every step in a checkpoint
-    /// folder, newest first.
-    static func steps(at path: String) throws -> [URL] {
-        let url = URL(fileURLWithPath: path)
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.json").path) { return [url] }
-        let steps = CheckpointFolder(url).steps().map(\.url)
-        guard !steps.isEmpty else { throw CheckpointError.notFound(path: path) }
-        return steps
-    }
-
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check every chunk's SHA-256 and zstd checksum of each step; exit 1 if any step is damaged.")
@@ -29,7 +19,7 @@ struct Checkpoint: ParsableCommand {
         func run() throws {
             guard try Communicator.world().rank == 0 else { return }
             var damaged = 0
-            for step in try Checkpoint.steps(at: path) {
+            for step in try CheckpointFolder.stepFolders(at: path) {
                 do {
                     let loaded = try LoadedCheckpoint(stepFolder: step)
                     let bytes = loaded.manifest.tensors.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.length } }
@@ -56,11 +46,11 @@ struct Checkpoint: ParsableCommand {
 
         func run() throws {
             guard try Communicator.world().rank == 0 else { return }
-            for step in try Checkpoint.steps(at: path) {
+            for step in try CheckpointFolder.stepFolders(at: path) {
                 let url = step.appendingPathComponent("manifest.json")
                 let manifest: CheckpointManifest
                 do {
-                    manifest = try CheckpointManifest(json: Data(contentsOf: url))
+                    manifest = try CheckpointManifest(contentsOf: url)
                 } catch {
                     print("\(step.lastPathComponent): no readable manifest (\(error))")
                     continue
@@ -74,7 +64,7 @@ struct Checkpoint: ParsableCommand {
                       + "base model \(manifest.identity.baseModelHash.prefix(12))")
                 for tensor in manifest.tensors {
                     let stored = tensor.chunks.reduce(0) { $0 + $1.length }
-                    let raw = tensor.shape.reduce(1, *) * (tensor.dtype == .float32 ? 4 : 1)
+                    let raw = tensor.shape.reduce(1, *) * tensor.dtype.size
                     let ratio = stored > 0 ? String(format: "%.2f×", Double(raw) / Double(stored)) : "-"
                     print("  \(tensor.name)  \(tensor.dtype.rawValue) \(tensor.shape)  \(tensor.chunks.count) chunk(s), "
                           + "\(stored) bytes (\(ratio))  \(tensor.shard)")
