@@ -674,6 +674,51 @@ check "output quotes at most ~200 characters of a 125 KB concept" 0 "^0 [0-9]{2,
 check "a concept given twice or also preserved is warned about" 0 "warning: --concept 'cat' is given more than once" -- \
     "${T[@]}" "$LETHE" "${UCE_SAFE[@]}" --concept cat cat --preserve cat --output "$SAFE/warned"
 
+# lethe run: the job file's mistakes are reported before any work, naming the erasure; --dry-run shows the plan.
+RUNJ="$WORK/runjobs"
+mkdir -p "$RUNJ"
+printf 'Van Gogh\n# a comment\n\nClaude Monet\nVan Gogh\nPicasso\n' >"$RUNJ/artists.txt"
+run_job() { printf 'model: %s\noutput: %s\n%s\n' "$SD1_TINY" "$RUNJ/out" "$2" >"$RUNJ/$1.yaml"; echo "$RUNJ/$1.yaml"; }
+check "run --help describes the job file" 0 "erasures:.*method:" -- bash -c '"$1" run --help | tr -s " \n" "  "' _ "$LETHE"
+check "run: an unknown method is named" nonzero "erasure 1: unknown method 'ucee'" -- \
+    "$LETHE" run --config "$(run_job m 'erasures: [{method: ucee, concept: [cat]}]')"
+check "run: a key the method does not have is named" nonzero "erasure 2 \('cat-fmn'\): unknown key 'epochs': 'lethe fmn' has no option --epochs" -- \
+    "$LETHE" run --config "$(run_job k 'erasures: [{method: uce, concept: [cat]}, {method: fmn, name: cat-fmn, concept: cat, epochs: 2}]')"
+check "run: output in an erasure is refused" nonzero "'output' is set by lethe run" -- \
+    "$LETHE" run --config "$(run_job o 'erasures: [{method: uce, concept: [cat], output: x}]')"
+check "run: a name used twice is refused" nonzero "erasure 2: the name 'a' is used twice" -- \
+    "$LETHE" run --config "$(run_job d 'erasures: [{method: uce, name: a, concept: [cat]}, {method: rece, name: a, concept: [dog]}]')"
+check "run: a name that is not a folder name is refused" nonzero "name '../x' must be letters" -- \
+    "$LETHE" run --config "$(run_job n 'erasures: [{method: uce, name: ../x, concept: [cat]}]')"
+check "run: a default no method has is refused" nonzero "defaults: 'epochs' is an option of none of this job's methods \(uce\)" -- \
+    "$LETHE" run --config "$(run_job f $'defaults: {epochs: 2}\nerasures: [{method: uce, concept: [cat]}]')"
+check "run: a subcommand's own check runs at the start" nonzero "erasure 1 \('uce-cat'\): .*--lamb" -- \
+    "$LETHE" run --config "$(run_job l 'erasures: [{method: uce, concept: [cat], lamb: -1}]')"
+check "run: --group-size above the ranks is refused" nonzero "--group-size is 3; it must be between 1 and the number of ranks \(1\)" -- \
+    "$LETHE" run --config "$(run_job g 'erasures: [{method: uce, concept: [cat]}]')" --group-size 3
+check "run: concepts_file with invert is refused" nonzero "concepts_file: works with uce, rece and fmn, not 'invert'" -- \
+    "$LETHE" run --config "$(run_job i $'method: invert\nconcepts_file: '"$RUNJ/artists.txt")"
+check "run: a missing job file is named" nonzero "run.yaml.*cannot be read" -- "$LETHE" run --config "$RUNJ/none/run.yaml"
+check "run --dry-run: one erasure per concept, slugged unique names, defaults applied" 0 \
+    "output $RUNJ/out/van-gogh .*--guide=art '--concept=Van Gogh'.*out/claude-monet .*out/van-gogh-2 .*out/picasso " -- \
+    bash -c '"$1" run --config "$2" --dry-run 2>/dev/null | tr "\n" " "' _ "$LETHE" \
+    "$(run_job c $'method: uce\nconcepts_file: '"$RUNJ/artists.txt"$'\ndefaults: {guide: art}')"
+check "run --dry-run: concepts_per_erasure batches the concepts into one edit" 0 \
+    "^lethe uce .*out/van-gogh-and-2-more .*--concept=Van Gogh' '--concept=Claude Monet' '--concept=Van Gogh'.*out/picasso" -- \
+    bash -c '"$1" run --config "$2" --dry-run 2>/dev/null | tr "\n" " "' _ "$LETHE" \
+    "$(run_job b $'method: uce\nconcepts_per_erasure: 3\nconcepts_file: '"$RUNJ/artists.txt")"
+check "run --dry-run prints the groups" 0 "in 1 group\(s\) of 1 rank\(s\).*group 0 \(rank 0\): van-gogh \(uce\)" -- \
+    bash -c '"$1" run --config "$2" --dry-run 2>&1 >/dev/null | tr "\n" " "' _ "$LETHE" "$RUNJ/c.yaml"
+check "run: mistakes under mpirun -np 2 end with one message, not an abort" 0 "^64 1 0$" -- \
+    bash -c '"${@:3}" run --config "$1" >"$2" 2>&1; echo "$? $(grep -c "Error: --config .*unknown method .ucee." "$2") $(grep -c MPI_ABORT "$2")"' \
+    _ "$RUNJ/m.yaml" "$RUNJ/np2.log" \
+    "${MPIRUN[@]}" -np 2 "$LETHE"
+check "Configs/many-concepts.yaml: every key is an option of its method" 0 "^5 " -- \
+    bash -c 'cd "$2" && "$1" run --config "$3" --dry-run 2>/dev/null | grep -c "^lethe " | tr "\n" " "' _ "$LETHE" "$RUNJ" \
+    "$ROOT/Configs/many-concepts.yaml"
+[[ ! -e "$RUNJ/out" ]] && echo "PASS run: refused jobs wrote nothing" && passed=$((passed + 1)) ||
+    { echo "FAIL a refused run job left an output"; failed=$((failed + 1)); }
+
 # Stopped by a signal: the staging folder goes, the exit status says which signal; a stale one goes next run.
 check "SIGTERM during create-model removes its staging folder" 0 "^143 0$" -- bash -c \
     '"$2" create-model --preset sd15 --output "$1/big" 2>/dev/null & p=$!; sleep 3; kill -TERM $p; wait $p; s=$?;

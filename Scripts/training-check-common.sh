@@ -7,7 +7,7 @@ if [[ $# -ne 1 || ! -x "$1" ]]; then
     echo "usage: $0 <path-to-lethe>" >&2
     exit 2
 fi
-lethe=$1
+lethe=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 model="$root/Tests/Fixtures/pipelines/sd1-tiny"
 images="$root/Tests/Fixtures/references/ti-fmn-images"

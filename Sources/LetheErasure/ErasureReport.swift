@@ -101,3 +101,27 @@ extension ErasureReport {
         self = try DocumentJSON.decode(ErasureReport.self, from: data)
     }
 }
+
+extension ErasureReport {
+    /// The few numbers that say how an erasure went, for a summary of many (`lethe run`): means over the concepts of
+    /// the erasure ratios and the attention on the concept's tokens, the drift on preserved prompts, RECE's final
+    /// adversarial residual, and a trained method's last loss and learned vectors' norm.
+    public var headlineMetrics: [String: Double] {
+        var metrics: [String: Double] = [:]
+        func mean(_ name: String, _ values: [Double]) {
+            if !values.isEmpty { metrics[name] = values.reduce(0, +) / Double(values.count) }
+        }
+        mean("erasure_ratio_key", concepts.compactMap { $0.erasureRatio?.key })
+        mean("erasure_ratio_value", concepts.compactMap { $0.erasureRatio?.value })
+        mean("attention_mass_before", concepts.compactMap(\.attentionMassBefore))
+        mean("attention_mass_after", concepts.compactMap(\.attentionMassAfter))
+        mean("adversarial_residual", concepts.compactMap { $0.recovery?.last?.adversarialResidual })
+        mean("vector_norm", concepts.flatMap { $0.vectorNorms ?? [] })
+        if let drift = preservedDrift {
+            metrics["preserved_drift_key"] = drift.key
+            metrics["preserved_drift_value"] = drift.value
+        }
+        if let loss = training?.lossPerStep.last { metrics["final_loss"] = loss }
+        return metrics
+    }
+}

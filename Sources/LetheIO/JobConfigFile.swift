@@ -37,22 +37,34 @@ public enum JobConfigFile {
         guard let mapping = node.mapping else {
             throw JobConfigError(path: path, problem: "it must be a mapping of option names to values (e.g. 'steps: 35')")
         }
+        return try options(of: mapping, path: path)
+    }
+
+    /// A mapping of option names to values, in file order; `context` ("erasure 3: ") starts each problem.
+    static func options(of mapping: Node.Mapping, path: String, context: String = "") throws(JobConfigError)
+        -> [(key: String, value: Value)] {
         var entries: [(key: String, value: Value)] = []
         var seen: Set<String> = []
         for (keyNode, valueNode) in mapping {
-            guard let key = keyNode.scalar?.string, !isNull(keyNode), !key.isEmpty else {
-                throw JobConfigError(path: path, problem: "it has a key that is not a plain name")
-            }
+            let key = try name(of: keyNode, path: path, context: context)
             let canonical = key.replacingOccurrences(of: "_", with: "-")
             guard seen.insert(canonical).inserted else {
-                throw JobConfigError(path: path, problem: "the key '\(ErrorText.capped(key, 80))' appears twice")
+                throw JobConfigError(path: path, problem: "\(context)the key '\(ErrorText.capped(key, 80))' appears twice")
             }
-            entries.append((key, try value(of: valueNode, key: key, path: path)))
+            entries.append((key, try value(of: valueNode, key: context + key, path: path)))
         }
         return entries
     }
 
-    private static func value(of node: Node, key: String, path: String) throws(JobConfigError) -> Value {
+    /// A mapping key's text: a plain, non-empty name.
+    static func name(of keyNode: Node, path: String, context: String = "") throws(JobConfigError) -> String {
+        guard let key = keyNode.scalar?.string, !isNull(keyNode), !key.isEmpty else {
+            throw JobConfigError(path: path, problem: "\(context)it has a key that is not a plain name")
+        }
+        return key
+    }
+
+    static func value(of node: Node, key: String, path: String) throws(JobConfigError) -> Value {
         let shownKey = ErrorText.capped(key, 80)
         switch node {
         case .scalar(let scalar):
@@ -79,7 +91,7 @@ public enum JobConfigFile {
     }
 
     /// Whether a node is YAML's null (`~`, `null`, `Null`, `NULL` or nothing, unquoted).
-    private static func isNull(_ node: Node) -> Bool {
+    static func isNull(_ node: Node) -> Bool {
         guard let scalar = node.scalar else { return false }
         if scalar.tag == Tag(.null) { return true }
         guard scalar.style == .plain else { return false }

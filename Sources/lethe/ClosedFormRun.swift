@@ -3,19 +3,30 @@ import LetheDistributed
 import LetheErasure
 import LetheIO
 
-/// Runs a UCE/RECE job on every rank and prints its summary on rank 0.
-enum ClosedFormRun {
-    static func run(_ job: ClosedFormErasureJob) throws {
-        let world = try Communicator.world()
-        let log: (String) -> Void = { line in
-            if world.rank == 0 { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
-        }
-        for warning in job.uce.warnings { log("warning: \(warning)") }
-        let report = try job.run(communicator: world, log: log)
-        guard world.rank == 0 else { return }
-        print(summary(report, output: job.output.path))
+/// `lethe uce` and `lethe rece`: the options they share and a closed-form job made from them.
+protocol ClosedFormCommand: ErasureCommand {
+    var options: ClosedFormOptions { get }
+    func job() throws -> ClosedFormErasureJob
+}
+
+extension ClosedFormCommand {
+    var outputPath: String { options.output }
+    var reportPath: String { (options.output as NSString).appendingPathComponent("erasure-report.json") }
+    var concepts: [String] { options.concept }
+
+    func erase(on communicator: Communicator, console: Console) throws -> ErasureReport {
+        let job = try job()
+        for warning in job.uce.warnings { console.log("warning: \(warning)") }
+        return try job.run(communicator: communicator, log: console.log)
     }
 
+    func summary(_ report: ErasureReport) -> String { ClosedFormRun.summary(report, output: options.output) }
+
+    func checkSettings() throws { _ = try job() }
+}
+
+/// What a finished UCE/RECE job says.
+enum ClosedFormRun {
     static func summary(_ report: ErasureReport, output: String) -> String {
         var lines = ["\(report.method.uppercased()) on \(report.ranks) rank(s): wrote \(output) (erasure-report.json inside)"]
         for concept in report.concepts {

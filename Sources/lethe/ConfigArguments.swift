@@ -35,6 +35,8 @@ enum ConfigArguments {
             consumed = 2
         }
         let subcommands = Array(arguments.prefix { !$0.hasPrefix("-") })
+        // `lethe run --config JOB` reads its job file itself: it lists many erasures, not one command's options.
+        if subcommands == [Run._commandName] { return arguments }
         let options = try optionShapes(of: subcommands, root: root)
         let given = Set(arguments.compactMap(optionName))
         var expanded = Array(arguments[..<index])
@@ -56,7 +58,7 @@ enum ConfigArguments {
         return expanded
     }
 
-    private static func flags(
+    static func flags(
         _ flag: String, _ value: JobConfigFile.Value, shape: OptionShape, key: String, path: String
     ) throws -> [String] {
         switch value {

@@ -8,7 +8,7 @@ import LetheModels
 import LetheTensor
 
 /// `lethe fmn`: Forget-Me-Not's attention re-steering, data-parallel across MPI ranks.
-struct FMN: ParsableCommand {
+struct FMN: ErasureCommand {
     static let configuration = CommandConfiguration(
         commandName: "fmn",
         abstract: "Erase a concept by steering cross-attention away from its tokens (Forget-Me-Not).",
@@ -42,9 +42,17 @@ struct FMN: ParsableCommand {
     @Flag(help: "Replace --output if it is an erased model folder Lethe wrote (anything else is kept).") var overwrite = false
     @Option(help: "Output diffusers folder.") var output: String
 
-    func run() throws {
-        let communicator = try Communicator.world()
-        let isMain = communicator.rank == 0
+    var outputPath: String { output }
+    var reportPath: String { (output as NSString).appendingPathComponent("erasure-report.json") }
+    var concepts: [String] { [concept] }
+
+    func checkSettings() throws {
+        let job = try job()
+        try job.options.validateLoop()
+        try job.checkpoints?.validate()
+    }
+
+    private func job() throws -> ForgetMeNotJob {
         guard (images == nil) != (generateImages == nil) else {
             throw ErasureError.invalidSetting(.images, reason: "and \(Setting.generatedImages): give exactly one of them")
         }
@@ -68,25 +76,30 @@ struct FMN: ParsableCommand {
         job.overwrite = overwrite
         job.checkpoints = checkpointOptions.settings
         job.inputs = config.inputs
+        return job
+    }
+
+    func erase(on communicator: Communicator, console: Console) throws -> ErasureReport {
+        let job = try job()
         var progress = ForgetMeNotJob.Progress()
         // Each image takes --generation-steps UNet calls: the bar shows 0/N at once (this rank's share), then each image.
-        let generating = isMain ? ProgressBar("generate") : nil
+        let generating = console.progress("generate")
         progress.generating = { done, total in generating?.update(done, of: total) }
         var training: ProgressBar?
-        progress.trainingStarts = { training = isMain ? ProgressBar(started: "fmn", total: steps) : nil }
+        progress.trainingStarts = { training = console.progress("fmn", total: steps) }
         progress.step = { step, report in
             training?.update(step)
-            if isMain, step == 1 || step == steps || step % 10 == 0 {
-                FileHandle.standardError.write(Data(String(format: "step %d: loss %.6f, attention mass %.6f, grad norm %.4g\n",
-                                                           step, report.loss, report.attentionMass, report.gradientNorm).utf8))
+            if step == 1 || step == steps || step % 10 == 0 {
+                console.log(String(format: "step %d: loss %.6f, attention mass %.6f, grad norm %.4g",
+                                   step, report.loss, report.attentionMass, report.gradientNorm))
             }
         }
-        let report = try job.run(communicator: communicator, log: { line in
-            if isMain { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
-        }, progress: progress)
-        guard isMain, let concept = report.concepts.first,
-              let before = concept.attentionMassBefore, let after = concept.attentionMassAfter else { return }
-        FileHandle.standardError.write(Data(String(format: "attention mass on '%@': %.6f → %.6f; wrote %@\n",
-                                                   self.concept, before, after, output).utf8))
+        return try job.run(communicator: communicator, log: console.log, progress: progress)
+    }
+
+    func summary(_ report: ErasureReport) -> String {
+        guard let concept = report.concepts.first,
+              let before = concept.attentionMassBefore, let after = concept.attentionMassAfter else { return "wrote \(output)" }
+        return String(format: "attention mass on '%@': %.6f → %.6f; wrote %@", self.concept, before, after, output)
     }
 }

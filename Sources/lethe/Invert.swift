@@ -6,7 +6,7 @@ import LetheIO
 import LetheModels
 
 /// `lethe invert`: textual inversion (diffusers' example), data-parallel across MPI ranks.
-struct Invert: ParsableCommand {
+struct Invert: ErasureCommand {
     static let configuration = CommandConfiguration(
         abstract: "Learn a new token's embedding from images (textual inversion).",
         discussion: """
@@ -41,8 +41,18 @@ struct Invert: ParsableCommand {
     @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
     @Flag(help: "Replace --output (and the report) if it is a learned-embeddings file (a report Lethe wrote).") var overwrite = false
 
-    func run() throws {
-        let communicator = try Communicator.world()
+    var outputPath: String { output }
+    /// As given (relative stays relative): the default is the output's name with .report.json for its extension.
+    var reportPath: String { report ?? (output as NSString).deletingPathExtension + ".report.json" }
+    var concepts: [String] { [token] }
+
+    func checkSettings() throws {
+        let job = try job()
+        try job.options.validateLoop()
+        try job.checkpoints?.validate()
+    }
+
+    private func job() throws -> TextualInversionJob {
         var options = TextualInversionOptions(placeholder: token, initializer: initToken)
         options.vectors = vectors
         options.template = template
@@ -63,25 +73,27 @@ struct Invert: ParsableCommand {
         job.overwrite = overwrite
         job.checkpoints = checkpointOptions.settings
         job.inputs = config.inputs
-        let isMain = communicator.rank == 0
+        return job
+    }
+
+    func erase(on communicator: Communicator, console: Console) throws -> ErasureReport {
+        let job = try job()
         var progress = TextualInversionJob.Progress()
         var bar: ProgressBar?
-        progress.trainingStarts = { bar = isMain ? ProgressBar(started: "invert", total: steps) : nil }
+        progress.trainingStarts = { bar = console.progress("invert", total: steps) }
         progress.step = { step, report in
             bar?.update(step)
-            if isMain, step == 1 || step == steps || step % 50 == 0 {
+            if step == 1 || step == steps || step % 50 == 0 {
                 let norms = report.rowNorms.map { String(format: "%.4f", $0) }.joined(separator: ", ")
-                FileHandle.standardError.write(Data(String(format: "step %d: loss %.6f, grad norm %.4g, lr %.3g, row norms [%@]\n",
-                                                           step, report.loss, report.gradientNorm, report.learningRate, norms).utf8))
+                console.log(String(format: "step %d: loss %.6f, grad norm %.4g, lr %.3g, row norms [%@]",
+                                   step, report.loss, report.gradientNorm, report.learningRate, norms))
             }
         }
-        let result = try job.run(communicator: communicator, log: { line in
-            if isMain { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
-        }, progress: progress)
-        guard isMain else { return }
-        let tokens = result.concepts.first?.tokens ?? [token]
-        // As given (relative stays relative): the report's default is the output's name with .report.json.
-        let reportPath = report ?? (output as NSString).deletingPathExtension + ".report.json"
-        FileHandle.standardError.write(Data("wrote \(output) (\(tokens.joined(separator: ", "))) and \(reportPath)\n".utf8))
+        return try job.run(communicator: communicator, log: console.log, progress: progress)
+    }
+
+    func summary(_ report: ErasureReport) -> String {
+        let tokens = report.concepts.first?.tokens ?? [token]
+        return "wrote \(output) (\(tokens.joined(separator: ", "))) and \(reportPath)"
     }
 }

@@ -21,3 +21,10 @@ enum JobFailure {
         exit(code)
     }
 }
+
+/// An end every rank reaches together (they all know the outcome, e.g. `lethe run`'s summary): MPI finalises
+/// normally instead of aborting, rank 0 prints the message, and the process exits with `code`.
+struct AgreedExit: Error {
+    let code: Int32
+    let message: String
+}

@@ -14,7 +14,7 @@ struct Lethe: ParsableCommand {
             subcommand runs unchanged under mpirun or srun; only rank 0 prints results.
             """,
         version: LetheVersion.current,
-        subcommands: [Info.self, Inspect.self, Generate.self, UCE.self, RECE.self, Invert.self, FMN.self, Checkpoint.self, Tokenize.self, CreateModel.self,
+        subcommands: [Info.self, Inspect.self, Generate.self, UCE.self, RECE.self, Invert.self, FMN.self, Run.self, Checkpoint.self, Tokenize.self, CreateModel.self,
                       Bench.self, Compare.self])
 
     /// Parses, runs, and ends MPI cleanly. A failing rank of a multi-rank job aborts the whole job, so the other
@@ -38,6 +38,13 @@ struct Lethe: ParsableCommand {
             }
             try? Communicator.finalize()
             Foundation.exit(0)
+        } catch let agreed as AgreedExit {
+            let isMain = (try? Communicator.world())?.rank ?? 0 == 0
+            if isMain { FileHandle.standardError.write(Data("\(agreed.code == 0 ? "lethe" : "Error"): \(agreed.message)\n".utf8)) }
+            try? Communicator.finalize()
+            // Rank 0's status is the job's (mpirun returns it); the other ranks end cleanly, so mpirun does not
+            // stop them with signals while they finish.
+            Foundation.exit(isMain ? agreed.code : 0)
         } catch {
             JobFailure.end(with: error, messageFor: { error in
                 // A Foundation file-system error that no layer mapped still reaches the user in the system's words

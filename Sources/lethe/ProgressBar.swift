@@ -6,19 +6,15 @@ final class ProgressBar {
     private let label: String
     private var total: Int
     private let start = Date()
-    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private let isTerminal: Bool
     private var finished = false
 
-    /// Starts the clock; the total may be given now or with the first update.
-    init(_ label: String, total: Int = 1) {
+    /// Starts the clock; the total may be given now or with the first update. `redraws` false: a line per update
+    /// even on a terminal (several bars at once, as `lethe run`'s groups print).
+    init(_ label: String, total: Int = 1, redraws: Bool = true) {
         self.label = label
         self.total = max(total, 1)
-    }
-
-    /// Starts the clock and prints "0/total" at once, so long work shows progress before its first unit ends.
-    convenience init(started label: String, total: Int) {
-        self.init(label, total: total)
-        update(0)
+        isTerminal = redraws && isatty(STDERR_FILENO) != 0
     }
 
     /// Reports that `reported` of `total` units are done (`total` nil: as given before).

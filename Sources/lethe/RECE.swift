@@ -2,7 +2,7 @@ import ArgumentParser
 import LetheErasure
 
 /// `lethe rece`: UCE, then RECE's closed-form adversarial epochs.
-struct RECE: ParsableCommand {
+struct RECE: ClosedFormCommand {
     static let configuration = CommandConfiguration(
         commandName: "rece",
         abstract: "Erase concepts with RECE: UCE, then epochs of closed-form adversarial embeddings erased in turn (Gong et al. 2024).",
@@ -48,7 +48,7 @@ struct RECE: ParsableCommand {
     @Option(help: "surrogatereg's regularisation (the authors' --reg_item): 1st (keys/values near the concept's under the current weights), 2nd (the embedding near the concept's) or both. Default: 1st.")
     var regItem: RECESettings.SurrogateTerms?
 
-    func run() throws {
+    func job() throws -> ClosedFormErasureJob {
         var settings = RECESettings(task: task)
         if let epochs { settings.epochs = epochs }
         if let reg { settings.regularization = reg }
@@ -64,6 +64,6 @@ struct RECE: ParsableCommand {
             settings.surrogateTerms = regItem
         }
         try settings.validate()
-        try ClosedFormRun.run(options.job(rece: settings, config: config))
+        return try options.job(rece: settings, config: config)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import LetheErasure
 
 /// `lethe uce`: Unified Concept Editing, the closed-form edit of every cross-attention key/value projection.
-struct UCE: ParsableCommand {
+struct UCE: ClosedFormCommand {
     static let configuration = CommandConfiguration(
         commandName: "uce",
         abstract: "Erase concepts with UCE: a closed-form edit of every attn2 to_k/to_v (Gandikota et al. 2023).",
@@ -19,7 +19,7 @@ struct UCE: ParsableCommand {
     @OptionGroup var config: ConfigOption
     @OptionGroup var options: ClosedFormOptions
 
-    func run() throws {
-        try ClosedFormRun.run(options.job(rece: nil, config: config))
+    func job() throws -> ClosedFormErasureJob {
+        try options.job(rece: nil, config: config)
     }
 }

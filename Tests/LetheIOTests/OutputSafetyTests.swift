@@ -192,3 +192,66 @@ struct JobConfigFileTests {
         #expect((try? JobConfigFile.parse("concept: \"null\"\n", path: "j"))?.first?.value == .scalar("null"))
     }
 }
+
+@Suite("lethe run job files")
+struct RunJobFileTests {
+    @Test func erasuresDefaultsAndConceptFilesAreRead() throws {
+        let job = try RunJobFile.parse("""
+            model: m
+            output: out
+            group_size: 2
+            defaults: {tokenizer: fast, seed: 3}
+            erasures:
+              - method: uce
+                name: van-gogh
+                concept: [Van Gogh, Monet]
+              - {method: fmn, concept: cat, steps: 4}
+            """, path: "run.yaml")
+        #expect(job.model == "m" && job.output == "out" && job.groupSize == 2)
+        #expect(job.defaults.map(\.key) == ["tokenizer", "seed"])
+        #expect(job.erasures.map(\.method) == ["uce", "fmn"])
+        #expect(job.erasures.map(\.name) == ["van-gogh", nil])
+        #expect(job.erasures[0].options.map(\.key) == ["concept"])
+        #expect(job.erasures[0].options[0].value == .list(["Van Gogh", "Monet"]))
+        #expect(job.erasures[1].options.map(\.value) == [.scalar("cat"), .scalar("4")])
+        let concepts = try RunJobFile.parse("model: m\noutput: o\nmethod: rece\nconcepts_file: a.txt\nconcepts_per_erasure: 25\n", path: "r")
+        #expect(concepts.conceptsFile == "a.txt" && concepts.method == "rece" && concepts.conceptsPerErasure == 25)
+        #expect(concepts.erasures.isEmpty && concepts.groupSize == nil)
+    }
+
+    @Test func mistakesAreRejectedNamingTheFileAndTheErasure() {
+        let base = "model: m\noutput: o\n"
+        let cases: [(String, String)] = [
+            ("output: o\nerasures: [{method: uce}]\n", "names no model"),
+            ("model: m\nerasures: [{method: uce}]\n", "names no output"),
+            (base, "lists no erasures"),
+            (base + "erasures: []\n", "erasures: is empty"),
+            (base + "erasures: {method: uce}\n", "'erasures' must be a list"),
+            (base + "erasures: [{concept: a}]\n", "erasure 1: it has no method"),
+            (base + "erasures: [{method: uce}, uce]\n", "erasure 2: it must be a mapping"),
+            (base + "erasures: [{method: uce, steps: 1, steps: 2}]\n", "duplicated key(s): 'steps'"),
+            (base + "erasures: [{method: uce, use_pooler: true, use-pooler: true}]\n", "erasure 1: the key 'use-pooler' appears twice"),
+            (base + "erasures: [{method: uce, concept: null}]\n", "'erasure 1: concept' has no value"),
+            (base + "erasures: [{method: [uce]}]\n", "erasure 1: 'method' takes one value"),
+            (base + "erasures: [{method: uce}]\nconcepts_file: c.txt\nmethod: uce\n", "not both"),
+            (base + "erasures: [{method: uce}]\nmethod: uce\n", "'method' at the top applies to concepts_file"),
+            (base + "concepts_file: c.txt\n", "concepts_file: needs method:"),
+            (base + "concepts_file: c.txt\nmethod: uce\nconcepts_per_erasure: 0\n", "concepts_per_erasure is '0'"),
+            (base + "group_size: two\nerasures: [{method: uce}]\n", "group_size is 'two'"),
+            (base + "steps: 3\nerasures: [{method: uce}]\n", "unknown key 'steps'"),
+            (base + "model: n\nerasures: [{method: uce}]\n", "duplicated key(s): 'model'"),
+            (base + "group-size: 2\ngroup_size: 2\nerasures: [{method: uce}]\n", "'group_size' appears twice"),
+            (base + "defaults: [a]\nerasures: [{method: uce}]\n", "'defaults' must be a mapping"),
+            ("- a\n", "must be a mapping with model:"),
+        ]
+        for (text, message) in cases {
+            do {
+                _ = try RunJobFile.parse(text, path: "run.yaml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.description.contains(message), "\(text): \(error)")
+                #expect(error.description.contains("run.yaml"))
+            }
+        }
+    }
+}

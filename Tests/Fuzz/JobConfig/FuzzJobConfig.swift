@@ -1,12 +1,14 @@
 import LetheFuzzSupport
 import LetheIO
 
-/// One input: the text of a YAML job file (`--config FILE`); bytes that are not UTF-8 become U+FFFD, as a
+/// One input: the text of a YAML job file (`--config FILE`, and `lethe run`'s); bytes that are not UTF-8 become U+FFFD, as a
 /// lossy read would give them.
 func fuzzJobConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     _ = try? JobConfigFile.parse(text, path: "fuzz.yaml")
+    // The same text as a `lethe run` job file (model, output, erasures: a list of mappings).
+    _ = try? RunJobFile.parse(text, path: "fuzz.yaml")
     return 0
 }
 
