@@ -73,8 +73,11 @@ public struct CheckpointFolder: Sendable {
         var records: [CheckpointManifest.TensorRecord] = []
         try Collective.run(communicator, failure: failed) {
             guard !mine.isEmpty else { return }
+            CheckpointFault.reached("shard-start", step: step, rank: communicator.rank)
             records = try CheckpointShard.write(mine, to: staging.appendingPathComponent(shardName).path, shardName: shardName,
-                                                chunkBytes: chunkBytes)
+                                                chunkBytes: chunkBytes,
+                                                afterFirstChunk: { CheckpointFault.reached("shard-partial", step: step, rank: communicator.rank) })
+            CheckpointFault.reached("shard-written", step: step, rank: communicator.rank)
         }
         let encoded = try JSONEncoder().encode(records)
         let counts = try communicator.allgather(encoded.count)
@@ -94,11 +97,13 @@ public struct CheckpointFolder: Sendable {
                 tensors: tensors.compactMap { byName[$0.name] },
                 shards: Array(Set(all.map(\.shard))).sorted())
             try AtomicFileOutput.write(Array(try manifest.json()), to: staging.appendingPathComponent(Self.manifestName).path)
+            CheckpointFault.reached("manifest-written", step: step, rank: 0)
             if manager.fileExists(atPath: final.path) { try manager.removeItem(at: final) }
             guard rename(staging.path, final.path) == 0 else {
                 throw FileIOError.systemCall(.renameTemporary, path: final.path, errno: errno)
             }
             AtomicFileOutput.syncFolder(url.path)
+            CheckpointFault.reached("step-renamed", step: step, rank: 0)
             if let keepLast {
                 for old in steps().dropFirst(max(keepLast, 1)) { try manager.removeItem(at: old.url) }
             }

@@ -11,7 +11,8 @@ enum CheckpointShard {
 
     /// Writes `tensors` to `path` (a temporary file, flushed to disk, then renamed) and returns their records.
     static func write(_ tensors: [CheckpointTensor], to path: String, shardName: String, chunkBytes: Int = chunkBytes,
-                      options: ZstdCompressionOptions = .default) throws -> [CheckpointManifest.TensorRecord] {
+                      options: ZstdCompressionOptions = .default, afterFirstChunk: () -> Void = {}) throws
+        -> [CheckpointManifest.TensorRecord] {
         let output = try AtomicFileOutput(destination: path)
         var offset = 0
         var records: [CheckpointManifest.TensorRecord] = []
@@ -33,6 +34,7 @@ enum CheckpointShard {
                         }
                     }
                     try output.append(compressed)
+                    if offset == 0 { afterFirstChunk() }
                     chunks.append(.init(offset: offset, length: compressed.count, elements: elements,
                                         sha256: SHA256Hex.of(compressed)))
                     offset += compressed.count
