@@ -516,6 +516,37 @@ check "Cluster/mpirun/launch.sh runs fmn on 2 ranks with checkpoints" 0 "step-00
         --train attn2 --steps 2 --batch-size 2 --resolution 32 --output launched >/dev/null 2>&1 &&
     ls launched.checkpoints lethe-logs/1 | tr "\n" " "' _ "$WORK" "$LETHE" "${mpirun_args[*]}" \
     "$ROOT/Cluster/mpirun/launch.sh" "$SD1_TINY" "$TI_IMAGES"
+# The Slurm script's stop-and-requeue path, with stand-ins for srun (mpirun with 2 ranks) and scontrol (a log):
+# USR1 to the batch script (what --signal=B:USR1@120 sends) checkpoints every rank, exits 0 and requeues the job;
+# the requeued script resumes from that checkpoint.
+mkdir -p "$WORK/slurm-bin"
+printf '#!/usr/bin/env bash\nwhile [[ $1 == --* ]]; do shift; done\nexec mpirun %s -np 2 "$@"\n' "${mpirun_args[*]}" >"$WORK/slurm-bin/srun"
+printf '#!/usr/bin/env bash\necho "scontrol $*" >>"%s"\n' "$WORK/scontrol.log" >"$WORK/slurm-bin/scontrol"
+chmod +x "$WORK/slurm-bin/srun" "$WORK/slurm-bin/scontrol"
+check "Cluster/slurm/erase.sbatch: USR1 checkpoints, exits 0 and requeues; the requeued job resumes" 0 \
+    "^0 scontrol requeue 4242 step-[0-9]+ 0 resumed$" -- bash -c '
+    cd "$1"; export PATH="$1/slurm-bin:$PATH" SLURM_JOB_ID=4242 SLURM_CPUS_PER_TASK=1 LETHE="$2"
+    args=(invert --model "$4" --steps 100000 --batch-size 2 --resolution 32 --images "$5" --token "<zq>" --init-token person --output "$1/slurm-ti.safetensors")
+    for round in 1 2; do
+        timeout 120 bash "$3" "${args[@]}" >"slurm-$round.log" 2>&1 & pid=$!
+        for _ in $(seq 1 600); do grep -q "^step 1:" "slurm-$round.log" && break; sleep 0.1; done
+        pkill -USR1 -P $pid; wait $pid; status[$round]=$?
+    done
+    echo "${status[1]} $(cat scontrol.log | head -n 1) $(ls slurm-ti.safetensors.checkpoints | head -n 1) ${status[2]} $(grep -o "^resumed" slurm-2.log | head -n 1)"' \
+    _ "$WORK" "$LETHE" "$ROOT/Cluster/slurm/erase.sbatch" "$SD1_TINY" "$TI_IMAGES"
+# The PBS script: the SIGTERM before the wall time becomes a checkpoint on every rank and exit 0 (mpirun stands in
+# with this machine's options; PBS_NODEFILE names it twice).
+mkdir -p "$WORK/pbs-bin"
+printf '#!/usr/bin/env bash\nexec %s %s "$@"\n' "$(command -v mpirun)" "${mpirun_args[*]}" >"$WORK/pbs-bin/mpirun"
+chmod +x "$WORK/pbs-bin/mpirun"
+printf 'localhost\nlocalhost\n' >"$WORK/pbs-nodes"
+check "Cluster/pbs/erase.pbs: SIGTERM checkpoints every rank and exits 0" 0 "^0 step-[0-9]+$" -- bash -c '
+    cd "$1"; export PATH="$1/pbs-bin:$PATH" PBS_NODEFILE="$1/pbs-nodes" THREADS=1 LETHE="$2"
+    export LETHE_ARGS="invert --model $4 --steps 100000 --batch-size 2 --resolution 32 --images $5 --token <zq> --init-token person --output $1/pbs-ti.safetensors"
+    timeout 120 bash "$3" >pbs.log 2>&1 & pid=$!
+    for _ in $(seq 1 600); do grep -q "^step 1:" pbs.log && break; sleep 0.1; done
+    pkill -TERM -P $pid; wait $pid; echo "$? $(ls pbs-ti.safetensors.checkpoints | head -n 1)"' \
+    _ "$WORK" "$LETHE" "$ROOT/Cluster/pbs/erase.pbs" "$SD1_TINY" "$TI_IMAGES"
 # A step count whose ETA is past 10,000 hours: the time is capped, never negative; the run is stopped by timeout.
 check "invert: the ETA of a huge step count is capped, not negative" 0 "^invert 1/100000000000 .*<>9999:59:59, " -- \
     bash -c 'timeout 15 "$@" 2>&1 | head -n 400 >"$0"; ! grep -q "<-" "$0" && cat "$0"' "$WORK/eta.txt" "$LETHE" invert --model "$SD1_TINY" \

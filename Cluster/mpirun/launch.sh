@@ -9,7 +9,7 @@
 set -euo pipefail
 
 if [[ $# -lt 2 || ! -f $1 ]]; then
-    echo "usage: $0 HOSTFILE fmn|invert|uce|rece|generate FLAGS..." >&2
+    echo "usage: $0 HOSTFILE fmn|invert|uce|rece|run|generate FLAGS..." >&2
     exit 2
 fi
 hostfile=$1
