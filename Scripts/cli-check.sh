@@ -506,6 +506,11 @@ check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoin
     kill -TERM $pid; wait $pid; status=$?; tr -d "\n" <"$0"; echo " exit $status"' "$WORK/term.log" \
     "$LETHE" invert --model "$SD1_TINY" --steps 100000 --resolution 32 --images "$TI_IMAGES" --token "<zq>" \
     --init-token person --checkpoint-dir "$WORK/term-ck" --output "$WORK/term.safetensors"
+# Resumed, the bar starts at the restored step and times only the steps after it (its first line has no rate yet).
+check "invert: a resumed job's progress starts at its checkpoint's step" 0 "^invert ([1-9][0-9]*)/100000 .*<\?, \? s/it$" -- \
+    bash -c 'timeout 20 "$@" 2>&1 | grep -m 1 "^invert [0-9]*/"' _ \
+    "$LETHE" invert --model "$SD1_TINY" --steps 100000 --resolution 32 --images "$TI_IMAGES" --token "<zq>" \
+    --init-token person --checkpoint-dir "$WORK/term-ck" --output "$WORK/term.safetensors"
 # Cluster/: the batch scripts parse; the plain-mpirun launcher runs a training job on a hostfile naming this machine,
 # checkpointing beside the output and writing one log per rank.
 check "Cluster scripts parse" 0 "^3$" -- bash -c 'n=0; for f in "$@"; do bash -n "$f" && n=$((n + 1)); done; echo $n' _ \

@@ -41,8 +41,8 @@ public struct DataParallelTraining {
 public struct TrainingProgress<StepReport> {
     /// Training images generated so far of this rank's share.
     public var generating: (_ done: Int, _ total: Int) -> Void = { _, _ in }
-    /// The training steps start.
-    public var trainingStarts: () -> Void = {}
+    /// The training steps start, after `resumedSteps` steps a checkpoint restored (0 on a fresh start).
+    public var trainingStarts: (_ resumedSteps: Int) -> Void = { _ in }
     /// After each optimizer step: the steps taken and what the step measured.
     public var step: (_ taken: Int, _ report: StepReport) -> Void = { _, _ in }
 

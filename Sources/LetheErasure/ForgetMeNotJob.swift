@@ -115,7 +115,7 @@ public struct ForgetMeNotJob {
         if case .generated = images {
             extra.append(CheckpointTensor(Self.generatedImagesName, bytes: trainingFolder.images.flatMap(\.pixels)))
         }
-        progress.trainingStarts()
+        progress.trainingStarts(resumed?.history.count ?? 0)
         let steps = try trainer.train(
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in

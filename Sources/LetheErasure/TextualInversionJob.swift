@@ -73,7 +73,7 @@ public struct TextualInversionJob {
             seed: options.seed)
         let resumed = try checkpointer?.resume(trainer.trainer, log: log)
         clock.lap("load")
-        progress.trainingStarts()
+        progress.trainingStarts(resumed?.history.count ?? 0)
         let steps = try trainer.train(
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in

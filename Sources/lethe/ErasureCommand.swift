@@ -16,11 +16,12 @@ struct Console {
         FileHandle.standardError.write(Data("\(prefix)\(line)\n".utf8))
     }
 
-    /// A progress bar that has started, or nil on the ranks that do not print.
-    func progress(_ label: String, total: Int? = nil) -> ProgressBar? {
+    /// A progress bar that has started, or nil on the ranks that do not print. With a total it shows 0/total (or
+    /// the `resumedAt` units a checkpoint restored) at once.
+    func progress(_ label: String, total: Int? = nil, resumedAt: Int = 0) -> ProgressBar? {
         guard prints else { return nil }
-        let bar = ProgressBar(prefix + label, total: total ?? 1, redraws: redraws)
-        if total != nil { bar.update(0) }
+        let bar = ProgressBar(prefix + label, total: total ?? 1, redraws: redraws, initial: resumedAt)
+        if total != nil { bar.update(resumedAt) }
         return bar
     }
 }

@@ -86,7 +86,7 @@ struct FMN: ErasureCommand {
         let generating = console.progress("generate")
         progress.generating = { done, total in generating?.update(done, of: total) }
         var training: ProgressBar?
-        progress.trainingStarts = { training = console.progress("fmn", total: steps) }
+        progress.trainingStarts = { resumed in training = console.progress("fmn", total: steps, resumedAt: resumed) }
         progress.step = { step, report in
             training?.update(step)
             if step == 1 || step == steps || step % 10 == 0 {

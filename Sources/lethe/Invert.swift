@@ -80,7 +80,7 @@ struct Invert: ErasureCommand {
         let job = try job()
         var progress = TextualInversionJob.Progress()
         var bar: ProgressBar?
-        progress.trainingStarts = { bar = console.progress("invert", total: steps) }
+        progress.trainingStarts = { resumed in bar = console.progress("invert", total: steps, resumedAt: resumed) }
         progress.step = { step, report in
             bar?.update(step)
             if step == 1 || step == steps || step % 50 == 0 {

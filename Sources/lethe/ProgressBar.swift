@@ -7,13 +7,16 @@ final class ProgressBar {
     private var total: Int
     private let start = Date()
     private let isTerminal: Bool
+    /// Units done before the clock started (a resumed job's steps): the rate and ETA count only the units after.
+    private let initial: Int
     private var finished = false
 
     /// Starts the clock; the total may be given now or with the first update. `redraws` false: a line per update
     /// even on a terminal (several bars at once, as `lethe run`'s groups print).
-    init(_ label: String, total: Int = 1, redraws: Bool = true) {
+    init(_ label: String, total: Int = 1, redraws: Bool = true, initial: Int = 0) {
         self.label = label
         self.total = max(total, 1)
+        self.initial = max(initial, 0)
         isTerminal = redraws && isatty(STDERR_FILENO) != 0
     }
 
@@ -22,14 +25,15 @@ final class ProgressBar {
         if let newTotal { total = max(newTotal, 1) }
         let completed = min(max(reported, 0), total)
         let elapsed = Date().timeIntervalSince(start)
-        let perUnit = completed > 0 ? elapsed / Double(completed) : 0
-        // Nothing done yet: the remaining time is not known.
-        let remaining = completed > 0 ? perUnit * Double(total - completed) : .nan
+        let timed = completed - min(initial, completed)
+        let perUnit = timed > 0 ? elapsed / Double(timed) : 0
+        // Nothing done yet since the clock started: the remaining time is not known.
+        let remaining = timed > 0 ? perUnit * Double(total - completed) : .nan
         let fraction = Double(completed) / Double(total)
         let width = 24
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let rate = completed == 0 ? "? s/it"
+        let rate = timed == 0 ? "? s/it"
             : perUnit >= 1 ? String(format: "%.2f s/it", perUnit) : String(format: "%.2f it/s", 1 / max(perUnit, 1e-9))
         let line = "\(label) \(completed)/\(total) [\(bar)] \(Int(fraction * 100))% "
             + "\(Self.clock(elapsed))<\(Self.clock(remaining)), \(rate)"
