@@ -20,6 +20,12 @@ public struct ForgetMeNotJob {
 
     public typealias Progress = TrainingProgress<ForgetMeNotTrainer.StepReport>
 
+    /// Checks the settings without loading anything (the trainer checks them again when it starts).
+    public func validate() throws {
+        try options.validateLoop()
+        try checkpoints?.validate()
+    }
+
     public var model: URL
     public var options: ForgetMeNotOptions
     public var images: Images

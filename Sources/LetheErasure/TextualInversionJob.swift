@@ -34,6 +34,12 @@ public struct TextualInversionJob {
         output.deletingPathExtension().appendingPathExtension("report.json")
     }
 
+    /// Checks the settings without loading anything (the trainer checks them again when it starts).
+    public func validate() throws {
+        try options.validateLoop()
+        try checkpoints?.validate()
+    }
+
     public typealias Progress = TrainingProgress<TextualInversionTrainer.StepReport>
 
     /// Runs the job; `log` receives warnings and notes (call it only on rank 0 to print once).

@@ -23,7 +23,7 @@ public struct CheckpointSettings: Sendable {
         self.resume = resume
     }
 
-    public func validate() throws {
+    func validate() throws {
         guard every >= 0 else { throw ErasureError.invalidSetting(.checkpointEvery, reason: "is \(every); it must be 0 (only the last step) or more") }
         guard keepLast >= 1 else { throw ErasureError.invalidSetting(.keepLast, reason: "is \(keepLast); it must be at least 1") }
         if resume == .auto, folder == nil {

@@ -23,7 +23,7 @@ extension ForgetMeNotOptions: TrainingLoopOptions {}
 
 extension TrainingLoopOptions {
     /// Checks the loop's numbers before anything loads.
-    public func validateLoop() throws {
+    func validateLoop() throws {
         guard steps >= 1 else {
             throw ErasureError.invalidSetting(Setting.steps, reason: "is \(steps); it must be at least 1")
         }

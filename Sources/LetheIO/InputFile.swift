@@ -23,6 +23,12 @@ public enum InputFile {
         return text
     }
 
+    /// The lines of a text file of one item per line (prompts, concepts), trimmed of spaces, blank lines left out.
+    public static func nonEmptyLines(_ path: String, limit: Int = 64 << 20) throws(FileIOError) -> [String] {
+        try text(path, limit: limit).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// The first `count` bytes of the regular file at `path` (fewer if it is shorter).
     public static func prefix(_ path: String, count: Int) throws(FileIOError) -> [UInt8] {
         let (descriptor, _) = try POSIXFile.openForReading(path)

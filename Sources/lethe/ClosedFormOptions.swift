@@ -66,14 +66,11 @@ struct ClosedFormOptions: ParsableArguments {
 
     private func preservedPrompts() throws -> [String] {
         guard let preserveFile else { return preserve }
-        let text: String
         do {
-            text = try InputFile.text(preserveFile, limit: 64 << 20)
+            return preserve + (try InputFile.nonEmptyLines(preserveFile))
         } catch {
             throw ValidationError("--preserve-file '\(preserveFile)' cannot be read: \(error.message)")
         }
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        return preserve + lines.filter { !$0.isEmpty }
     }
 
     func job(rece: RECESettings?, config: ConfigOption) throws -> ClosedFormErasureJob {

@@ -46,11 +46,7 @@ struct FMN: ErasureCommand {
     var reportPath: String { (output as NSString).appendingPathComponent("erasure-report.json") }
     var concepts: [String] { [concept] }
 
-    func checkSettings() throws {
-        let job = try job()
-        try job.options.validateLoop()
-        try job.checkpoints?.validate()
-    }
+    func checkSettings() throws { try job().validate() }
 
     private func job() throws -> ForgetMeNotJob {
         guard (images == nil) != (generateImages == nil) else {

@@ -46,11 +46,7 @@ struct Invert: ErasureCommand {
     var reportPath: String { report ?? (output as NSString).deletingPathExtension + ".report.json" }
     var concepts: [String] { [token] }
 
-    func checkSettings() throws {
-        let job = try job()
-        try job.options.validateLoop()
-        try job.checkpoints?.validate()
-    }
+    func checkSettings() throws { try job().validate() }
 
     private func job() throws -> TextualInversionJob {
         var options = TextualInversionOptions(placeholder: token, initializer: initToken)

@@ -145,14 +145,12 @@ struct RunPlan {
     /// One erasure per `perErasure` lines of a concepts file (blank lines and `#` comments skipped).
     private static func conceptEntries(file: String, method: String, perErasure: Int, jobPath: String) throws -> [Entry] {
         let context = "--config '\(jobPath)': concepts_file '\(file)'"
-        let text: String
+        let concepts: [String]
         do {
-            text = try InputFile.text(file, limit: 64 << 20)
+            concepts = try InputFile.nonEmptyLines(file).filter { !$0.hasPrefix("#") }
         } catch {
             throw ValidationError("\(context) cannot be read: \(error.message)")
         }
-        let concepts = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         guard !concepts.isEmpty else { throw ValidationError("\(context) lists no concepts") }
         guard ["uce", "rece", "fmn"].contains(method) else {
             throw ValidationError("--config '\(jobPath)': concepts_file: works with uce, rece and fmn, not '\(ErrorText.capped(method, 80))' (invert needs images per token: list it under erasures:)")
