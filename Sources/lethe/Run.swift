@@ -64,8 +64,10 @@ struct Run: ParsableCommand {
 
         let group = try world.split(color: myGroup, key: world.rank)
         var outcomes: [RunOutcome] = []
-        for erasure in plan.erasures where erasure.index % groups == myGroup {
-            outcomes.append(try run(erasure, plan: plan, group: group, group: myGroup, groups: groups))
+        let mineToRun = plan.erasures.filter { $0.index % groups == myGroup }
+        for (number, erasure) in mineToRun.enumerated() {
+            let place = "\(number + 1) of \(mineToRun.count)" + (groups > 1 ? " in group \(myGroup)" : "")
+            outcomes.append(try run(erasure, place: place, plan: plan, group: group, group: myGroup, groups: groups))
         }
         // Every group's outcomes to every rank (only each group's rank 0 sends), so all ranks agree on the exit.
         let mine = group.rank == 0 ? Array(try DocumentJSON.encode(outcomes)) : []
@@ -96,7 +98,7 @@ struct Run: ParsableCommand {
     }
 
     /// Runs one erasure on every rank of its group and returns what it came to, the same on every rank of the group.
-    private func run(_ erasure: RunPlan.Erasure, plan: RunPlan, group: Communicator, group number: Int, groups: Int) throws -> RunOutcome {
+    private func run(_ erasure: RunPlan.Erasure, place: String, plan: RunPlan, group: Communicator, group number: Int, groups: Int) throws -> RunOutcome {
         let command = erasure.command
         var outcome = RunOutcome(index: erasure.index, name: erasure.name, method: erasure.method,
                                  concepts: command.concepts, status: .done, group: number, ranks: group.size,
@@ -121,7 +123,7 @@ struct Run: ParsableCommand {
             previous.group = number
             return previous
         }
-        console.log("\(erasure.method) on \(group.size) rank(s): \(command.concepts.map { "'\(ErrorText.capped($0, 80))'" }.joined(separator: ", "))")
+        console.log("erasure \(place): \(erasure.method) on \(group.size) rank(s): \(command.concepts.map { "'\(ErrorText.capped($0, 80))'" }.joined(separator: ", "))")
         let start = Date()
         var failure: String?
         var report: ErasureReport?
