@@ -50,9 +50,10 @@ public struct CheckpointFolder: Sendable {
     }
 
     /// `save` with chunks of at most `chunkBytes` (16 MiB by default; tests use small ones to cut tensors into
-    /// several chunks).
+    /// several chunks) and float32 values byte-shuffled before compression or not (`byteShuffle`, on by default;
+    /// off only to measure what shuffling gains).
     public func save(step: Int, tensors: [CheckpointTensor], identity: CheckpointIdentity, state: [String: String],
-              keepLast: Int?, communicator: Communicator, chunkBytes: Int) throws -> URL {
+                     keepLast: Int?, communicator: Communicator, chunkBytes: Int, byteShuffle: Bool = true) throws -> URL {
         let manager = FileManager.default
         let final = url.appendingPathComponent(Self.stepName(step))
         let staging = url.appendingPathComponent(".\(Self.stepName(step)).partial")
@@ -75,7 +76,7 @@ public struct CheckpointFolder: Sendable {
             guard !mine.isEmpty else { return }
             CheckpointFault.reached("shard-start", step: step, rank: communicator.rank)
             records = try CheckpointShard.write(mine, to: staging.appendingPathComponent(shardName).path, shardName: shardName,
-                                                chunkBytes: chunkBytes,
+                                                chunkBytes: chunkBytes, byteShuffle: byteShuffle,
                                                 afterFirstChunk: { CheckpointFault.reached("shard-partial", step: step, rank: communicator.rank) })
             CheckpointFault.reached("shard-written", step: step, rank: communicator.rank)
         }

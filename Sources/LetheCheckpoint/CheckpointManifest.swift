@@ -26,6 +26,9 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
         /// The shard file (in the step folder) that holds the chunks.
         public var shard: String
         public var chunks: [Chunk]
+        /// Whether float32 chunks were byte-shuffled before compression: nil (the key left out) means yes, the
+        /// default; false only when a writer was asked for plain zstd (`lethe bench checkpoint` compares the two).
+        public var byteShuffle: Bool?
     }
 
     public var format = formatName

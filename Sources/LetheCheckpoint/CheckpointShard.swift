@@ -3,16 +3,16 @@ import LetheIO
 import LetheTensor
 
 /// One rank's shard file: its tensors one after another, each cut into chunks of at most `chunkBytes`, each chunk a
-/// zstd frame (float32 values byte-shuffled first, so the exponent bytes compress) with zstd's content checksum,
-/// and the SHA-256 of each compressed chunk recorded in the manifest.
+/// zstd frame (float32 values byte-shuffled first, so the exponent bytes compress, unless `byteShuffle` is off)
+/// with zstd's content checksum, and the SHA-256 of each compressed chunk recorded in the manifest.
 enum CheckpointShard {
     /// 16 MiB of values per chunk: large enough to compress well, small enough to hash and check in pieces.
     static let chunkBytes = 16 << 20
 
     /// Writes `tensors` to `path` (a temporary file, flushed to disk, then renamed) and returns their records.
     static func write(_ tensors: [CheckpointTensor], to path: String, shardName: String, chunkBytes: Int = chunkBytes,
-                      options: ZstdCompressionOptions = .default, afterFirstChunk: () -> Void = {}) throws
-        -> [CheckpointManifest.TensorRecord] {
+                      options: ZstdCompressionOptions = .default, byteShuffle: Bool = true,
+                      afterFirstChunk: () -> Void = {}) throws -> [CheckpointManifest.TensorRecord] {
         let output = try AtomicFileOutput(destination: path)
         var offset = 0
         var records: [CheckpointManifest.TensorRecord] = []
@@ -25,8 +25,11 @@ enum CheckpointShard {
                 for start in stride(from: 0, to: max(count, 1), by: perChunk) where count > 0 || start == 0 {
                     let elements = min(perChunk, count - start)
                     let compressed: [UInt8] = switch tensor.values {
-                    case .float32(let values):
+                    case .float32(let values) where byteShuffle:
                         try Zstd.compress(shufflingFloats: UnsafeBufferPointer(start: values.pointer + start, count: elements),
+                                          options: options)
+                    case .float32(let values):
+                        try Zstd.compress(UnsafeRawBufferPointer(start: values.pointer + start, count: elements * elementSize),
                                           options: options)
                     case .uint8(let bytes):
                         try bytes.withUnsafeBytes {
@@ -40,7 +43,7 @@ enum CheckpointShard {
                     offset += compressed.count
                 }
                 records.append(.init(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, shard: shardName,
-                                     chunks: chunks))
+                                     chunks: chunks, byteShuffle: tensor.dtype == .float32 && !byteShuffle ? false : nil))
             }
             try output.commit()
         } catch {
@@ -50,23 +53,39 @@ enum CheckpointShard {
         return records
     }
 
+    /// Checks one tensor's chunks against their SHA-256 without decompressing them (a tensor a reader does not need).
+    static func verify(_ record: CheckpointManifest.TensorRecord, file: MappedFile) throws {
+        try checkChunkTotal(record, path: file.path)
+        for chunk in record.chunks { _ = try chunkBytes(chunk, of: record, file: file) }
+    }
+
+    private static func checkChunkTotal(_ record: CheckpointManifest.TensorRecord, path: String) throws {
+        guard record.shape.allSatisfy({ $0 >= 0 }), record.chunks.reduce(0, { $0 + $1.elements }) == record.shape.reduce(1, *) else {
+            throw CheckpointError.corrupt(path: path, reason: "the chunks of '\(record.name)' do not add up to its shape \(record.shape)")
+        }
+    }
+
+    /// A chunk's compressed bytes in the mapped shard, checked against its SHA-256.
+    private static func chunkBytes(_ chunk: CheckpointManifest.Chunk, of record: CheckpointManifest.TensorRecord,
+                                   file: MappedFile) throws -> UnsafeRawBufferPointer {
+        guard chunk.offset >= 0, chunk.length >= 0, chunk.offset <= file.count - chunk.length else {
+            throw CheckpointError.corrupt(path: file.path, reason: "a chunk of '\(record.name)' lies past the end of the file (truncated?)")
+        }
+        let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[chunk.offset..<(chunk.offset + chunk.length)])
+        guard SHA256Hex.of(bytes) == chunk.sha256 else {
+            throw CheckpointError.corrupt(path: file.path, reason: "a chunk of '\(record.name)' does not match its SHA-256")
+        }
+        return bytes
+    }
+
     /// Reads one tensor of a step folder, checking each chunk's SHA-256 before it is decompressed and zstd's
     /// checksum as it is.
     static func read(_ record: CheckpointManifest.TensorRecord, folder: URL, file: MappedFile) throws -> CheckpointTensor {
         let path = file.path
         let count = record.shape.reduce(1, *)
-        guard record.shape.allSatisfy({ $0 >= 0 }), record.chunks.reduce(0, { $0 + $1.elements }) == count else {
-            throw CheckpointError.corrupt(path: path, reason: "the chunks of '\(record.name)' do not add up to its shape \(record.shape)")
-        }
+        try checkChunkTotal(record, path: path)
         func chunkBytes(_ chunk: CheckpointManifest.Chunk) throws -> UnsafeRawBufferPointer {
-            guard chunk.offset >= 0, chunk.length >= 0, chunk.offset <= file.count - chunk.length else {
-                throw CheckpointError.corrupt(path: path, reason: "a chunk of '\(record.name)' lies past the end of the file (truncated?)")
-            }
-            let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[chunk.offset..<(chunk.offset + chunk.length)])
-            guard SHA256Hex.of(bytes) == chunk.sha256 else {
-                throw CheckpointError.corrupt(path: path, reason: "a chunk of '\(record.name)' does not match its SHA-256")
-            }
-            return bytes
+            try Self.chunkBytes(chunk, of: record, file: file)
         }
         do {
             switch record.dtype {
@@ -74,9 +93,12 @@ enum CheckpointShard {
                 let tensor = Tensor(zeros: record.shape)
                 var start = 0
                 for chunk in record.chunks {
-                    try Zstd.decompressShuffled(try chunkBytes(chunk),
-                                                into: UnsafeMutableBufferPointer(start: tensor.pointer + start, count: chunk.elements),
-                                                sourceName: path)
+                    let floats = UnsafeMutableBufferPointer(start: tensor.pointer + start, count: chunk.elements)
+                    if record.byteShuffle ?? true {
+                        try Zstd.decompressShuffled(try chunkBytes(chunk), into: floats, sourceName: path)
+                    } else {
+                        try Zstd.decompress(try chunkBytes(chunk), into: UnsafeMutableRawBufferPointer(floats), sourceName: path)
+                    }
                     start += chunk.elements
                 }
                 return CheckpointTensor(record.name, tensor)

@@ -6,10 +6,13 @@ import LetheIO
 public struct LoadedCheckpoint: Sendable {
     public let url: URL
     public let manifest: CheckpointManifest
+    /// The tensors read (those `reading` accepted; every one by default).
     public let tensors: [String: CheckpointTensor]
 
-    /// Reads a step folder and checks everything in it; with `identity`, also that it belongs to this job.
-    public init(stepFolder url: URL, identity: CheckpointIdentity? = nil) throws {
+    /// Reads a step folder and checks everything in it; with `identity`, also that it belongs to this job. Only the
+    /// tensors whose names `reading` accepts are decompressed and kept; the others' chunks are still checked
+    /// against their SHA-256, so the step checks out as a whole either way.
+    public init(stepFolder url: URL, identity: CheckpointIdentity? = nil, reading: (String) -> Bool = { _ in true }) throws {
         let manifestURL = url.appendingPathComponent(CheckpointFolder.manifestName)
         let manifest: CheckpointManifest
         do {
@@ -49,7 +52,11 @@ public struct LoadedCheckpoint: Sendable {
             guard let file = files[record.shard] else {
                 throw CheckpointError.corrupt(path: manifestURL.path, reason: "'\(record.name)' is in '\(record.shard)', which is not a listed shard")
             }
-            tensors[record.name] = try CheckpointShard.read(record, folder: url, file: file)
+            if reading(record.name) {
+                tensors[record.name] = try CheckpointShard.read(record, folder: url, file: file)
+            } else {
+                try CheckpointShard.verify(record, file: file)
+            }
         }
         self.url = url
         self.manifest = manifest
@@ -78,28 +85,32 @@ extension CheckpointFolder {
     }
 
     /// The checkpoint to resume from, read on every rank. Rank 0 chooses it: the newest step whose manifest and
-    /// chunks check out (a damaged step is reported through `log` and the one before it tried); a step of other
-    /// settings or another base model is an error. Every rank of `communicator` calls this together.
-    public func resume(_ from: ResumeFrom, identity: CheckpointIdentity, communicator: Communicator,
-                       log: (String) -> Void = { _ in }) throws -> LoadedCheckpoint? {
+    /// chunks check out (a damaged step is reported through `log` and the one before it tried; a step folder given
+    /// by its path is that step or its error); a step of other settings or another base model is an error (nil
+    /// `identity`: any step will do). `reading` chooses the tensors kept, as in `LoadedCheckpoint`. Every rank of
+    /// `communicator` calls this together.
+    public func resume(_ from: ResumeFrom, identity: CheckpointIdentity?, communicator: Communicator,
+                       log: (String) -> Void = { _ in }, reading: (String) -> Bool = { _ in true }) throws -> LoadedCheckpoint? {
         var chosen = ""
         var loaded: LoadedCheckpoint?
         try Collective.run(communicator, failure: { CheckpointError.corrupt(path: url.path, reason: $0) }) {
             guard communicator.rank == 0 else { return }
             let candidates: [URL]
+            var onlyStep = false
             switch from {
             case .auto:
                 candidates = steps().map(\.url)
             case .path(let path):
                 candidates = try Self.stepFolders(at: path)
+                onlyStep = candidates == [URL(fileURLWithPath: path)]
             }
             for candidate in candidates {
                 do {
-                    loaded = try LoadedCheckpoint(stepFolder: candidate, identity: identity)
+                    loaded = try LoadedCheckpoint(stepFolder: candidate, identity: identity, reading: reading)
                     chosen = candidate.path
                     return
                 } catch let error as CheckpointError {
-                    if case .corrupt = error {
+                    if case .corrupt = error, !onlyStep {
                         log("warning: \(error) Trying the checkpoint before it.")
                         continue
                     }
@@ -112,7 +123,9 @@ extension CheckpointFolder {
         guard !chosen.isEmpty else { return nil }
         // Rank 0 has read it already; the others read it now.
         try Collective.run(communicator, failure: { CheckpointError.corrupt(path: chosen, reason: $0) }) {
-            if loaded == nil { loaded = try LoadedCheckpoint(stepFolder: URL(fileURLWithPath: chosen), identity: identity) }
+            if loaded == nil {
+                loaded = try LoadedCheckpoint(stepFolder: URL(fileURLWithPath: chosen), identity: identity, reading: reading)
+            }
         }
         return loaded
     }

@@ -45,6 +45,20 @@ extension Zstd {
         }
     }
 
+    /// Decompresses data into `destination`, which must have exactly the decompressed size (the counterpart of
+    /// `decompressShuffled` for bytes compressed as they are); another size throws `ZstdError.unexpectedSize`.
+    public static func decompress(_ compressed: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer,
+                                  sourceName: String = "an in-memory buffer") throws {
+        let decompressor = try ZstdDecompressor(memory: compressed, sourceName: sourceName,
+                                                maxDecompressedSize: destination.count)
+        do {
+            try decompressor.readExactly(into: destination)
+            try decompressor.expectEnd()
+        } catch ZstdError.sizeLimitExceeded {
+            throw ZstdError.unexpectedSize(source: sourceName, expected: destination.count, found: "more")
+        }
+    }
+
     /// Decompresses data made by `compress(shufflingFloats:)` holding exactly `count` floats.
     public static func decompressShuffledFloats(_ compressed: [UInt8], count: Int,
                                                 sourceName: String = "an in-memory buffer") throws -> [Float] {

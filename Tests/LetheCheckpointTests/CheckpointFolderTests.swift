@@ -63,6 +63,40 @@ struct CheckpointFolderTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["step-00000007"])
     }
 
+    /// Plain zstd (no byte shuffle, `lethe bench checkpoint`'s comparison) reads back bit for bit and says so in the
+    /// manifest; the default manifest leaves the key out, as manifests written before the setting existed.
+    @Test func plainZstdRoundTripsAndIsRecorded() throws {
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder.url) }
+        let plain = try folder.save(step: 1, tensors: Self.tensors(seed: 3), identity: Self.identity, state: [:], keepLast: nil,
+                                    communicator: .singleProcess(), chunkBytes: 1024, byteShuffle: false)
+        let loaded = try LoadedCheckpoint(stepFolder: plain)
+        Self.expectEqual(loaded, Self.tensors(seed: 3))
+        #expect(loaded.manifest.tensors.allSatisfy { $0.byteShuffle == ($0.dtype == .float32 ? false : nil) })
+        let shuffled = try Self.save(folder, step: 2, seed: 3)
+        let text = try String(contentsOf: shuffled.appendingPathComponent("manifest.json"), encoding: .utf8)
+        #expect(!text.contains("byte_shuffle"))
+        #expect(try String(contentsOf: plain.appendingPathComponent("manifest.json"), encoding: .utf8).contains("\"byte_shuffle\" : false"))
+    }
+
+    /// Reading some tensors only still checks every chunk of the others against its SHA-256.
+    @Test func readingSomeTensorsStillChecksTheOthers() throws {
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder.url) }
+        let step = try Self.save(folder, step: 1)
+        let some = try LoadedCheckpoint(stepFolder: step, reading: { $0.hasPrefix("unet.") })
+        #expect(Array(some.tensors.keys) == ["unet.down.weight"])
+        #expect(some.tensors["unet.down.weight"]?.tensor?.toArray() == Self.tensors(seed: 1)[0].tensor?.toArray())
+        // Damage a chunk of a tensor that is not read: the step does not check out.
+        let record = try #require(some.manifest.tensors.first { $0.name == "images" })
+        let shard = step.appendingPathComponent(record.shard)
+        var bytes = try Data(contentsOf: shard)
+        bytes[record.chunks[0].offset + 3] ^= 0x40
+        try bytes.write(to: shard)
+        let error = #expect(throws: CheckpointError.self) { try LoadedCheckpoint(stepFolder: step, reading: { $0.hasPrefix("unet.") }) }
+        #expect(error?.description.contains("a chunk of 'images' does not match its SHA-256") == true, "\(String(describing: error))")
+    }
+
     /// Each kind of damage to the newest step is named, and resuming falls back to the step before it.
     @Test(arguments: ["flip a byte", "truncate the shard", "delete the shard", "delete the manifest", "wrong format version"])
     func damageIsDetectedAndTheStepBeforeIsUsed(_ damage: String) throws {
@@ -126,6 +160,14 @@ struct CheckpointFolderTests {
         }
         let step = try Self.save(folder, step: 4)
         #expect(try folder.resume(.path(step.path), identity: Self.identity, communicator: .singleProcess())?.manifest.step == 4)
+        // A step folder given by its path is that step: its damage is the error, not a fallback.
+        try FileManager.default.removeItem(at: step.appendingPathComponent("shard-00000-of-00001.zst"))
+        _ = try Self.save(folder, step: 3)
+        let error = #expect(throws: CheckpointError.self) {
+            try folder.resume(.path(step.path), identity: Self.identity, communicator: .singleProcess())
+        }
+        #expect(error?.description.contains("the shard cannot be read") == true, "\(String(describing: error))")
+        #expect(try folder.resume(.path(folder.url.path), identity: nil, communicator: .singleProcess())?.manifest.step == 3)
     }
 
     @Test func retentionKeepsTheNewestAndAStaleStagingFolderIsRemoved() throws {
