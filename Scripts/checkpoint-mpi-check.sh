@@ -5,6 +5,8 @@
 #   - a checkpoint saved by 2 ranks loads bit for bit on 1, 3 and 4 ranks (resuming at its last step writes the
 #     weights it holds);
 #   - resumed from step 2 on 1, 3 and 4 ranks, training ends within float tolerance of the uninterrupted job;
+#   - `lethe checkpoint export` of the last step writes the job's weights (fmn) and file (invert) bit for bit; a
+#     mid-run step exports to a folder that `lethe generate` and `lethe inspect` read;
 #   - SIGUSR1 to mpirun mid-run: both ranks checkpoint at the same step and exit 0; run again, the job ends bit for
 #     bit as the uninterrupted one.
 #
@@ -31,6 +33,27 @@ if cmp -s "$work/fmn-plain/$weights" "$work/fmn-saving/$weights"; then
     ok "fmn: saving checkpoints does not change the weights (np=2)"
 else
     fail "fmn: saving checkpoints changed the weights"
+fi
+
+# `lethe checkpoint export`: the newest step of the 2-rank checkpoints is the job's output bit for bit (run under
+# mpirun: rank 0 writes); a mid-run step gives a folder that generates and inspects.
+if run fmn-export 2 checkpoint export "$work/fmn-checkpoints" --model "$model" --output "$work/fmn-export"; then
+    if cmp -s "$work/fmn-saving/$weights" "$work/fmn-export/$weights"; then
+        ok "checkpoint export: fmn's last step (saved by 2 ranks) is the job's weights bit for bit"
+    else
+        fail "checkpoint export: fmn's last step differs from the job's weights"
+    fi
+fi
+if timeout "$time_limit" "$lethe" checkpoint export "$work/fmn-checkpoints/step-00000002" --model "$model" \
+    --output "$work/fmn-export-step2" >"$work/fmn-export-step2.log" 2>&1 &&
+    timeout "$time_limit" "$lethe" generate --model "$work/fmn-export-step2" --prompt "a photo of a cat" --steps 2 \
+        --seed 1 --output "$work/fmn-export-step2.png" >>"$work/fmn-export-step2.log" 2>&1 &&
+    "$lethe" inspect "$work/fmn-export-step2/unet" >>"$work/fmn-export-step2.log" 2>&1 &&
+    ! cmp -s "$work/fmn-saving/$weights" "$work/fmn-export-step2/$weights"; then
+    ok "checkpoint export: fmn's step 2 of 4 gives a folder that generate and inspect read"
+else
+    fail "checkpoint export: fmn's step 2 did not export to a usable folder"
+    sed 's/^/    | /' "$work/fmn-export-step2.log" | tail -n 10
 fi
 
 # The last checkpoint (step 4, saved by 2 ranks) read on other rank counts: nothing left to train, so the
@@ -78,6 +101,14 @@ ti=(invert --model "$model" --images "$images" --token "<thing>" --init-token ca
 run ti-plain 2 "${ti[@]}" --output "$work/ti-plain.safetensors" || true
 run ti-saving 2 "${ti[@]}" --checkpoint-dir "$work/ti-checkpoints" --checkpoint-every 2 \
     --output "$work/ti-saving.safetensors" || true
+if timeout "$time_limit" "$lethe" checkpoint export "$work/ti-checkpoints" --model "$model" \
+    --output "$work/ti-export.safetensors" >"$work/ti-export.log" 2>&1 &&
+    cmp -s "$work/ti-saving.safetensors" "$work/ti-export.safetensors"; then
+    ok "checkpoint export: invert's last step (saved by 2 ranks) is the job's learned_embeds file bit for bit"
+else
+    fail "checkpoint export: invert's last step differs from the job's file"
+    sed 's/^/    | /' "$work/ti-export.log" | tail -n 10
+fi
 keep_until "$work/ti-checkpoints" 2
 if run ti-resume 2 "${ti[@]}" --checkpoint-dir "$work/ti-checkpoints" --checkpoint-every 2 \
     --output "$work/ti-resume.safetensors"; then

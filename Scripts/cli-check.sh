@@ -499,6 +499,30 @@ check "checkpoint verify: a damaged step is named, exit 1" nonzero "damaged +ste
     shard=$(ls "$1"/step-00000002/shard-*.zst | head -n 1)
     printf "\xff\xff\xff\xff" | dd of="$shard" bs=1 seek=30 conv=notrunc status=none
     "${@:2}"' _ "$WORK/ck" "$LETHE" checkpoint verify "$WORK/ck"
+# Export (step 2 of $WORK/ck is damaged now): the newest good step, a damaged step named, a checkpoint of an unknown
+# method, another base model and outputs inside the checkpoint refused.
+check "checkpoint --help names export" 0 "export +Write what the job would have written" -- "$LETHE" checkpoint --help
+check "checkpoint export: the newest good step, the damaged one reported" 0 \
+    "step-00000002/shard-[^']*' is damaged: .*wrote .*ck-export.safetensors .*ck-export.report.json \(textual-inversion, step 1 of" -- \
+    bash -c '"$@" 2>&1 | tr -d "\n"' _ "${QUICK[@]}" "$LETHE" checkpoint export "$WORK/ck" --model "$SD1_TINY" \
+    --output "$WORK/ck-export.safetensors"
+check "checkpoint export: a damaged step given by its path fails, naming it" nonzero \
+    "ck/step-00000002/shard-[^']*' is damaged: .*SHA-256" -- "${QUICK[@]}" "$LETHE" checkpoint export "$WORK/ck/step-00000002" \
+    --output "$WORK/bad-export.safetensors"
+check "checkpoint export: a checkpoint of an unknown method" nonzero "is of the method 'dreambooth'; export knows" -- bash -c '
+    cp -r "$1/ck/step-00000001" "$1/odd-step" && sed -i "s/\"textual-inversion\"/\"dreambooth\"/" "$1/odd-step/manifest.json" &&
+    "${@:2}" checkpoint export "$1/odd-step" --output "$1/bad-export.safetensors"' _ "$WORK" "${QUICK[@]}" "$LETHE"
+check "checkpoint export: another base model is refused, both fingerprints named" nonzero \
+    "trained from another base model: it records the model fingerprint [0-9a-f]{16}, and '.*sd2-tiny' has [0-9a-f]{16}" -- \
+    "${QUICK[@]}" "$LETHE" checkpoint export "$WORK/ck" --model "$MODEL" --output "$WORK/bad-export.safetensors"
+check "checkpoint export: an output inside the checkpoint folder is refused" nonzero \
+    "Refusing to write .*ck/step-00000001/x.safetensors': it lies inside the checkpoint" -- "${QUICK[@]}" "$LETHE" checkpoint \
+    export "$WORK/ck/step-00000001" --output "$WORK/ck/step-00000001/x.safetensors"
+check "checkpoint export: the output is the base model" nonzero "it is the model '.*sd1-tiny'" -- "${QUICK[@]}" "$LETHE" \
+    checkpoint export "$WORK/ck" --model "$SD1_TINY" --output "$SD1_TINY"
+[[ ! -e "$WORK/bad-export.safetensors" && ! -e "$WORK/ck/step-00000001/x.safetensors" ]] &&
+    echo "PASS refused exports wrote nothing" && passed=$((passed + 1)) ||
+    { echo "FAIL a refused export left an output"; failed=$((failed + 1)); }
 check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoint, exit 0" 0 \
     "stopped after step [0-9]+ as asked; checkpoint .*term-ck/step-[0-9]+.*exit 0" -- bash -c '
     "$@" >"$0" 2>&1 & pid=$!
@@ -552,6 +576,12 @@ check "Cluster/pbs/erase.pbs: SIGTERM checkpoints every rank and exits 0" 0 "^0 
     for _ in $(seq 1 600); do grep -q "^step 1:" pbs.log && break; sleep 0.1; done
     pkill -TERM -P $pid; wait $pid; echo "$? $(ls pbs-ti.safetensors.checkpoints | head -n 1)"' \
     _ "$WORK" "$LETHE" "$ROOT/Cluster/pbs/erase.pbs" "$SD1_TINY" "$TI_IMAGES"
+check "checkpoint export: fmn needs --model" nonzero "is a forget-me-not checkpoint: .*needs --model" -- \
+    "${QUICK[@]}" "$LETHE" checkpoint export "$WORK/launched.checkpoints" --output "$WORK/bad-export"
+check "checkpoint export: fmn's folder, which generate reads" 0 "wrote .*launched-export.png" -- bash -c '
+    "$1" checkpoint export "$2/launched.checkpoints" --model "$3" --output "$2/launched-export" &&
+    "$1" generate --model "$2/launched-export" --prompt "a cat" --steps 2 --output "$2/launched-export.png"' _ \
+    "$LETHE" "$WORK" "$SD1_TINY"
 # A step count whose ETA is past 10,000 hours: the time is capped, never negative; the run is stopped by timeout.
 check "invert: the ETA of a huge step count is capped, not negative" 0 "^invert 1/100000000000 .*<>9999:59:59, " -- \
     bash -c 'timeout 15 "$@" 2>&1 | head -n 400 >"$0"; ! grep -q "<-" "$0" && cat "$0"' "$WORK/eta.txt" "$LETHE" invert --model "$SD1_TINY" \

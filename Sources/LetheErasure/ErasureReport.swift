@@ -80,6 +80,16 @@ public struct ErasureReport: Codable, Sendable {
     /// Seconds per stage.
     public var timings: [String: Double]
 
+    /// Where an exported output comes from (`lethe checkpoint export`): the step folder and its step.
+    public struct CheckpointStep: Codable, Sendable {
+        public var path: String
+        public var step: Int
+    }
+
+    /// Set for an output written from a checkpoint rather than by the job that trained it: such a report holds
+    /// what the checkpoint kept (the steps so far, the settings) and nothing measured after them.
+    public var exportedFrom: CheckpointStep?
+
     public init(method: String, model: String, ranks: Int) {
         self.method = method
         self.model = model

@@ -126,7 +126,7 @@ public struct ForgetMeNotJob {
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in
                 try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps, extra: extra,
-                                            state: ["attention_mass_before": "\(before)"], log: log)
+                                            state: Self.checkpointState(before: before, trainer: trainer), log: log)
             })
         clock.lap("train")
         let after = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
@@ -161,6 +161,14 @@ public struct ForgetMeNotJob {
             throw CheckpointError.corrupt(path: checkpoint.url.path, reason: "its state has no number '\(key)'")
         }
         return value
+    }
+
+    /// What the job keeps in its checkpoints' state besides the history and settings: the attention mass before
+    /// training (a resumed job does not measure it again) and the concept, its prompt and token positions (for the
+    /// report `CheckpointExport` writes).
+    static func checkpointState(before: Double, trainer: ForgetMeNotTrainer) -> [String: String] {
+        ["attention_mass_before": "\(before)", "concept": trainer.options.concept, "prompt": trainer.prompt,
+         "concept_positions": trainer.positions.map(String.init).joined(separator: ",")]
     }
 
     private func settingsSummary() -> [String: String] {

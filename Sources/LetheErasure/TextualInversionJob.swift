@@ -53,12 +53,7 @@ public struct TextualInversionJob {
         let guarded = [OutputGuard.Input(model.path, role: "model"), OutputGuard.Input(images, role: "image folder")] + inputs
         // Rank 0 writes: both outputs are checked before any work, and again before they are written.
         func checkOutputs() throws -> (embeddings: String, report: String) {
-            let embeddings = try OutputGuard.check(output: output.path, kind: .learnedEmbeddings, inputs: guarded,
-                                                   overwrite: overwrite)
-            let report = try OutputGuard.check(
-                output: reportURL.path, kind: .report,
-                inputs: guarded + [OutputGuard.Input(output.path, role: "learned-embeddings output")], overwrite: overwrite)
-            return (embeddings, report)
+            try Self.checkOutputs(embeddings: output, report: reportURL, inputs: guarded, overwrite: overwrite)
         }
         if isMain { _ = try checkOutputs() }
         let checkpointer = try checkpoints.map {
@@ -83,7 +78,8 @@ public struct TextualInversionJob {
         let steps = try trainer.train(
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in
-                try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps, log: log)
+                try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps,
+                                            state: [Self.placeholderKey: options.placeholder], log: log)
             })
         clock.lap("train")
 
@@ -102,6 +98,21 @@ public struct TextualInversionJob {
         report.timings = clock.laps
         try AtomicFileOutput.write(Array(try report.json()), to: destinations.report)
         return report
+    }
+
+    /// The key of a checkpoint's state that holds the placeholder token (the learned file is named after it).
+    static let placeholderKey = "placeholder"
+
+    /// Checks both outputs (the learned-embeddings file and its report) against the inputs and `overwrite`, as the
+    /// job does before its work and again before it writes; returns their resolved paths.
+    static func checkOutputs(embeddings output: URL, report: URL, inputs: [OutputGuard.Input],
+                             overwrite: Bool) throws -> (embeddings: String, report: String) {
+        let embeddings = try OutputGuard.check(output: output.path, kind: .learnedEmbeddings, inputs: inputs,
+                                               overwrite: overwrite)
+        let report = try OutputGuard.check(
+            output: report.path, kind: .report,
+            inputs: inputs + [OutputGuard.Input(output.path, role: "learned-embeddings output")], overwrite: overwrite)
+        return (embeddings, report)
     }
 
     private func settingsSummary() -> [String: String] {

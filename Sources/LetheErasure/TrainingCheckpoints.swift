@@ -39,6 +39,10 @@ public struct CheckpointSettings: Sendable {
 struct TrainingCheckpointer<StepReport: Codable> {
     let settings: CheckpointSettings
     let identity: CheckpointIdentity
+    /// The job's settings as its report lists them, kept in each manifest's state beside their hash.
+    let jobSettings: [String: String]
+    /// The base model as the job was given it (for the report of an export).
+    let modelPath: String
     let communicator: Communicator
 
     /// What a resumed job takes up again besides the training step.
@@ -53,6 +57,8 @@ struct TrainingCheckpointer<StepReport: Codable> {
         self.settings = settings
         identity = CheckpointIdentity(method: method, settingsHash: CheckpointIdentity.hash(settings: jobSettings),
                                       baseModelHash: try ModelFingerprint.hash(folder: model))
+        self.jobSettings = jobSettings
+        modelPath = model.path
         self.communicator = communicator
     }
 
@@ -69,7 +75,7 @@ struct TrainingCheckpointer<StepReport: Codable> {
             }
             return tensor
         }
-        let history = try JSONDecoder().decode([StepReport].self, from: Data((loaded.manifest.state["history"] ?? "[]").utf8))
+        let history = try JSONDecoder().decode([StepReport].self, from: Data((loaded.manifest.state[TrainingCheckpointState.history] ?? "[]").utf8))
         guard history.count == loaded.manifest.step else {
             throw CheckpointError.corrupt(path: loaded.url.path, reason: "its history has \(history.count) steps, not \(loaded.manifest.step)")
         }
@@ -79,7 +85,8 @@ struct TrainingCheckpointer<StepReport: Codable> {
 
     /// At each step boundary: saves when the step is due (every `settings.every` steps and the last) or a graceful
     /// stop was asked for on any rank (SIGUSR1 or SIGTERM, see `SignalCleanup.enableGracefulStop`); after such a
-    /// save every rank throws `TrainingStopped`.
+    /// save every rank throws `TrainingStopped`. `state` holds what the method needs besides the history and the
+    /// settings (for export: the placeholder token, the concept).
     func afterStep(_ trainer: DiffusionTrainer, history: [StepReport], lastStep: Int, extra: [CheckpointTensor] = [],
                    state: [String: String] = [:], log: (String) -> Void) throws {
         guard let folder = settings.folder else { return }
@@ -88,13 +95,24 @@ struct TrainingCheckpointer<StepReport: Codable> {
         let stop = try communicator.allreduce(SignalCleanup.isStopRequested ? Int32(1) : 0, op: .max) == 1 && step < lastStep
         guard stop || step == lastStep || (settings.every > 0 && step % settings.every == 0) else { return }
         var state = state
-        state["history"] = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
+        state[TrainingCheckpointState.history] = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
+        state[TrainingCheckpointState.settings] = String(decoding: try JSONEncoder().encode(jobSettings), as: UTF8.self)
+        state[TrainingCheckpointState.model] = modelPath
         let tensors = trainer.checkpointTensors().map { CheckpointTensor($0.name, $0.values) } + extra
         let url = try CheckpointFolder(folder).save(step: step, tensors: tensors, identity: identity, state: state,
                                                     keepLast: settings.keepLast, communicator: communicator)
         log("checkpoint: \(url.path)")
         if stop { throw TrainingStopped(step: step, checkpoint: url) }
     }
+}
+
+/// Keys of a manifest's `state` that every training job writes: the report's history so far (JSON, one entry per
+/// step), the job's settings (a JSON object) and its base model's path, so that `CheckpointExport` writes the
+/// job's report too.
+enum TrainingCheckpointState {
+    static let history = "history"
+    static let settings = "settings"
+    static let model = "model"
 }
 
 /// A training job that stopped on request after saving a checkpoint (a pre-emption or time limit coming): not a

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import LetheCheckpoint
 import LetheDistributed
+import LetheErasure
 
-/// `lethe checkpoint verify|inspect`: check and list the sharded checkpoints of a training job.
+/// `lethe checkpoint verify|inspect|export`: check, list and export the sharded checkpoints of a training job.
 struct Checkpoint: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify or list the sharded checkpoints of invert and fmn.",
-        subcommands: [Verify.self, Inspect.self])
+        abstract: "Verify, list or export the sharded checkpoints of invert and fmn.",
+        subcommands: [Verify.self, Inspect.self, Export.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -70,6 +71,42 @@ struct Checkpoint: ParsableCommand {
                           + "\(stored) bytes (\(ratio))  \(tensor.shard)")
                 }
             }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write what the job would have written had it ended at a checkpoint's step.",
+            discussion: """
+                CHECKPOINT is a step folder, or a checkpoint folder: its newest step that checks out (a damaged \
+                newer one is reported and skipped). For an fmn checkpoint, --output is a complete diffusers folder: \
+                --model with the checkpoint's trained UNet tensors, written as fmn writes its output (its report holds \
+                the steps so far). For an invert checkpoint, --output is learned_embeds.safetensors as invert writes \
+                it, with NAME.report.json beside it. At the job's last step the weights are the job's, bit for bit. \
+                --model must be the base model the job was run with: its fingerprint is checked against the \
+                checkpoint's (optional for invert).
+                """)
+
+        @Argument(help: "A checkpoint folder (--checkpoint-dir) or one step folder.", completion: .directory)
+        var checkpoint: String
+
+        @Option(help: "The base model the job was run with (a diffusers folder; required for fmn checkpoints).")
+        var model: String?
+
+        @Option(help: "The erased model folder (fmn) or the learned-embeddings file (invert).")
+        var output: String
+
+        @Flag(help: "Replace --output if it is what this export writes (a model folder or learned-embeddings file Lethe wrote).")
+        var overwrite = false
+
+        func run() throws {
+            guard try Communicator.world().rank == 0 else { return }
+            var export = CheckpointExport(checkpoint: checkpoint, model: model.map { URL(fileURLWithPath: $0) },
+                                          output: URL(fileURLWithPath: output))
+            export.overwrite = overwrite
+            let result = try export.run(log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+            let written = result.outputs.map(\.path).joined(separator: " and ")
+            print("wrote \(written) (\(result.method), step \(result.step) of \(result.stepFolder.path))")
         }
     }
 }
