@@ -60,6 +60,10 @@ check "inspect F16 and BF16" 0 "as_bf16 +BF16 +\[28\]" -- "$LETHE" inspect "$FIX
 check "inspect a sharded set by its index" 0 "3 shards" -- "$LETHE" inspect "$FIXTURES/sharded/model.safetensors.index.json"
 check "inspect --json" 0 '"dtype" : "F32"' -- "$LETHE" inspect "$FIXTURES/f32.safetensors" --json
 check "bench --train names a pattern that matches nothing" nonzero "pattern 'attn3' matches no parameter of the UNet" -- "$LETHE" bench unet --latent 8 --backward --train attn3
+check "bench checkpoint --train names a pattern that matches nothing" nonzero "pattern 'attn3' matches no parameter of the UNet" -- \
+    "$LETHE" bench checkpoint --train attn3
+check "bench allreduce under mpirun -np 2 checks its sums and reports busbw" 0 "on 2 rank\(s\).*busbw [0-9.]+ GB/s" -- bash -c \
+    '"$@" | tr -d "\n"' _ "${MPIRUN[@]}" -np 2 "$LETHE" bench allreduce --megabytes 1 --iterations 1
 if [[ -d "$MODEL" ]]; then
     check "inspect a diffusers variant index" 0 "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight +F16" -- \
         "$LETHE" inspect "$MODEL/unet"
