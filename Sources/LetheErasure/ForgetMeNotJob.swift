@@ -171,8 +171,13 @@ public struct ForgetMeNotJob {
          "concept_positions": trainer.positions.map(String.init).joined(separator: ",")]
     }
 
+    /// Every setting that shapes the result: the report's `settings`, and (hashed) the identity a checkpoint must
+    /// match to be resumed, so a resume with another concept or resolution is refused.
     private func settingsSummary() -> [String: String] {
         var settings = [
+            "concept": options.concept, "resolution": options.resolution.map { "\($0)" } ?? "model",
+            "center_crop": "\(options.centerCrop)", "adam_beta1": "\(options.beta1)", "adam_beta2": "\(options.beta2)",
+            "adam_epsilon": "\(options.epsilon)",
             "template": options.template.rawValue, "train": options.train, "steps": "\(options.steps)",
             "learning_rate": "\(options.learningRate)", "lr_scheduler": options.schedule,
             "lr_warmup_steps": "\(options.warmupSteps)", "batch_size": "\(options.batchSize)",

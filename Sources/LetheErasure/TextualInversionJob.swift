@@ -117,6 +117,8 @@ public struct TextualInversionJob {
 
     private func settingsSummary() -> [String: String] {
         [
+            "placeholder": options.placeholder, "adam_beta1": "\(options.beta1)", "adam_beta2": "\(options.beta2)",
+            "adam_epsilon": "\(options.epsilon)",
             "initializer": options.initializer, "vectors": "\(options.vectors)", "template": options.template.rawValue,
             "steps": "\(options.steps)", "learning_rate": "\(options.learningRate)", "lr_scheduler": options.schedule,
             "lr_warmup_steps": "\(options.warmupSteps)", "batch_size": "\(options.batchSize)",

@@ -97,6 +97,12 @@ struct TrainingResumeTests {
         #expect(resumed.training?.lossPerStep == plain.training?.lossPerStep)
         #expect(resumed.concepts.first?.attentionMassBefore == plain.concepts.first?.attentionMassBefore)
         #expect(resumed.concepts.first?.attentionMassAfter == plain.concepts.first?.attentionMassAfter)
+
+        // The concept is part of the settings a checkpoint must match: another concept does not resume from it.
+        var other = job("other", settings)
+        other.options.concept = "dog"
+        let error = #expect(throws: CheckpointError.self) { try other.run(communicator: world) }
+        #expect(error?.description.contains("saved with another settings") == true)
     }
 
     @Test func aCheckpointOfOtherSettingsIsRefused() throws {
