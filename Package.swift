@@ -1,14 +1,15 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers, bottom up (see README): C shims → LetheTensor → LetheIO / LetheDistributed → LetheModels →
-// LetheDiffusion → LetheTraining → LetheErasure → lethe (CLI).
+// Layers, bottom up (see README): C shims → LetheTensor → LetheTelemetry → LetheIO / LetheDistributed →
+// LetheModels → LetheDiffusion → LetheTraining → LetheErasure → lethe (CLI).
 let package = Package(
     name: "Lethe",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lethe", targets: ["lethe"]),
         .library(name: "LetheTensor", targets: ["LetheTensor"]),
+        .library(name: "LetheTelemetry", targets: ["LetheTelemetry"]),
         .library(name: "LetheIO", targets: ["LetheIO"]),
         .library(name: "LetheDistributed", targets: ["LetheDistributed"]),
         .library(name: "LetheModels", targets: ["LetheModels"]),
@@ -42,6 +43,8 @@ let package = Package(
             name: "CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"])]),
 
+        // Spans, the trace, per-step timings and the watchdog: what a running job records about itself.
+        .target(name: "LetheTelemetry", dependencies: ["LetheTensor"]),
         .target(
             name: "LetheIO",
             dependencies: ["LetheTensor", "CZstd", "CPNG", "CJPEG", .product(name: "Yams", package: "Yams")]),
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(
             name: "LetheIOTests", dependencies: ["LetheIO", "LetheTensor", "LetheTestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "LetheTelemetryTests", dependencies: ["LetheTelemetry"]),
         .testTarget(name: "LetheDistributedTests", dependencies: ["LetheDistributed"]),
         .testTarget(
             name: "LetheCheckpointTests",
