@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "LetheIO",
             dependencies: ["LetheTensor", "CZstd", "CPNG", "CJPEG", .product(name: "Yams", package: "Yams")]),
-        .target(name: "LetheDistributed", dependencies: ["CMPI"]),
+        .target(name: "LetheDistributed", dependencies: ["CMPI", "LetheTelemetry"]),
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),
         .target(

@@ -56,7 +56,7 @@ extension Communicator {
         if layout.fitsInOneCall(limit: maxElementsPerCall) {
             let counts = layout.int32Counts
             let displacements = layout.int32Displacements
-            try MPIRuntime.shared.call("MPI_Allgatherv") {
+            try MPIRuntime.shared.call("MPI_Allgatherv", bytes: layout.total * MemoryLayout<T>.stride) {
                 MPI_Allgatherv(
                     lethe_mpi_in_place(), 0, datatype, base, counts, displacements, datatype, handle.raw)
             }
@@ -67,7 +67,7 @@ extension Communicator {
         for source in 0..<size where layout.counts[source] > 0 {
             let start = base + layout.displacements[source]
             try forEachChunk(of: layout.counts[source]) { offset, count in
-                try MPIRuntime.shared.call("MPI_Bcast") {
+                try MPIRuntime.shared.call("MPI_Bcast", bytes: Int(count) * MemoryLayout<T>.stride) {
                     MPI_Bcast(start + offset, count, datatype, Int32(source), handle.raw)
                 }
             }

@@ -8,7 +8,7 @@ extension Communicator {
         let datatype = T.checkedDatatype.mpiDatatype
         let mpiOp = op.mpiOp
         try forEachChunk(of: buffer.count) { offset, count in
-            try MPIRuntime.shared.call("MPI_Allreduce") {
+            try MPIRuntime.shared.call("MPI_Allreduce", bytes: Int(count) * MemoryLayout<T>.stride) {
                 MPI_Allreduce(lethe_mpi_in_place(), base + offset, count, datatype, mpiOp, handle.raw)
             }
         }

@@ -61,7 +61,7 @@ extension Communicator {
         let mpiDatatype = datatype.mpiDatatype
         let stride = datatype.byteCount
         try forEachChunk(of: count) { offset, chunk in
-            try MPIRuntime.shared.call("MPI_Bcast") {
+            try MPIRuntime.shared.call("MPI_Bcast", bytes: Int(chunk) * stride) {
                 MPI_Bcast(base + offset * stride, chunk, mpiDatatype, Int32(root), handle.raw)
             }
         }

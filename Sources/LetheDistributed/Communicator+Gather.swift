@@ -25,13 +25,13 @@ extension Communicator {
             let counts = layout.int32Counts
             let displacements = layout.int32Displacements
             if rank == root {
-                try MPIRuntime.shared.call("MPI_Gatherv") {
+                try MPIRuntime.shared.call("MPI_Gatherv", bytes: layout.total * MemoryLayout<T>.stride) {
                     MPI_Gatherv(
                         lethe_mpi_in_place(), 0, datatype, receive.baseAddress, counts, displacements, datatype,
                         Int32(root), handle.raw)
                 }
             } else {
-                try MPIRuntime.shared.call("MPI_Gatherv") {
+                try MPIRuntime.shared.call("MPI_Gatherv", bytes: send.count * MemoryLayout<T>.stride) {
                     MPI_Gatherv(
                         send.baseAddress, Int32(send.count), datatype, nil, counts, displacements, datatype,
                         Int32(root), handle.raw)
@@ -45,7 +45,7 @@ extension Communicator {
             for source in 0..<size where source != root && layout.counts[source] > 0 {
                 let start = base + layout.displacements[source]
                 try forEachChunk(of: layout.counts[source]) { offset, count in
-                    try MPIRuntime.shared.call("MPI_Recv") {
+                    try MPIRuntime.shared.call("MPI_Recv", bytes: Int(count) * MemoryLayout<T>.stride) {
                         MPI_Recv(
                             start + offset, count, datatype, Int32(source), Self.gathervTag, handle.raw,
                             lethe_mpi_status_ignore())
@@ -54,7 +54,7 @@ extension Communicator {
             }
         } else if let base = send.baseAddress {
             try forEachChunk(of: send.count) { offset, count in
-                try MPIRuntime.shared.call("MPI_Send") {
+                try MPIRuntime.shared.call("MPI_Send", bytes: Int(count) * MemoryLayout<T>.stride) {
                     MPI_Send(base + offset, count, datatype, Int32(root), Self.gathervTag, handle.raw)
                 }
             }

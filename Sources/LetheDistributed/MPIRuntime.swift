@@ -1,4 +1,5 @@
 import CMPI
+import LetheTelemetry
 import Synchronization
 
 #if canImport(Glibc)
@@ -57,6 +58,8 @@ final class MPIRuntime: Sendable {
     /// `MPI_Finalize` synchronises with the other ranks, so every rank must call this; a rank that stops on an error
     /// calls `abort` instead.
     func finalize() throws {
+        // MPI_Finalize waits for every rank as long as it takes (rank 0 may still be writing the output).
+        Watchdog.shared.stop()
         try phase.withLock { phase in
             guard case .running(let ownsInitialization) = phase else { return }
             phase = .finalized
@@ -76,10 +79,14 @@ final class MPIRuntime: Sendable {
         }
     }
 
-    /// Runs one MPI call under the lock, throwing if MPI is not running or the call returns an error code.
-    func call(_ operation: String, _ body: () -> Int32) throws {
+    /// Runs one MPI call under the lock, throwing if MPI is not running or the call returns an error code. Every
+    /// MPI call of a job passes here, so the watchdog learns which call a rank is in (`bytes`: what it moves on
+    /// this rank) and for how long.
+    func call(_ operation: String, bytes: Int = 0, _ body: () -> Int32) throws {
         try phase.withLock { phase in
             guard case .running = phase else { throw CommunicatorError.mpiNotRunning(operation: operation) }
+            Watchdog.shared.enterCall(operation, bytes: bytes)
+            defer { Watchdog.shared.leaveCall() }
             try Self.check(operation, body())
         }
     }
