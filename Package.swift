@@ -53,12 +53,16 @@ let package = Package(
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),
         .target(
             name: "LetheCheckpoint",
-            dependencies: ["LetheTensor", "LetheIO", "LetheDistributed", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "LetheTraining", dependencies: ["LetheTensor", "LetheIO", "LetheModels", "LetheDiffusion"]),
+            dependencies: [
+                "LetheTensor", "LetheIO", "LetheDistributed", "LetheTelemetry", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "LetheTraining", dependencies: ["LetheTensor", "LetheIO", "LetheModels", "LetheDiffusion", "LetheTelemetry"]),
         .target(
             name: "LetheErasure",
             dependencies: [
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining", "LetheCheckpoint",
+                "LetheTelemetry",
             ]),
         .executableTarget(
             name: "lethe",
@@ -94,7 +98,7 @@ let package = Package(
             name: "LetheErasureTests",
             dependencies: [
                 "LetheErasure", "LetheTraining", "LetheDistributed", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor",
-                "LetheCheckpoint", "LetheTestSupport",
+                "LetheCheckpoint", "LetheTelemetry", "LetheTestSupport",
             ]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(

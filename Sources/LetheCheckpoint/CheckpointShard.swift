@@ -1,5 +1,6 @@
 import Foundation
 import LetheIO
+import LetheTelemetry
 import LetheTensor
 
 /// One rank's shard file: its tensors one after another, each cut into chunks of at most `chunkBytes`, each chunk a
@@ -13,6 +14,9 @@ enum CheckpointShard {
     static func write(_ tensors: [CheckpointTensor], to path: String, shardName: String, chunkBytes: Int = chunkBytes,
                       options: ZstdCompressionOptions = .default, byteShuffle: Bool = true,
                       afterFirstChunk: () -> Void = {}) throws -> [CheckpointManifest.TensorRecord] {
+        // This rank's part of a save, with its bytes before and after compression (the report's MB/s and ratio).
+        var span = Activity.begin(.checkpointWrite, "write \(shardName)", bytes: tensors.reduce(0) { $0 + $1.byteCount })
+        defer { span.end() }
         let output = try AtomicFileOutput(destination: path)
         var offset = 0
         var records: [CheckpointManifest.TensorRecord] = []
@@ -50,6 +54,7 @@ enum CheckpointShard {
             output.discard()
             throw error
         }
+        span.compressedBytes = offset
         return records
     }
 

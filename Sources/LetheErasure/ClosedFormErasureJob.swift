@@ -2,6 +2,7 @@ import Foundation
 import LetheDistributed
 import LetheIO
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 
 /// A UCE or RECE job from a diffusers folder to an erased diffusers folder with its report, on one process or
@@ -67,6 +68,8 @@ public struct ClosedFormErasureJob {
             before = try probe.map { probe in
                 communicator.rank == 0 ? try concepts.map { try probe.mass(unet: unet, prompt: $0) } : []
             }
+            // The other ranks wait for rank 0's UNet passes (as long as they take) before the next collective.
+            if probe != nil { try Watchdog.idle(when: communicator.rank != 0) { try communicator.barrier() } }
             clock.lap("attention_before")
         }
         let concepts = outcome.concepts
@@ -76,6 +79,7 @@ public struct ClosedFormErasureJob {
         let after = try probe.map { probe in
             communicator.rank == 0 ? try concepts.map { try probe.mass(unet: unet, prompt: $0) } : []
         }
+        if probe != nil { try Watchdog.idle(when: communicator.rank != 0) { try communicator.barrier() } }
         clock.lap("metrics")
         let recoveries = outcome.recoveries
 
@@ -116,14 +120,18 @@ public struct ClosedFormErasureJob {
     }
 }
 
-/// Wall-clock seconds per named stage.
+/// Wall-clock seconds per named stage; each stage is also a span of the trace.
 struct StageClock {
     private var last = Date()
+    private var lastInstant = TelemetryClock.monotonic()
     private(set) var laps: [String: Double] = [:]
 
     mutating func lap(_ name: String) {
         let now = Date()
         laps[name, default: 0] += now.timeIntervalSince(last)
         last = now
+        let instant = TelemetryClock.monotonic()
+        Activity.record(.stage, name, start: lastInstant, end: instant)
+        lastInstant = instant
     }
 }

@@ -1,5 +1,7 @@
+import Foundation
 import LetheDistributed
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 import LetheTraining
 
@@ -12,9 +14,17 @@ public struct DataParallelTraining {
 
     public init(globalBatch: Int, communicator: Communicator, buckets: GradientBuckets = GradientBuckets()) throws {
         split = try DataParallelSplit(globalBatch: globalBatch, rank: communicator.rank, size: communicator.size)
+        // The values' allreduce is the step's first collective: the time in it is waiting for the slowest rank.
         reduction = GradientReduction(
-            sumValues: { try communicator.allreduce($0, op: .sum) },
-            sumGradients: { try buckets.allreduceSum($0, communicator: communicator) })
+            sumValues: { values in
+                try Activity.measure(.sync, "loss values") { try communicator.allreduce(values, op: .sum) }
+            },
+            sumGradients: { gradients in
+                try Activity.measure(.allreduce, "gradients",
+                                     bytes: communicator.size > 1 ? gradients.count * MemoryLayout<Float>.stride : 0) {
+                    try buckets.allreduceSum(gradients, communicator: communicator)
+                }
+            })
     }
 
     /// Steps `trainer` until it has taken `steps`: `step(samples, weight, reduction)` runs one optimizer step of the
@@ -28,7 +38,10 @@ public struct DataParallelTraining {
     ) throws -> [Report] {
         var reports = history
         while trainer.stepsTaken < steps {
-            let report = try step(split.sampleIndices(step: trainer.stepsTaken), split.weight, reduction)
+            let report = try Activity.step(trainer.stepsTaken + 1) {
+                StallTestHook.pauseIfAsked(rank: split.rank, step: trainer.stepsTaken + 1)
+                return try step(split.sampleIndices(step: trainer.stepsTaken), split.weight, reduction)
+            }
             reports.append(report)
             progress(trainer.stepsTaken, report)
             try afterStep(reports)
@@ -111,5 +124,23 @@ public struct GradientBuckets: Sendable {
     public func allreduceSum(_ gradients: ParameterGradients, communicator: Communicator) throws {
         try allreduceSum(UnsafeMutableBufferPointer(start: gradients.storage.base, count: gradients.count),
                          communicator: communicator)
+    }
+}
+
+/// A test hook, for the watchdog's check under mpirun (`Scripts/observability-mpi-check.sh`): with
+/// `LETHE_TEST_STALL_RANK=R` and `LETHE_TEST_STALL_AT_STEP=S` in the environment, rank R stops for good at the start
+/// of optimizer step S (counted from 1), as a hung node would, so that the other ranks wait in the step's first
+/// collective. Not for use outside tests: nothing but the watchdog (or a signal) ends the wait.
+enum StallTestHook {
+    private static let target: (rank: Int, step: Int)? = {
+        let environment = ProcessInfo.processInfo.environment
+        guard let rank = environment["LETHE_TEST_STALL_RANK"].flatMap(Int.init),
+              let step = environment["LETHE_TEST_STALL_AT_STEP"].flatMap(Int.init) else { return nil }
+        return (rank, step)
+    }()
+
+    static func pauseIfAsked(rank: Int, step: Int) {
+        guard let target, target.rank == rank, target.step == step else { return }
+        while true { sleep(3600) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LetheIO
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 
 /// Writes an erased model as a complete diffusers folder: every component of the source copied unchanged except
@@ -61,7 +62,7 @@ public struct ErasedModelWriter {
         replaceWeights(of: "unet", with: unet)
         report.timings = clock.laps
         addFile(named: "erasure-report.json", contents: try report.json())
-        try commit()
+        try Activity.measure(.phase, "writing the output") { try commit() }
         clock.lap("write")
         report.timings = clock.laps
         return report

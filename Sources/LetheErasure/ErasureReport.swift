@@ -1,5 +1,6 @@
 import Foundation
 import LetheIO
+import LetheTelemetry
 
 /// `erasure-report.json`: what a method did and how well, for every method (UCE, RECE, Forget-Me-Not, textual
 /// inversion), written beside its output. Sections a method has no use for are left out of the JSON.
@@ -60,6 +61,8 @@ public struct ErasureReport: Codable, Sendable {
         /// Before clipping.
         public var gradientNormPerStep: [Double]
         public var learningRatePerStep: [Double]
+        /// Where each rank's time went in the steps this run took (absent from reports of earlier versions).
+        public var timings: TrainingTimings?
 
         public init(lossPerStep: [Double], gradientNormPerStep: [Double], learningRatePerStep: [Double]) {
             self.lossPerStep = lossPerStep

@@ -4,6 +4,7 @@ import LetheCheckpoint
 import LetheDistributed
 import LetheIO
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 
 /// A Forget-Me-Not job from a diffusers folder to an erased diffusers folder with its report, on one process or
@@ -122,13 +123,16 @@ public struct ForgetMeNotJob {
             extra.append(CheckpointTensor(Self.generatedImagesName, bytes: trainingFolder.images.flatMap(\.pixels)))
         }
         progress.trainingStarts(resumed?.history.count ?? 0)
-        let steps = try trainer.train(
+        let timer = TrainingTimer()
+        let steps = try timer.recording { try trainer.train(
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in
                 try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps, extra: extra,
                                             state: Self.checkpointState(before: before, trainer: trainer), log: log)
-            })
+            }) }
         clock.lap("train")
+        let timings = try TrainingTimings.gather(timer, communicator: communicator)
+        timings.table.forEach(log)
         let after = try trainer.evaluateAttentionMass(images: data, communicator: communicator)
         clock.lap("attention_after")
 
@@ -139,6 +143,7 @@ public struct ForgetMeNotJob {
         report.training = ErasureReport.Training(
             lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
             learningRatePerStep: steps.map(\.learningRate))
+        report.training?.timings = timings
         report.settings = settingsSummary()
         guard var writer else { return report }
         return try writer.commit(unet: trainer.unetStore, report: report, clock: &clock)

@@ -3,6 +3,7 @@ import LetheDiffusion
 import LetheDistributed
 import LetheIO
 import LetheModels
+import LetheTelemetry
 
 extension ForgetMeNotTrainer {
     /// `count` training images of the concept generated with the base model (the training prompt, seeds seed,
@@ -21,13 +22,17 @@ extension ForgetMeNotTrainer {
             request.steps = steps
             request.height = imageSize
             request.width = imageSize
-            let decoded = try pipeline.generate(request)
+            let decoded = try Activity.measure(.generate, "generate image \(index)") { try pipeline.generate(request) }
             guard let image = try ImagePostprocessor.images(fromDecoded: decoded).first else { continue }
             local += image.pixels
             progress(done + 1, mine.count)
         }
         let perImage = imageSize * imageSize * 3
-        let gathered = try communicator.allgatherv(local, counts: communicator.shares(of: count).map { $0.count * perImage })
+        // A rank with one image fewer waits here for a whole generation: the watchdog leaves that wait alone (a rank
+        // that hangs while generating is seen by its own watchdog).
+        let gathered = try Watchdog.idle {
+            try communicator.allgatherv(local, counts: communicator.shares(of: count).map { $0.count * perImage })
+        }
         return ImageFolder(generatedPixels: gathered, count: count, side: imageSize)
     }
 }

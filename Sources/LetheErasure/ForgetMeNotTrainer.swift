@@ -2,6 +2,7 @@ import Foundation
 import LetheDiffusion
 import LetheDistributed
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 import LetheTraining
 
@@ -109,13 +110,17 @@ public final class ForgetMeNotTrainer {
                      reduction: GradientReduction = .none) throws -> StepReport {
         let report = try trainer.step(reduction: reduction) { gradients in
             let count = latents.shape[0]
-            try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
-            let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
             let tape = ActivationTape(hooks: hooks)
-            let output = try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init),
-                                          encoderHiddenStates: context(count: count), tape: tape)
+            let output = try Activity.measure(.forward, "UNet forward") {
+                try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
+                let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
+                return try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init),
+                                        encoderHiddenStates: context(count: count), tape: tape)
+            }
             let localLoss = Double(attentionLoss.loss)
-            _ = unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
+            _ = Activity.measure(.backward, "UNet backward") {
+                unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
+            }
             return DiffusionTrainer.LocalLoss(
                 sums: [localLoss * localLoss, meanMass * weight], globalLoss: { $0[0].squareRoot() },
                 gradientScale: { sums in
@@ -155,7 +160,9 @@ extension ForgetMeNotTrainer {
         try DataParallelTraining(globalBatch: options.batchSize, communicator: communicator, buckets: buckets).run(
             trainer: trainer, steps: options.steps, history: history,
             step: { samples, weight, reduction in
-                let batch = try drawBatch(samples: samples, images: images, step: stepsTaken)
+                let batch = try Activity.measure(.data, "batch") {
+                    try drawBatch(samples: samples, images: images, step: stepsTaken)
+                }
                 return try step(latents: batch.latents, noise: batch.noise, timesteps: batch.timesteps, weight: weight,
                                 reduction: reduction)
             },

@@ -4,6 +4,7 @@ import LetheDistributed
 import LetheIO
 import LetheCheckpoint
 import LetheModels
+import LetheTelemetry
 
 /// A textual-inversion job from a diffusers folder and images to a learned-embeddings file (diffusers'
 /// `learned_embeds.safetensors`) and its report, on one process or data-parallel across MPI ranks; rank 0 writes.
@@ -75,13 +76,16 @@ public struct TextualInversionJob {
         let resumed = try checkpointer?.resume(trainer.trainer, log: log)
         clock.lap("load")
         progress.trainingStarts(resumed?.history.count ?? 0)
-        let steps = try trainer.train(
+        let timer = TrainingTimer()
+        let steps = try timer.recording { try trainer.train(
             images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
             afterStep: { history in
                 try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps,
                                             state: [Self.placeholderKey: options.placeholder], log: log)
-            })
+            }) }
         clock.lap("train")
+        let timings = try TrainingTimings.gather(timer, communicator: communicator)
+        timings.table.forEach(log)
 
         var report = ErasureReport(method: "textual-inversion", model: model.path, ranks: communicator.size)
         report.concepts = [ErasureReport.Concept(concept: options.placeholder, tokens: trainer.placeholderTokens,
@@ -89,11 +93,14 @@ public struct TextualInversionJob {
         report.training = ErasureReport.Training(
             lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
             learningRatePerStep: steps.map(\.learningRate))
+        report.training?.timings = timings
         report.settings = settingsSummary()
         guard isMain else { return report }
         // Checked again: an output may have appeared while the job ran.
         let destinations = try checkOutputs()
-        try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: destinations.embeddings))
+        try Activity.measure(.phase, "writing the output") {
+            try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: destinations.embeddings))
+        }
         clock.lap("write")
         report.timings = clock.laps
         try AtomicFileOutput.write(Array(try report.json()), to: destinations.report)

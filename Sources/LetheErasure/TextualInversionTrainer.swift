@@ -2,6 +2,7 @@ import Foundation
 import LetheDiffusion
 import LetheDistributed
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 import LetheTraining
 
@@ -135,11 +136,15 @@ public final class TextualInversionTrainer {
                      reduction: GradientReduction = .none) throws -> StepReport {
         let report = try trainer.step(reduction: reduction) { gradients in
             let textTape = ActivationTape()
-            let context = try textEncoder.promptEmbeddings(inputIDs, tape: textTape)
+            let context = try Activity.measure(.forward, "text encoder forward") {
+                try textEncoder.promptEmbeddings(inputIDs, tape: textTape)
+            }
             let batch = DiffusionTrainingBatch(latents: latents, noise: noise, timesteps: timesteps, encoderHiddenStates: context)
             let (loss, contextGradient) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients,
                                                                          tape: ActivationTape())
-            _ = textEncoder.backward(contextGradient, inputIDs: inputIDs, tape: textTape, gradients: gradients)
+            _ = Activity.measure(.backward, "text encoder backward") {
+                textEncoder.backward(contextGradient, inputIDs: inputIDs, tape: textTape, gradients: gradients)
+            }
             return .batchMean(loss, weight: weight)
         }
         if options.renormalize { renormalizeRows(strength: Float(min(1, 100 * report.learningRate))) }
@@ -177,12 +182,14 @@ public final class TextualInversionTrainer {
     @discardableResult
     public func step(samples: [Int], images: TrainingImages, weight: Double = 1,
                      reduction: GradientReduction = .none) throws -> StepReport {
-        let ids = try CLIPTextTokenIDs(prompts(samples: samples, images: images).map { tokenizer.encode($0).inputIDs })
-        let pixels = try images.batch(samples: samples, step: stepsTaken)
-        let drawn = try DiffusionTrainingBatch.drawing(
-            images: pixels, vae: vae, encoderHiddenStates: Tensor(zeros: [1]),
-            trainTimesteps: objective.noiseSchedule.numTrainTimesteps, seed: options.seed, step: stepsTaken,
-            sampleIndices: samples)
+        let (ids, drawn) = try Activity.measure(.data, "batch") {
+            let ids = try CLIPTextTokenIDs(prompts(samples: samples, images: images).map { tokenizer.encode($0).inputIDs })
+            let pixels = try images.batch(samples: samples, step: stepsTaken)
+            return (ids, try DiffusionTrainingBatch.drawing(
+                images: pixels, vae: vae, encoderHiddenStates: Tensor(zeros: [1]),
+                trainTimesteps: objective.noiseSchedule.numTrainTimesteps, seed: options.seed, step: stepsTaken,
+                sampleIndices: samples))
+        }
         return try step(inputIDs: ids, latents: drawn.latents, noise: drawn.noise, timesteps: drawn.timesteps,
                         weight: weight, reduction: reduction)
     }

@@ -2,6 +2,7 @@ import Foundation
 import LetheCheckpoint
 import LetheDistributed
 import LetheIO
+import LetheTelemetry
 import LetheTensor
 import LetheTraining
 
@@ -66,9 +67,13 @@ struct TrainingCheckpointer<StepReport: Codable> {
     func resume(_ trainer: DiffusionTrainer, log: (String) -> Void) throws -> Resumed? {
         guard let from = settings.resume else { return nil }
         let folder = settings.folder ?? URL(fileURLWithPath: "")
-        guard let loaded = try CheckpointFolder(folder).resume(from, identity: identity, communicator: communicator, log: log) else {
-            return nil
+        // Rank 0 checks every chunk of the newest steps (gigabytes, maybe) while the others wait for its choice.
+        let loaded = try Watchdog.idle(when: communicator.rank != 0) {
+            try Activity.measure(.checkpointLoad, "checkpoint load") {
+                try CheckpointFolder(folder).resume(from, identity: identity, communicator: communicator, log: log)
+            }
         }
+        guard let loaded else { return nil }
         try trainer.restore(stepsTaken: loaded.manifest.step) { name, count in
             guard let tensor = try loaded.values(name, count: count).tensor else {
                 throw CheckpointError.missingTensor(path: loaded.url.path, name: name, reason: "it holds bytes, not float32 values")
@@ -99,8 +104,10 @@ struct TrainingCheckpointer<StepReport: Codable> {
         state[TrainingCheckpointState.settings] = String(decoding: try JSONEncoder().encode(jobSettings), as: UTF8.self)
         state[TrainingCheckpointState.model] = modelPath
         let tensors = trainer.checkpointTensors().map { CheckpointTensor($0.name, $0.values) } + extra
-        let url = try CheckpointFolder(folder).save(step: step, tensors: tensors, identity: identity, state: state,
-                                                    keepLast: settings.keepLast, communicator: communicator)
+        let url = try Activity.measure(.checkpointSave, "checkpoint save step \(step)") {
+            try CheckpointFolder(folder).save(step: step, tensors: tensors, identity: identity, state: state,
+                                              keepLast: settings.keepLast, communicator: communicator)
+        }
         log("checkpoint: \(url.path)")
         if stop { throw TrainingStopped(step: step, checkpoint: url) }
     }

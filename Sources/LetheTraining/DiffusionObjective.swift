@@ -1,5 +1,6 @@
 import LetheDiffusion
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 
 /// The denoising loss of diffusers' training examples: noise x₀ to x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε, predict ε
@@ -33,11 +34,15 @@ public struct DiffusionObjective: Sendable {
     /// `gradients` and returns the loss and dL/d(encoder hidden states) (for a text encoder behind it).
     public func lossAndGradients(unet: UNet2DConditionModel, batch: DiffusionTrainingBatch, gradients: ParameterGradients,
                                  tape: ActivationTape = ActivationTape()) throws -> (loss: Double, encoderHiddenStatesGradient: Tensor) {
-        let noisy = try noiseSchedule.addNoise(original: batch.latents, noise: batch.noise, timesteps: batch.timesteps)
-        let prediction = try unet.forward(sample: noisy, timesteps: batch.timesteps.map(Float.init),
-                                          encoderHiddenStates: batch.encoderHiddenStates, tape: tape)
-        let (loss, predictionGradient) = DiffusionObjective.meanSquaredError(prediction, try target(for: batch))
-        let inputGradients = unet.backward(predictionGradient, tape: tape, gradients: gradients)
+        let (loss, predictionGradient) = try Activity.measure(.forward, "UNet forward") {
+            let noisy = try noiseSchedule.addNoise(original: batch.latents, noise: batch.noise, timesteps: batch.timesteps)
+            let prediction = try unet.forward(sample: noisy, timesteps: batch.timesteps.map(Float.init),
+                                              encoderHiddenStates: batch.encoderHiddenStates, tape: tape)
+            return DiffusionObjective.meanSquaredError(prediction, try target(for: batch))
+        }
+        let inputGradients = Activity.measure(.backward, "UNet backward") {
+            unet.backward(predictionGradient, tape: tape, gradients: gradients)
+        }
         return (loss, inputGradients.encoderHiddenStates)
     }
 

@@ -1,5 +1,6 @@
 import LetheDiffusion
 import LetheModels
+import LetheTelemetry
 import LetheTensor
 
 /// The one place an optimizer step happens, for every method that trains (the UNet on the diffusion objective,
@@ -70,10 +71,13 @@ public final class DiffusionTrainer {
         let scale = local.gradientScale(sums)
         if scale != 1 { gradients.flat.scaleInPlace(by: Float(scale)) }
         try reduction.sumGradients(gradients)
-        let norm = maxGradientNorm.map { gradients.clipGlobalNorm(maxNorm: $0) } ?? gradients.globalNorm()
-        guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }
-        let learningRate = schedule.learningRate(atStep: stepsTaken)
-        optimizer.step(gradients: gradients, learningRate: learningRate)
+        let (norm, learningRate) = try Activity.measure(.optimizer, "optimizer") {
+            let norm = maxGradientNorm.map { gradients.clipGlobalNorm(maxNorm: $0) } ?? gradients.globalNorm()
+            guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }
+            let learningRate = schedule.learningRate(atStep: stepsTaken)
+            optimizer.step(gradients: gradients, learningRate: learningRate)
+            return (norm, learningRate)
+        }
         stepsTaken += 1
         return StepReport(loss: loss, gradientNorm: norm, learningRate: learningRate, sums: sums)
     }
