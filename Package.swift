@@ -47,7 +47,9 @@ let package = Package(
         .target(name: "LetheTelemetry", dependencies: ["LetheTensor"]),
         .target(
             name: "LetheIO",
-            dependencies: ["LetheTensor", "CZstd", "CPNG", "CJPEG", .product(name: "Yams", package: "Yams")]),
+            dependencies: [
+                "LetheTensor", "LetheTelemetry", "CZstd", "CPNG", "CJPEG", .product(name: "Yams", package: "Yams"),
+            ]),
         .target(name: "LetheDistributed", dependencies: ["CMPI", "LetheTelemetry"]),
         .target(name: "LetheModels", dependencies: ["LetheTensor", "LetheIO"], resources: [.copy("Resources")]),
         .target(name: "LetheDiffusion", dependencies: ["LetheTensor", "LetheIO", "LetheModels"]),

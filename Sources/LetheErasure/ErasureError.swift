@@ -49,7 +49,7 @@ public enum ErasureError: Error, CustomStringConvertible, Equatable {
     }
 
     /// A nested error's message as a clause of this sentence: without its own final full stop.
-    private static func clause(_ reason: String) -> String {
+    static func clause(_ reason: String) -> String {
         var text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         while text.hasSuffix(".") { text.removeLast() }
         return text

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTelemetry
 import LetheTensor
 
 /// What an output command writes, and so what an existing output may be for `--overwrite` to replace it.
@@ -12,6 +13,8 @@ public enum OutputKind: Sendable, Equatable {
     case image
     /// A report Lethe wrote (`erasure-report.json` and the like): a JSON object with a "method".
     case report
+    /// A Chrome trace Lethe wrote (`--trace`): a file that starts as `ChromeTrace` starts its documents.
+    case trace
 
     var noun: String {
         switch self {
@@ -19,6 +22,7 @@ public enum OutputKind: Sendable, Equatable {
         case .learnedEmbeddings: "a learned-embeddings file"
         case .image: "a PNG or .npy image"
         case .report: "a report Lethe wrote (a JSON object with a \"method\")"
+        case .trace: "a trace Lethe wrote (a file starting {\"traceEvents\":[)"
         }
     }
 }
@@ -125,6 +129,12 @@ public enum OutputGuard {
             guard let bytes = try? InputFile.read(path, limit: 64 << 20),
                   let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
                   object["method"] is String else { return "not a JSON object with a \"method\"" }
+            return nil
+        case .trace:
+            guard type == S_IFREG else { return describe(type) }
+            guard let head = try? InputFile.prefix(path, count: 32), ChromeTrace.isTrace(prefix: head) else {
+                return "a file that is not a trace Lethe wrote"
+            }
             return nil
         }
     }

@@ -17,6 +17,8 @@ public enum Setting: String, CaseIterable, Sendable, CustomStringConvertible {
     case epochs, regularization, receLambda, receEraseScale, recePreserveScale
     // Checkpoints (`CheckpointSettings`).
     case checkpointFolder, checkpointEvery, keepLast, resume
+    // The running job (`RuntimeSettings`): the watchdog and the trace.
+    case watchdogSeconds, trace
 
     public var description: String { Self.naming.withLock { $0 }?(self) ?? "`\(rawValue)`" }
 

@@ -41,11 +41,20 @@ protocol ErasureCommand: ParsableCommand {
     func erase(on communicator: Communicator, console: Console) throws -> ErasureReport
     /// What a finished erasure says on stdout.
     func summary(_ report: ErasureReport) -> String
+    /// `--watchdog-seconds` and `--trace` of the subcommand run alone (`lethe run` has its own).
+    var runtime: RuntimeOptions { get }
+    /// What the erasure reads, by role (nil: not given): the trace may not overwrite it, nor the output, the
+    /// report or the job file.
+    var inputPaths: [(role: String, path: String?)] { get }
+    var overwrite: Bool { get }
+    var config: ConfigOption { get }
 }
 
 extension ErasureCommand {
     func run() throws {
         let world = try Communicator.world()
+        try runtime.start(Self._commandName, communicator: world, overwrite: overwrite, inputs: inputPaths
+                          + [("output", outputPath), ("report", reportPath), ("--config file", config.config)])
         let report = try erase(on: world, console: Console(prints: world.rank == 0))
         if world.rank == 0 { print(summary(report)) }
     }

@@ -39,10 +39,12 @@ struct FMN: ErasureCommand {
     @Flag(help: "Also steer attention away from the end-of-text (pooled) token.") var usePooler = false
     @Option(parsing: .unconditional, help: "Seed of every random draw.") var seed: UInt64 = 0
     @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
+    @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @Flag(help: "Replace --output if it is an erased model folder Lethe wrote (anything else is kept).") var overwrite = false
     @Option(help: "Output diffusers folder.") var output: String
 
     var outputPath: String { output }
+    var inputPaths: [(role: String, path: String?)] { [("model", model), ("image folder", images), ("embedding file", embedding)] }
     var reportPath: String { (output as NSString).appendingPathComponent("erasure-report.json") }
     var concepts: [String] { [concept] }
 

@@ -39,9 +39,11 @@ struct Invert: ErasureCommand {
     @Option(help: "Output file (.safetensors).") var output: String
     @Option(help: "The report (JSON: settings, loss and gradient norm per step). Default: --output with .report.json for its extension.") var report: String?
     @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
+    @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @Flag(help: "Replace --output (and the report) if it is a learned-embeddings file (a report Lethe wrote).") var overwrite = false
 
     var outputPath: String { output }
+    var inputPaths: [(role: String, path: String?)] { [("model", model), ("image folder", images)] }
     /// As given (relative stays relative): the default is the output's name with .report.json for its extension.
     var reportPath: String { report ?? (output as NSString).deletingPathExtension + ".report.json" }
     var concepts: [String] { [token] }

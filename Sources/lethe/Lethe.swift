@@ -30,6 +30,7 @@ struct Lethe: ParsableCommand {
         do {
             var runnable = command
             try runnable.run()
+            try RuntimeOptions.finish()
             try Communicator.finalize()
         } catch let stopped as TrainingStopped {
             // Asked to stop (pre-emption, a time limit): every rank saved and stops together; not a failure.

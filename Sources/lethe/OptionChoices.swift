@@ -74,6 +74,8 @@ enum SettingFlags {
         case .checkpointEvery: "--checkpoint-every"
         case .keepLast: "--keep-last"
         case .resume: "--resume"
+        case .watchdogSeconds: "--watchdog-seconds"
+        case .trace: "--trace"
         }
     }
 

@@ -20,6 +20,7 @@ struct RECE: ClosedFormCommand {
 
     @OptionGroup var config: ConfigOption
     @OptionGroup var options: ClosedFormOptions
+    @OptionGroup(title: "Running") var runtime: RuntimeOptions
 
     @Option(help: "Authors' defaults for λr and epochs: nudity, artist or object.")
     var task: RECESettings.Task = .nudity

@@ -18,6 +18,7 @@ struct UCE: ClosedFormCommand {
 
     @OptionGroup var config: ConfigOption
     @OptionGroup var options: ClosedFormOptions
+    @OptionGroup(title: "Running") var runtime: RuntimeOptions
 
     func job() throws -> ClosedFormErasureJob {
         try options.job(rece: nil, config: config)
