@@ -539,6 +539,40 @@ check "invert: a resumed job's progress starts at its checkpoint's step" 0 "^inv
     bash -c 'timeout 20 "$@" 2>&1 | grep -m 1 "^invert [0-9]*/"' _ \
     "$LETHE" invert --model "$SD1_TINY" --steps 100000 --resolution 32 --images "$TI_IMAGES" --token "<zq>" \
     --init-token person --checkpoint-dir "$WORK/term-ck" --output "$WORK/term.safetensors"
+# The running job's flags (also YAML keys): bad values name the flag before any work; --trace is an output like any
+# other (never an input, never a folder, replaced only if Lethe wrote it and with --overwrite). The trace and the
+# watchdog under mpirun: Scripts/observability-mpi-check.sh.
+check "invert: --watchdog-seconds -1" nonzero "--watchdog-seconds is -1; it must be between 0 and 2592000 seconds" -- \
+    "${INVERT_Q[@]}" --watchdog-seconds -1 --output "$WORK/bad-ti.safetensors"
+printf 'steps: 2\nwatchdog_seconds: -5\n' >"$WORK/watchdog-job.yaml"
+check "fmn: watchdog_seconds in a job file is checked as the flag" nonzero "--watchdog-seconds is -5" -- \
+    "${QUICK[@]}" "$LETHE" fmn --config "$WORK/watchdog-job.yaml" --model "$SD1_TINY" --concept cat --images "$TI_IMAGES" \
+    --output "$WORK/bad-fmn"
+printf 'steps: 2\n' >"$WORK/trace-job.yaml"
+check "invert: --trace that is the --config file is refused, the file kept" nonzero \
+    "--trace is '.*trace-job.yaml': Refusing to write .*: it is the --config file .* kept: steps: 2$" -- bash -c '
+    out=$("${@:2}" 2>&1); status=$?; echo "$out kept: $(cat "$1")"; exit $status' _ "$WORK/trace-job.yaml" "${INVERT_Q[@]}" --config "$WORK/trace-job.yaml" \
+    --trace "$WORK/trace-job.yaml" --output "$WORK/bad-ti.safetensors"
+check "invert: --trace inside the model folder" nonzero "--trace is '.*': Refusing to write .* lies inside the model" -- \
+    "${INVERT_Q[@]}" --trace "$SD1_TINY/trace.json" --output "$WORK/bad-ti.safetensors"
+mkdir -p "$WORK/trace-folder"
+check "uce: --trace that is a folder" nonzero "--trace is '.*': Output '.*' already exists" -- "$LETHE" uce \
+    --model "$SD1_TINY" --concept "Van Gogh" --no-attention-probe --trace "$WORK/trace-folder" --output "$WORK/bad-uce"
+check "uce: --trace that is a folder, with --overwrite" nonzero \
+    "--overwrite replaces only a trace Lethe wrote .* and this is a folder" -- "$LETHE" uce --model "$SD1_TINY" \
+    --concept "Van Gogh" --no-attention-probe --overwrite --trace "$WORK/trace-folder" --output "$WORK/bad-uce"
+[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-uce" && ! -e "$SD1_TINY/trace.json" ]] \
+    && echo "PASS refused runtime flags wrote nothing" && passed=$((passed + 1)) \
+    || { echo "FAIL a refused runtime flag left an output"; failed=$((failed + 1)); }
+check "invert: --trace writes a Chrome trace of the steps" 0 "^[1-9][0-9]* events: .*optimizer.*step" -- bash -c '
+    "${@:2}" >/dev/null 2>&1 && python3 -c "import json, sys; e = [x for x in json.load(open(sys.argv[1]))[\"traceEvents\"] if x[\"ph\"] == \"X\"]
+print(len(e), \"events:\", \" \".join(sorted({x[\"cat\"] for x in e})))" "$1"' _ "$WORK/ti-trace.json" \
+    "${INVERT_Q[@]}" --trace "$WORK/ti-trace.json" --output "$WORK/ti-trace.safetensors"
+check "invert: an existing trace is kept without --overwrite" nonzero "--trace is '.*ti-trace.json': Output .* already exists" -- \
+    "${INVERT_Q[@]}" --trace "$WORK/ti-trace.json" --output "$WORK/ti-trace2.safetensors"
+check "uce: --trace records the job's stages; --overwrite replaces a trace Lethe wrote" 0 '"cat":"stage".*"name":"load"' -- \
+    bash -c '"${@:2}" >/dev/null 2>&1 && cat "$1"' _ "$WORK/ti-trace.json" "$LETHE" uce --model "$SD1_TINY" \
+    --concept "Van Gogh" --no-attention-probe --overwrite --trace "$WORK/ti-trace.json" --output "$WORK/uce-trace"
 # Cluster/: the batch scripts parse; the plain-mpirun launcher runs a training job on a hostfile naming this machine,
 # checkpointing beside the output and writing one log per rank.
 check "Cluster scripts parse" 0 "^3$" -- bash -c 'n=0; for f in "$@"; do bash -n "$f" && n=$((n + 1)); done; echo $n' _ \

@@ -34,12 +34,15 @@ Scripts/erasure-training-mpi-check.sh "$BIN/lethe" | tee "$LOGS/erasure-training
 Scripts/checkpoint-mpi-check.sh "$BIN/lethe" | tee "$LOGS/checkpoint-mpi.log"
 Scripts/fault-mpi-check.sh "$BIN/lethe" | tee "$LOGS/fault-mpi.log"
 Scripts/run-mpi-check.sh "$BIN/lethe" | tee "$LOGS/run-mpi.log"
+Scripts/observability-mpi-check.sh "$BIN/lethe" | tee "$LOGS/observability-mpi.log"
 # Two network namespaces as two hosts over TCP; says "skipped" where the machine does not allow namespaces.
 Scripts/cross-host-check.sh "$BIN/lethe" | tee "$LOGS/cross-host.log"
 # Each UCE/RECE run compared with np=1, the failing-job run, each invert/fmn np=2 comparison, each checkpoint
-# resume or reshard comparison, each killed save and each lethe run scenario count as one test.
+# resume or reshard comparison, each killed save, each lethe run scenario and each trace, timings or watchdog check
+# count as one test.
 erasure_passed=$(( $(grep -c '^PASS' "$LOGS/erasure-mpi.log") + $(grep -c '^ok ' "$LOGS/erasure-training-mpi.log")
-    + $(grep -c '^ok ' "$LOGS/checkpoint-mpi.log") + $(grep -c '^ok ' "$LOGS/run-mpi.log") + $(grep -c '^ok ' "$LOGS/fault-mpi.log") + $(grep -c '^ok ' "$LOGS/cross-host.log") ))
+    + $(grep -c '^ok ' "$LOGS/checkpoint-mpi.log") + $(grep -c '^ok ' "$LOGS/run-mpi.log") + $(grep -c '^ok ' "$LOGS/fault-mpi.log") + $(grep -c '^ok ' "$LOGS/cross-host.log")
+    + $(grep -c '^ok ' "$LOGS/observability-mpi.log") ))
 
 echo "== command line" >&2
 Scripts/cli-check.sh "$BIN/lethe" | tee "$LOGS/cli.log"
