@@ -70,7 +70,7 @@ let package = Package(
             name: "lethe",
             dependencies: [
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
-                "LetheErasure", "LetheCheckpoint", "COpenBLAS", "CZstd",
+                "LetheErasure", "LetheCheckpoint", "LetheTelemetry", "COpenBLAS", "CZstd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),

@@ -45,6 +45,8 @@ public final class Watchdog: Sendable {
     }
 
     private struct Context {
+        /// What the line names as the job ("fmn"; under `lethe run`, the erasure running).
+        var job = ""
         var open: [OpenSpan] = []
         var step: Int?
         var lastStage: String?
@@ -119,6 +121,11 @@ public final class Watchdog: Sendable {
         progress()
     }
 
+    /// The job the watchdog's line names from now on (`lethe run` names each erasure as it starts).
+    public func setJob(_ job: String) {
+        context.withLock { $0.job = job }
+    }
+
     func finishedStage(_ name: String) {
         context.withLock { $0.lastStage = name }
     }
@@ -138,16 +145,18 @@ public final class Watchdog: Sendable {
     // MARK: The checker
 
     /// Starts checking once a second (stopping any checker already running); `seconds` 0 only stops it. The line
-    /// the checker writes names `job` and, for a job of several ranks, `rank` of `size`.
+    /// the checker writes names `job` (see `setJob`) and, for a job of several ranks, `rank` of `size`.
     public func start(seconds: Int, job: String, rank: Int, size: Int) {
         let current = generation.add(1, ordering: .sequentiallyConsistent).newValue
         guard seconds > 0 else { return }
+        setJob(job)
         progress()
         Thread.detachNewThread { [self] in
             var monitor = WatchdogMonitor(limitSeconds: seconds)
             while generation.load(ordering: .sequentiallyConsistent) == current {
                 if let stall = monitor.observe(snapshot(), at: TelemetryClock.monotonic()),
                    generation.load(ordering: .sequentiallyConsistent) == current {
+                    let job = context.withLock { $0.job }
                     let line = Array((stall.message(job: job, rank: rank, size: size) + "\n").utf8)
                     // Straight to the file descriptor: no lock that the stuck thread might hold.
                     line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }

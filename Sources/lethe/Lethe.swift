@@ -40,6 +40,8 @@ struct Lethe: ParsableCommand {
             try? Communicator.finalize()
             Foundation.exit(0)
         } catch let agreed as AgreedExit {
+            // Every rank ends here together (lethe run with a failed erasure): the trace is written all the same.
+            try? RuntimeOptions.finish()
             let isMain = (try? Communicator.world())?.rank ?? 0 == 0
             if isMain { FileHandle.standardError.write(Data("\(agreed.code == 0 ? "lethe" : "Error"): \(agreed.message)\n".utf8)) }
             try? Communicator.finalize()

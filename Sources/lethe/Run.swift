@@ -3,6 +3,7 @@ import Foundation
 import LetheDistributed
 import LetheErasure
 import LetheIO
+import LetheTelemetry
 
 /// `lethe run`: many erasures from one job file, in groups of ranks that each run their share on their own
 /// communicator. A failing erasure is reported and the others go on; a second run skips what finished.
@@ -31,6 +32,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Print the groups and each erasure's command line, then stop.")
     var dryRun = false
 
+    @OptionGroup(title: "Running") var runtime: RuntimeOptions
+
     func run() throws {
         let world = try Communicator.world()
         let isMain = world.rank == 0
@@ -56,6 +59,8 @@ struct Run: ParsableCommand {
             if isMain { for erasure in plan.erasures { print((["lethe"] + erasure.arguments).map(Self.shellQuoted).joined(separator: " ")) } }
             return
         }
+        // A second run replaces the trace of the first (a trace Lethe wrote, nothing else), as it does summary.json.
+        try runtime.start("run", communicator: world, overwrite: true, inputs: [("model", plan.model), ("job file", config)])
         // SIGUSR1 or a first SIGTERM: each group stops at its next step boundary (trained methods checkpoint there)
         // or after its current closed-form erasure; a second run goes on from there.
         SignalCleanup.enableGracefulStop()
@@ -71,8 +76,11 @@ struct Run: ParsableCommand {
         }
         // Every group's outcomes to every rank (only each group's rank 0 sends), so all ranks agree on the exit.
         let mine = group.rank == 0 ? Array(try DocumentJSON.encode(outcomes)) : []
-        let counts = try world.allgather(mine.count)
-        let gathered = try world.allgatherv(mine, counts: counts)
+        // A group that finished first waits here for the others, as long as they take.
+        let (counts, gathered) = try Watchdog.idle {
+            let counts = try world.allgather(mine.count)
+            return (counts, try world.allgatherv(mine, counts: counts))
+        }
         var all: [RunOutcome] = []
         var offset = 0
         for count in counts where count > 0 {
@@ -123,6 +131,7 @@ struct Run: ParsableCommand {
             previous.group = number
             return previous
         }
+        Watchdog.shared.setJob("\(erasure.method) '\(erasure.name)'")
         console.log("erasure \(place): \(erasure.method) on \(group.size) rank(s): \(command.concepts.map { "'\(ErrorText.capped($0, 80))'" }.joined(separator: ", "))")
         let start = Date()
         var failure: String?
