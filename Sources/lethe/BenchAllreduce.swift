@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LetheDistributed
 import LetheErasure
+import LetheTelemetry
 
 /// `lethe bench allreduce`: the gradient allreduce of data-parallel training, timed under mpirun.
 struct BenchAllreduce: ParsableCommand {
@@ -77,11 +78,11 @@ struct BenchAllreduce: ParsableCommand {
         guard world.rank == 0 else { return }
         let best = seconds.min() ?? 0
         let bytes = count * MemoryLayout<Float>.size
-        let algbw = best > 0 && world.size > 1 ? Double(bytes) / best / 1e9 : 0
+        let algbw = world.size > 1 ? (Bandwidth.algorithm(bytes: bytes, seconds: best) ?? 0) / 1e9 : 0
         let result = Result(
             ranks: world.size, bytes: bytes, bucketBytes: min(bucketElements, count) * MemoryLayout<Float>.size,
             algorithm: Self.algorithm(), seconds: best, allSeconds: seconds, algorithmGBPerSecond: algbw,
-            busGBPerSecond: algbw * 2 * Double(world.size - 1) / Double(world.size))
+            busGBPerSecond: Bandwidth.allreduceBus(algorithm: algbw, ranks: world.size))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
