@@ -790,6 +790,8 @@ check "run: a key the method does not have is named" nonzero "erasure 2 \('cat-f
     "$LETHE" run --config "$(run_job k 'erasures: [{method: uce, concept: [cat]}, {method: fmn, name: cat-fmn, concept: cat, epochs: 2}]')"
 check "run: output in an erasure is refused" nonzero "'output' is set by lethe run" -- \
     "$LETHE" run --config "$(run_job o 'erasures: [{method: uce, concept: [cat], output: x}]')"
+check "run: the watchdog in an erasure is refused (it is the run's)" nonzero "'watchdog_seconds' applies to the whole run: give --watchdog-seconds to lethe run" -- \
+    "$LETHE" run --config "$(run_job w 'erasures: [{method: uce, concept: [cat], watchdog_seconds: 60}]')"
 check "run: a name used twice is refused" nonzero "erasure 2: the name 'a' is used twice" -- \
     "$LETHE" run --config "$(run_job d 'erasures: [{method: uce, name: a, concept: [cat]}, {method: rece, name: a, concept: [dog]}]')"
 check "run: a name that is not a folder name is refused" nonzero "name '../x' must be letters" -- \

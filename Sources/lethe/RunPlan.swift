@@ -24,6 +24,8 @@ struct RunPlan {
     static let methods = ["uce", "rece", "invert", "fmn"]
     /// Options `lethe run` sets for every erasure; a job file may not give them.
     static let reservedKeys: Set<String> = ["model", "output", "overwrite", "config", "report"]
+    /// Options of the whole run: given to `lethe run` itself, one watchdog and one trace for every erasure.
+    static let runKeys: Set<String> = ["watchdog_seconds", "trace"]
     /// Names an erasure may not take: they are the run's own files in the output folder.
     static let reservedNames: Set<String> = ["checkpoints", "summary.json", ".run"]
 
@@ -116,8 +118,12 @@ struct RunPlan {
         }
         for (key, value) in options {
             let flag = "--" + canonical(key)
-            guard !reservedKeys.contains(canonical(key).replacingOccurrences(of: "-", with: "_")) else {
+            let snake = canonical(key).replacingOccurrences(of: "-", with: "_")
+            guard !reservedKeys.contains(snake) else {
                 throw ValidationError("\(context): '\(key)' is set by lethe run (model: and output: at the top of the job file name the model and the output folder)")
+            }
+            guard !runKeys.contains(snake) else {
+                throw ValidationError("\(context): '\(key)' applies to the whole run: give --\(canonical(key)) to lethe run")
             }
             guard let shape = shapes[flag] else {
                 throw ValidationError("\(context): unknown key '\(ErrorText.capped(key, 80))': 'lethe \(method)' has no option \(ErrorText.capped(flag, 80)) (see 'lethe \(method) --help')")
