@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom up (see README): C shims → LetheTensor → LetheTelemetry → LetheIO / LetheDistributed →
-// LetheModels → LetheDiffusion → LetheTraining → LetheErasure → lethe (CLI).
+// LetheModels → LetheDiffusion → LetheTraining → LetheErasure → lethe (CLI); LetheWorld (on LetheTensor, LetheIO).
 let package = Package(
     name: "Lethe",
     platforms: [.macOS(.v15)],
@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LetheTraining", targets: ["LetheTraining"]),
         .library(name: "LetheCheckpoint", targets: ["LetheCheckpoint"]),
         .library(name: "LetheErasure", targets: ["LetheErasure"]),
+        .library(name: "LetheWorld", targets: ["LetheWorld"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,11 +67,13 @@ let package = Package(
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining", "LetheCheckpoint",
                 "LetheTelemetry",
             ]),
+        // The synthetic world: its vocabulary, artists' styles, the rasteriser and the captioned image set.
+        .target(name: "LetheWorld", dependencies: ["LetheTensor", "LetheIO"]),
         .executableTarget(
             name: "lethe",
             dependencies: [
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
-                "LetheErasure", "LetheCheckpoint", "LetheTelemetry", "COpenBLAS", "CZstd",
+                "LetheErasure", "LetheCheckpoint", "LetheTelemetry", "LetheWorld", "COpenBLAS", "CZstd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -102,6 +105,7 @@ let package = Package(
                 "LetheErasure", "LetheTraining", "LetheDistributed", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor",
                 "LetheCheckpoint", "LetheTelemetry", "LetheTestSupport",
             ]),
+        .testTarget(name: "LetheWorldTests", dependencies: ["LetheWorld", "LetheIO", "LetheTensor"]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),

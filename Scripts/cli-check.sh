@@ -833,5 +833,31 @@ check "a stale staging folder of a dead process is removed" 0 "^0$" -- bash -c \
     'mkdir "$1/.small.partial-$(hostname)-2147483000"; "$2" create-model --output "$1/small" >/dev/null && { ls -A "$1" | grep -c "\.small\.partial" || true; }' \
     _ "$SAFE" "$LETHE"
 
+# The world's captioned images (lethe world data).
+WORLD="$WORK/world"
+mkdir -p "$WORLD"
+check "world data writes N PNGs and N metadata lines" 0 "^12 12 " -- bash -c \
+    '"$1" world data --output "$2/d" --count 12 --size 32 --seed 3 >/dev/null 2>&1 &&
+     echo "$(ls "$2/d/train" | grep -c "\.png$") $(wc -l <"$2/d/metadata.jsonl") "' _ "$LETHE" "$WORLD"
+check "world data is deterministic (same seed, same bytes)" 0 "^same$" -- bash -c \
+    '"$1" world data --output "$2/e" --count 12 --size 32 --seed 3 >/dev/null 2>&1 &&
+     diff -r "$2/d" "$2/e" >/dev/null && echo same' _ "$LETHE" "$WORLD"
+check "world data --split heldout and a contact sheet" 0 "wrote .*3 heldout.*contact sheet" -- \
+    "$LETHE" world data --output "$WORLD/h" --count 3 --split heldout --grid "$WORLD/h.png"
+check "world data names a bad --size" nonzero "--size must be 64 or 32, got 48" -- "$LETHE" world data --output "$WORLD/x" --size 48
+check "world data names a bad --count" nonzero "--count must be between 1 and 1000000, got 0" -- "$LETHE" world data --output "$WORLD/x" --count 0
+check "world data names a bad --split" nonzero "--split must be train, heldout or all, got 'test'" -- "$LETHE" world data --output "$WORLD/x" --split test
+printf 'count: 2\n' >"$WORLD/job.yaml"
+check "world data refuses an output that is its --config file" nonzero "Refusing to write .*job.yaml.*--config file" -- \
+    "$LETHE" world data --config "$WORLD/job.yaml" --output "$WORLD/job.yaml" --overwrite
+check "world data refuses a --grid inside its output" nonzero "Refusing to write .*lies inside the --output dataset" -- \
+    "$LETHE" world data --output "$WORLD/d" --overwrite --count 2 --grid "$WORLD/d/grid.png"
+check "world data refuses to replace an existing dataset without --overwrite" nonzero "already exists" -- \
+    "$LETHE" world data --output "$WORLD/d" --count 2
+check "world data --overwrite replaces only a dataset it wrote" nonzero "replaces only a dataset folder Lethe wrote" -- \
+    "$LETHE" world data --output "$WORLD" --count 2 --overwrite
+[[ -f "$WORLD/job.yaml" && -d "$WORLD/d/train" ]] && echo "PASS world data: refused runs left their inputs" && passed=$((passed + 1)) ||
+    { echo "FAIL world data: a refused run removed something"; failed=$((failed + 1)); }
+
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

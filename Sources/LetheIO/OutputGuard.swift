@@ -15,6 +15,8 @@ public enum OutputKind: Sendable, Equatable {
     case report
     /// A Chrome trace Lethe wrote (`--trace`): a file that starts as `ChromeTrace` starts its documents.
     case trace
+    /// A captioned image set Lethe wrote (`lethe world data`): a folder with `metadata.jsonl`.
+    case dataset
 
     var noun: String {
         switch self {
@@ -23,6 +25,7 @@ public enum OutputKind: Sendable, Equatable {
         case .image: "a PNG or .npy image"
         case .report: "a report Lethe wrote (a JSON object with a \"method\")"
         case .trace: "a trace Lethe wrote (a file starting {\"traceEvents\":[)"
+        case .dataset: "a dataset folder Lethe wrote (with metadata.jsonl)"
         }
     }
 }
@@ -136,6 +139,9 @@ public enum OutputGuard {
                 return "a file that is not a trace Lethe wrote"
             }
             return nil
+        case .dataset:
+            guard type == S_IFDIR else { return describe(type) }
+            return isRegularFile(path + "/metadata.jsonl") ? nil : "a folder without metadata.jsonl"
         }
     }
 
