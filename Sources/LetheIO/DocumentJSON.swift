@@ -17,4 +17,10 @@ public enum DocumentJSON {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(type, from: data)
     }
+
+    /// A JSON string literal for documents written line by line in a fixed key order (`metadata.jsonl`): only `"`,
+    /// `\` and control characters escaped, as serde_json and the safetensors header write them.
+    public static func stringLiteral(_ text: String) -> String {
+        SafeTensorsJSON.compactLiteral(text)
+    }
 }
