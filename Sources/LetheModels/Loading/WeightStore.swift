@@ -16,6 +16,8 @@ public final class WeightStore {
         case verifying(SafeTensorsReader)
         case planning
         case random(RandomStream, layout: [(name: String, shape: [Int])])
+        /// A model about to be trained from scratch, initialised as PyTorch builds it (see `initialized(seed:build:)`).
+        case initialized(RandomStream, layout: [(name: String, shape: [Int])])
     }
 
     public let source: Source
@@ -39,7 +41,7 @@ public final class WeightStore {
             arena = TensorStorage(count: total)
         case .planning, .verifying:
             arena = TensorStorage(count: 1)
-        case .random(_, let layout):
+        case .random(_, let layout), .initialized(_, let layout):
             arena = TensorStorage(count: layout.reduce(0) { $0 + $1.shape.reduce(1, *) })
         }
     }
@@ -51,6 +53,32 @@ public final class WeightStore {
         _ = try build(plan)
         let store = WeightStore(source: .random(RandomStream(seed: seed, purpose: "weights", id: 0), layout: plan.layout))
         return (try build(store), store)
+    }
+
+    /// A store for a model trained from scratch, with the variances PyTorch's default initialisation gives a freshly
+    /// built diffusers or transformers model: normalisation scales 1, biases 0, embedding tables N(0, 0.02²), and
+    /// every other weight of fan-in n with variance 1/(3n), as `kaiming_uniform_(a=√5)` has (drawn here from a
+    /// normal of that variance). Biases start at 0 rather than PyTorch's small uniform values.
+    public static func initialized<Model>(seed: UInt64, build: (WeightStore) throws -> Model) throws -> (Model, WeightStore) {
+        let plan = WeightStore(source: .planning)
+        _ = try build(plan)
+        let stream = RandomStream(seed: seed, purpose: "weights.initial", id: 0)
+        let store = WeightStore(source: .initialized(stream, layout: plan.layout))
+        return (try build(store), store)
+    }
+
+    /// The initial value of a fresh model's parameter `name` (see `initialized(seed:build:)`): a constant, or the
+    /// standard deviation of a zero-mean normal.
+    static func initialValue(name: String, shape: [Int]) -> (constant: Float?, deviation: Float) {
+        let leaf = name.split(separator: ".").suffix(2).joined(separator: ".")
+        if name.hasSuffix(".bias") { return (0, 0) }
+        if shape.count == 1 {
+            // Only normalisation layers have 1-D weights in these models (norm1, norm_out, layer_norm1, group_norm...).
+            return (leaf.contains("norm") ? 1 : 0, 0)
+        }
+        if leaf.contains("embedding") { return (nil, 0.02) }
+        let fanIn = shape.dropFirst().reduce(1, *)
+        return (nil, 1 / (3 * Float(fanIn)).squareRoot())
     }
 
     /// The tensor `name`, which must have exactly `shape`.
@@ -86,6 +114,17 @@ public final class WeightStore {
             slot = Tensor(storage: arena, shape: shape, offset: used)
             stream.fill(normal: slot, startingAt: UInt64(used))
             slot.scaleInPlace(by: shape.count >= 2 ? 1 / Float(count / shape[0]).squareRoot() : 0.2)
+        case .initialized(let stream, let layout):
+            precondition(layout.count > self.layout.count && layout[self.layout.count].name == name,
+                         "initial weights requested in a different order than planned")
+            slot = Tensor(storage: arena, shape: shape, offset: used)
+            let initial = Self.initialValue(name: name, shape: shape)
+            if let constant = initial.constant {
+                slot.fill(constant)
+            } else {
+                stream.fill(normal: slot, startingAt: UInt64(used))
+                slot.scaleInPlace(by: initial.deviation)
+            }
         }
         offsets[name] = used
         layout.append((name, shape))
@@ -130,6 +169,7 @@ public final class WeightStore {
         case .checkpoint(let checkpoint), .verifying(let checkpoint): checkpoint.location
         case .planning: "(layout plan)"
         case .random: "(random weights)"
+        case .initialized: "(initial weights)"
         }
     }
 
