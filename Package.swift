@@ -67,8 +67,14 @@ let package = Package(
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining", "LetheCheckpoint",
                 "LetheTelemetry",
             ]),
-        // The synthetic world: its vocabulary, artists' styles, the rasteriser and the captioned image set.
-        .target(name: "LetheWorld", dependencies: ["LetheTensor", "LetheIO"]),
+        // The synthetic world: its vocabulary, artists' styles, the rasteriser and the captioned image set; the
+        // training of its model and its judge.
+        .target(
+            name: "LetheWorld",
+            dependencies: [
+                "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
+                "LetheCheckpoint", "LetheTelemetry", "LetheErasure",
+            ]),
         .executableTarget(
             name: "lethe",
             dependencies: [
@@ -105,7 +111,12 @@ let package = Package(
                 "LetheErasure", "LetheTraining", "LetheDistributed", "LetheDiffusion", "LetheModels", "LetheIO", "LetheTensor",
                 "LetheCheckpoint", "LetheTelemetry", "LetheTestSupport",
             ]),
-        .testTarget(name: "LetheWorldTests", dependencies: ["LetheWorld", "LetheIO", "LetheTensor"]),
+        .testTarget(
+            name: "LetheWorldTests",
+            dependencies: [
+                "LetheWorld", "LetheErasure", "LetheTraining", "LetheDistributed", "LetheModels", "LetheIO", "LetheTensor",
+                "LetheTestSupport",
+            ]),
         // Run by Scripts/test.sh under `mpirun -np N`: checks every collective on every rank.
         .executableTarget(
             name: "lethe-mpi-check", dependencies: ["LetheDistributed"], path: "Tests/MPICheck"),
