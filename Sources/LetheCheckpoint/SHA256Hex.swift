@@ -2,12 +2,12 @@ import Foundation
 import Crypto
 
 /// SHA-256 as lowercase hexadecimal text, the form manifests store.
-enum SHA256Hex {
-    static func of(_ bytes: some DataProtocol) -> String {
+public enum SHA256Hex {
+    public static func of(_ bytes: some DataProtocol) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func of(_ buffer: UnsafeRawBufferPointer) -> String {
+    public static func of(_ buffer: UnsafeRawBufferPointer) -> String {
         var hasher = SHA256()
         hasher.update(bufferPointer: buffer)
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()

@@ -121,12 +121,14 @@ public struct ClosedFormErasureJob {
 }
 
 /// Wall-clock seconds per named stage; each stage is also a span of the trace.
-struct StageClock {
+public struct StageClock {
     private var last = Date()
     private var lastInstant = TelemetryClock.monotonic()
-    private(set) var laps: [String: Double] = [:]
+    public private(set) var laps: [String: Double] = [:]
 
-    mutating func lap(_ name: String) {
+    public init() {}
+
+    public mutating func lap(_ name: String) {
         let now = Date()
         laps[name, default: 0] += now.timeIntervalSince(last)
         last = now

@@ -24,7 +24,7 @@ public struct CheckpointSettings: Sendable {
         self.resume = resume
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard every >= 0 else { throw ErasureError.invalidSetting(.checkpointEvery, reason: "is \(every); it must be 0 (only the last step) or more") }
         guard keepLast >= 1 else { throw ErasureError.invalidSetting(.keepLast, reason: "is \(keepLast); it must be at least 1") }
         if resume == .auto, folder == nil {
@@ -37,7 +37,7 @@ public struct CheckpointSettings: Sendable {
 /// state, steps taken) with the job's own history and tensors from the checkpoint to resume from, and saves them
 /// at the steps due. A job that resumes continues bit for bit as if it had not stopped (the data order and every
 /// random draw are keyed by seed, step and sample index), on any number of ranks.
-struct TrainingCheckpointer<StepReport: Codable> {
+public struct TrainingCheckpointer<StepReport: Codable> {
     let settings: CheckpointSettings
     let identity: CheckpointIdentity
     /// The job's settings as its report lists them, kept in each manifest's state beside their hash.
@@ -47,24 +47,33 @@ struct TrainingCheckpointer<StepReport: Codable> {
     let communicator: Communicator
 
     /// What a resumed job takes up again besides the training step.
-    struct Resumed {
-        let checkpoint: LoadedCheckpoint
-        let history: [StepReport]
+    public struct Resumed {
+        public let checkpoint: LoadedCheckpoint
+        public let history: [StepReport]
     }
 
     init(settings: CheckpointSettings, method: String, jobSettings: [String: String], model: URL,
          communicator: Communicator) throws {
+        try self.init(settings: settings, method: method, jobSettings: jobSettings,
+                      baseModelHash: try ModelFingerprint.hash(folder: model), modelPath: model.path,
+                      communicator: communicator)
+    }
+
+    /// For a job whose starting point is not a model folder (a model trained from scratch): `baseModelHash` names
+    /// what the training starts from (a hash of the weights a stage builds on, or of the recipe).
+    public init(settings: CheckpointSettings, method: String, jobSettings: [String: String], baseModelHash: String,
+                modelPath: String, communicator: Communicator) throws {
         try settings.validate()
         self.settings = settings
         identity = CheckpointIdentity(method: method, settingsHash: CheckpointIdentity.hash(settings: jobSettings),
-                                      baseModelHash: try ModelFingerprint.hash(folder: model))
+                                      baseModelHash: baseModelHash)
         self.jobSettings = jobSettings
-        modelPath = model.path
+        self.modelPath = modelPath
         self.communicator = communicator
     }
 
     /// Restores `trainer` from the checkpoint to resume from; nil when there is none (a fresh start).
-    func resume(_ trainer: DiffusionTrainer, log: (String) -> Void) throws -> Resumed? {
+    public func resume(_ trainer: DiffusionTrainer, log: (String) -> Void) throws -> Resumed? {
         guard let from = settings.resume else { return nil }
         let folder = settings.folder ?? URL(fileURLWithPath: "")
         // Rank 0 checks every chunk of the newest steps (gigabytes, maybe) while the others wait for its choice.
@@ -92,7 +101,7 @@ struct TrainingCheckpointer<StepReport: Codable> {
     /// stop was asked for on any rank (SIGUSR1 or SIGTERM, see `SignalCleanup.enableGracefulStop`); after such a
     /// save every rank throws `TrainingStopped`. `state` holds what the method needs besides the history and the
     /// settings (for export: the placeholder token, the concept).
-    func afterStep(_ trainer: DiffusionTrainer, history: [StepReport], lastStep: Int, extra: [CheckpointTensor] = [],
+    public func afterStep(_ trainer: DiffusionTrainer, history: [StepReport], lastStep: Int, extra: [CheckpointTensor] = [],
                    state: [String: String] = [:], log: (String) -> Void) throws {
         guard let folder = settings.folder else { return }
         let step = trainer.stepsTaken

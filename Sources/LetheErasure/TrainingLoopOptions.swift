@@ -23,7 +23,7 @@ extension ForgetMeNotOptions: TrainingLoopOptions {}
 
 extension TrainingLoopOptions {
     /// Checks the loop's numbers before anything loads.
-    func validateLoop() throws {
+    public func validateLoop() throws {
         guard steps >= 1 else {
             throw ErasureError.invalidSetting(Setting.steps, reason: "is \(steps); it must be at least 1")
         }
@@ -41,7 +41,7 @@ extension TrainingLoopOptions {
     }
 
     /// The training step on `gradients` with AdamW and the schedule of these options.
-    func trainer(gradients: ParameterGradients, maxGradientNorm: Double?) throws -> DiffusionTrainer {
+    public func trainer(gradients: ParameterGradients, maxGradientNorm: Double?) throws -> DiffusionTrainer {
         DiffusionTrainer(
             gradients: gradients,
             optimizer: try AdamW(for: gradients, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay),

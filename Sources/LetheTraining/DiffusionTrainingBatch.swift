@@ -26,7 +26,15 @@ public struct DiffusionTrainingBatch: Sendable {
     public static func drawing(images: Tensor, vae: AutoencoderKL, encoderHiddenStates: Tensor,
                                trainTimesteps: Int, seed: UInt64, step: Int, sampleIndices: [Int]) throws -> DiffusionTrainingBatch {
         precondition(images.rank == 4 && sampleIndices.count == images.shape[0], "one sample index per image")
-        let distribution = try vae.encode(images)
+        return drawing(distribution: try vae.encode(images), scalingFactor: Double(vae.scalingFactor),
+                       encoderHiddenStates: encoderHiddenStates, trainTimesteps: trainTimesteps, seed: seed, step: step,
+                       sampleIndices: sampleIndices)
+    }
+
+    /// `drawing(images:…)` from latent distributions already encoded (a training set encoded once).
+    public static func drawing(distribution: VAELatentDistribution, scalingFactor: Double, encoderHiddenStates: Tensor,
+                               trainTimesteps: Int, seed: UInt64, step: Int, sampleIndices: [Int]) -> DiffusionTrainingBatch {
+        precondition(sampleIndices.count == distribution.mean.shape[0], "one sample index per latent")
         let latentShape = Array(distribution.mean.shape.dropFirst())
         let perSample = latentShape.reduce(1, *)
         let posteriorNoise = Tensor(zeros: distribution.mean.shape)
@@ -41,7 +49,7 @@ public struct DiffusionTrainingBatch: Sendable {
             let uniform = RandomStream(seed: seed, purpose: "diffusion-timestep", id: UInt64(index)).uniformDouble(at: UInt64(step))
             timesteps.append(Swift.min(trainTimesteps - 1, Int(uniform * Double(trainTimesteps))))
         }
-        let latents = distribution.sample(noise: posteriorNoise) * vae.scalingFactor
+        let latents = distribution.sample(noise: posteriorNoise) * Float(scalingFactor)
         return DiffusionTrainingBatch(latents: latents, noise: noise, timesteps: timesteps,
                                       encoderHiddenStates: encoderHiddenStates)
     }

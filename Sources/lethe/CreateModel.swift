@@ -38,7 +38,7 @@ struct CreateModel: ParsableCommand {
 
     private func write(_ preset: RandomPipelinePreset, to folder: URL) throws {
         let fileManager = FileManager.default
-        for component in ["unet", "text_encoder", "vae", "scheduler", "tokenizer"] {
+        for component in ["scheduler", "tokenizer"] {
             try fileManager.createDirectory(at: folder.appendingPathComponent(component), withIntermediateDirectories: true)
         }
         try Data(RandomPipelinePreset.modelIndex.utf8).write(to: folder.appendingPathComponent("model_index.json"))
@@ -68,14 +68,10 @@ struct CreateModel: ParsableCommand {
 
     /// Writes a component's config.json and weights; normalisation layers get weight 1 and bias 0.
     private func save(_ store: WeightStore, config: String, to folder: URL, file: String, prefix: String = "") throws {
-        try Data(config.utf8).write(to: folder.appendingPathComponent("config.json"))
-        let tensors = store.layout.map { entry -> (String, Tensor) in
-            let tensor = Tensor(storage: store.arena, shape: entry.shape, offset: store.offsets[entry.name]!)
-            if entry.shape.count == 1, entry.name.contains("norm") {
-                tensor.assign(Tensor(shape: entry.shape, repeating: entry.name.hasSuffix(".weight") ? 1 : 0))
-            }
-            return (prefix + entry.name, tensor)
+        let tensors = store.namedTensors(prefix: prefix)
+        for (name, tensor) in tensors where tensor.rank == 1 && name.contains("norm") {
+            tensor.fill(name.hasSuffix(".weight") ? 1 : 0)
         }
-        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("\(file).safetensors"))
+        try WeightStore.writeComponent(config: config, tensors: tensors, to: folder, file: file)
     }
 }

@@ -5,5 +5,5 @@ struct World: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world",
         abstract: "The synthetic world: captioned images of shapes, colours and fictional artists' styles.",
-        subcommands: [WorldData.self])
+        subcommands: [WorldData.self, WorldTrain.self])
 }

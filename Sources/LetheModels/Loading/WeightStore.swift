@@ -1,3 +1,4 @@
+import Foundation
 import LetheIO
 import LetheTensor
 
@@ -175,4 +176,25 @@ public final class WeightStore {
 
     /// Number of float32 parameters handed out.
     public var parameterCount: Int { layout.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+}
+
+extension WeightStore {
+    /// The parameters as named views into the arena, in request order (`names`: only those), each name prefixed
+    /// with `prefix` (transformers' `text_model.`): what a component's weights file holds.
+    public func namedTensors(prefix: String = "", only names: Set<String>? = nil) -> [(String, Tensor)] {
+        layout.compactMap { entry in
+            guard names?.contains(entry.name) ?? true, let offset = offsets[entry.name] else { return nil }
+            return (prefix + entry.name, Tensor(storage: arena, shape: entry.shape, offset: offset))
+        }
+    }
+
+    /// Writes a pipeline component's folder: its config.json text and its weights as `FILE.safetensors` (diffusers'
+    /// `diffusion_pytorch_model`, transformers' `model`) in `dtype`.
+    public static func writeComponent(config: String, tensors: [(String, Tensor)], to folder: URL, file: String,
+                                      dtype: SafeTensorDType = .f32) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try AtomicFileOutput.write(Array(config.utf8), to: folder.appendingPathComponent("config.json").path)
+        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], dtype: dtype,
+                                    to: folder.appendingPathComponent("\(file).safetensors"))
+    }
 }

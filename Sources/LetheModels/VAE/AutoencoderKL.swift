@@ -36,7 +36,7 @@ public struct AutoencoderKL: Sendable {
     public var shiftFactor: Float? { configuration.shiftFactor.map(Float.init) }
 
     /// The latent shape [B, latent_channels, h, w] the encoder makes of `image`; throws for an image it cannot take.
-    func latentShape(ofImage image: Tensor) throws(VAEInputError) -> [Int] {
+    public func latentShape(ofImage image: Tensor) throws(VAEInputError) -> [Int] {
         guard image.rank == 4, image.shape[1] == configuration.inChannels, image.shape[0] > 0 else {
             throw .imageShape(found: image.shape, inChannels: configuration.inChannels)
         }
