@@ -859,5 +859,27 @@ check "world data --overwrite replaces only a dataset it wrote" nonzero "replace
 [[ -f "$WORLD/job.yaml" && -d "$WORLD/d/train" ]] && echo "PASS world data: refused runs left their inputs" && passed=$((passed + 1)) ||
     { echo "FAIL world data: a refused run removed something"; failed=$((failed + 1)); }
 
+# The world's model (lethe world train), at a few steps per stage.
+TINY_WORLD=(--vae-steps 2 --vae-batch-size 2 --steps 2 --batch-size 2 --training-images 4)
+check "world train --help describes the recipe" 0 "--caption-dropout" -- "$LETHE" world train --help
+check "world train names a bad --vae-steps" nonzero "--vae-steps is 0; it must be at least 1" -- \
+    "$LETHE" world train --output "$WORLD/m" --vae-steps 0
+check "world train names a bad --caption-dropout" nonzero "--caption-dropout is 1.0; it must be in \[0, 1\)" -- \
+    "$LETHE" world train --output "$WORLD/m" --caption-dropout 1
+check "world train names too few --training-images" nonzero "--training-images is 1; it must be at least" -- \
+    "$LETHE" world train --output "$WORLD/m" --training-images 1 --batch-size 2
+check "world train writes a diffusers folder and its recipe record" 0 "wrote .*the world's model \(VAE loss" -- bash -c \
+    '"$1" world train --output "$2/m" "${@:3}" | tee "$2/m1.txt"' _ "$LETHE" "$WORLD" "${TINY_WORLD[@]}"
+check "the world's model generates" 0 "wrote" -- "$LETHE" generate --model "$WORLD/m" --prompt "a red star" --steps 2 \
+    --output "$WORLD/m.png"
+# The losses and the scaling factor (printed to 5 digits) agree; the minutes may not.
+check "world train gives the same model on 2 ranks as on 1" 0 "^same$" -- bash -c \
+    '"${@:3}" "$1" world train --output "$2/m2" --vae-steps 2 --vae-batch-size 2 --steps 2 --batch-size 2 \
+        --training-images 4 2>/dev/null > "$2/m2.txt" &&
+     [[ "$(sed -n "s/.*(\(VAE loss.*\)) in .*/\1/p" "$2/m1.txt")" == "$(sed -n "s/.*(\(VAE loss.*\)) in .*/\1/p" "$2/m2.txt")" ]] &&
+     grep -q "on 2 rank" "$2/m2.txt" && echo same' _ "$LETHE" "$WORLD" "${MPIRUN[@]}" -np 2
+check "world train refuses to replace its model without --overwrite" nonzero "already exists" -- \
+    "$LETHE" world train --output "$WORLD/m" "${TINY_WORLD[@]}"
+
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]
