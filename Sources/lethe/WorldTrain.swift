@@ -19,7 +19,8 @@ struct WorldTrain: ParsableCommand {
             Both stages use AdamW with a cosine schedule after warmup and clip gradients to norm 1. Under mpirun \
             every rank takes its share of each batch and of the pictures to encode; the result does not depend on \
             the number of ranks. With --checkpoint-dir each stage checkpoints in its own subfolder and the same \
-            command resumes where it stopped. --output gets model_index.json, scheduler (DDIM), tokenizer, vae, \
+            command resumes where it stopped. Each rank runs one OpenBLAS thread (the products are small; more threads \
+            only hand work back and forth), so launch one rank per core with mpirun. --output gets model_index.json, scheduler (DDIM), tokenizer, vae, \
             text_encoder and unet, which every lethe command and diffusers' StableDiffusionPipeline load, and \
             world_recipe.json (settings, loss curves, stage times, every file's size and SHA-256).
             """)

@@ -59,8 +59,14 @@ public struct WorldTrainingJob {
         }
     }
 
+    /// Runs with one OpenBLAS thread per rank: the world's products are small, and OpenBLAS's threads hand work off
+    /// so often on them that two threads take about three times as long as one (use one rank per core instead).
     @discardableResult
     public func run(communicator: Communicator, log: (String) -> Void = { _ in }, progress: Progress = Progress()) throws -> WorldRecipeRecord {
+        try BLASThreads.with(1) { try runStages(communicator: communicator, log: log, progress: progress) }
+    }
+
+    private func runStages(communicator: Communicator, log: (String) -> Void, progress: Progress) throws -> WorldRecipeRecord {
         try validate()
         let isMain = communicator.rank == 0
         func checkOutput() throws -> String {
