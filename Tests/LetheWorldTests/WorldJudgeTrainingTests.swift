@@ -25,7 +25,7 @@ struct WorldJudgeTrainingTests {
         #expect(Tensor(storage: training.judge.parameters, shape: [training.judge.parameterCount]).isFinite)
     }
 
-    @Test("The train loop takes its steps on fresh pictures and the batch is split as data-parallel ranks split it")
+    @Test("The train loop takes its steps through the data-parallel runner, reporting each")
     func trainLoop() throws {
         var options = WorldJudgeTrainingOptions()
         options.steps = 2
