@@ -74,7 +74,9 @@ let package = Package(
             dependencies: [
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
                 "LetheCheckpoint", "LetheTelemetry", "LetheErasure",
-            ]),
+            ],
+            // The trained judge that ships with Lethe (Resources/judge: config.json and model.safetensors).
+            resources: [.copy("Resources")]),
         .executableTarget(
             name: "lethe",
             dependencies: [

@@ -880,6 +880,47 @@ check "world train gives the same model on 2 ranks as on 1" 0 "^same$" -- bash -
      grep -q "on 2 rank" "$2/m2.txt" && echo same' _ "$LETHE" "$WORLD" "${MPIRUN[@]}" -np 2
 check "world train refuses to replace its model without --overwrite" nonzero "already exists" -- \
     "$LETHE" world train --output "$WORLD/m" "${TINY_WORLD[@]}"
+# The world's judge (lethe judge, lethe world train-judge): the judge that ships, on a few rendered pictures.
+JUDGE="$ROOT/Sources/LetheWorld/Resources/judge"
+JUDGED="$WORK/judged"
+mkdir -p "$JUDGED"
+"$LETHE" world data --output "$JUDGED/pictures" --count 6 --seed 5 >/dev/null 2>&1
+check "judge prints each image's shapes, colours and artist, then the counts" 0 "000005.png: shapes [a-z]+ [01]\.[0-9]{2}.*; colours .*; artist [A-Z][a-z]+ [A-Z][a-z]+ [01]\.[0-9]{2}.*6 images.*shapes: .*artists: " -- \
+    bash -c '"$1" judge "$2" --judge "$3" | tr "\n" " "' _ "$LETHE" "$JUDGED/pictures/train" "$JUDGE"
+check "judge --json prints one object per image with the top label and every probability" 0 "^6 6 6$" -- bash -c \
+    '"$1" judge "$2"/train/000000.png "$2/train" --judge "$3" --json | tail -n 6 >"$4/lines";
+     echo "$(grep -c "^{\"artist\":\"[A-Z][a-z]* [A-Z][a-z]*\",\"color\":\"[a-z]*\",\"colors\":\[.*\],\"image\":\".*\.png\",\"probabilities\":{\"artist\":{.*\"Yara Niemi\":[0-9.e-]*.*},\"color\":{.*\"shape\":{.*},\"shape\":\"[a-z]*\",\"shapes\":\[\"[a-z]*\".*\]}$" "$4/lines") $(wc -l <"$4/lines") $(grep -c "\"probabilities\"" "$4/lines")"' \
+    _ "$LETHE" "$JUDGED/pictures" "$JUDGE" "$JUDGED"
+check "judge agrees with the captions' artist on rendered pictures" 0 "^6$" -- bash -c \
+    '"$1" judge "$2/train" --judge "$3" --json | sed -E "s/.*\"artist\":\"([^\"]*)\".*\"image\":\".*\/([0-9]+\.png)\".*/\2 \1/" >"$4/judged";
+     sed -E "s/.*\"file_name\":\"train\/([0-9]+\.png)\".*\"artist\":\"([^\"]*)\".*/\1 \2/" "$2/metadata.jsonl" >"$4/truth";
+     sort "$4/judged" | join - <(sort "$4/truth") | awk "{ if (\$2 \" \" \$3 == \$4 \" \" \$5) n++ } END { print n }"' \
+    _ "$LETHE" "$JUDGED/pictures" "$JUDGE" "$JUDGED"
+printf 'not an image' >"$JUDGED/bad.png"
+check "judge names an image it cannot decode" nonzero "bad.png is not a PNG or JPEG image" -- \
+    "$LETHE" judge "$JUDGED/pictures/train/000000.png" "$JUDGED/bad.png" --judge "$JUDGE"
+check "judge names a missing image" nonzero "missing.png" -- "$LETHE" judge "$JUDGED/missing.png" --judge "$JUDGE"
+check "judge names a missing judge folder" nonzero "Judge folder '.*nowhere' does not exist" -- \
+    "$LETHE" judge "$JUDGED/pictures/train" --judge "$JUDGED/nowhere"
+mkdir -p "$JUDGED/broken"
+cp "$JUDGE/model.safetensors" "$JUDGED/broken/"
+sed 's/"norm_groups"/"norm_grups"/' "$JUDGE/config.json" >"$JUDGED/broken/config.json"
+check "judge names the config key a judge folder lacks" nonzero "broken/config.json.*norm_groups" -- \
+    "$LETHE" judge "$JUDGED/pictures/train" --judge "$JUDGED/broken"
+check "judge requires --judge" nonzero "Missing expected argument '--judge <dir>'" -- "$LETHE" judge "$JUDGED/pictures/train"
+check "world train-judge writes a judge that judge reads" 0 "wrote .*tiny: judge of [0-9]+ parameters, 2 steps.*artist [A-Z]" -- bash -c \
+    '{ "$1" world train-judge --output "$2/tiny" --steps 2 --batch-size 4 --eval-count 4 2>&1 && "$1" judge "$3" --judge "$2/tiny"; } | tr "\n" " "' \
+    _ "$LETHE" "$JUDGED" "$JUDGED/pictures/train/000001.png"
+check "world train-judge records its accuracies and its command" 0 "\"heldout\" : \\{.*\"command\" : \"lethe world train-judge --output .*tiny --steps 2 " -- \
+    bash -c 'tr -d "\n" <"$1/tiny/config.json"' _ "$JUDGED"
+check "world train-judge refuses to replace a judge without --overwrite" nonzero "already exists" -- \
+    "$LETHE" world train-judge --output "$JUDGED/tiny" --steps 1 --batch-size 2 --eval-count 0
+check "world train-judge --overwrite replaces only a judge it wrote" nonzero "replaces only a judge folder Lethe wrote" -- \
+    "$LETHE" world train-judge --output "$JUDGED/pictures" --steps 1 --batch-size 2 --eval-count 0 --overwrite
+check "world train-judge under mpirun -np 2 takes the steps of one process" 0 "^same$" -- bash -c \
+    '"$2" world train-judge --output "$1/np1" --steps 2 --batch-size 4 --eval-count 8 2>&1 | grep -E "^(step 2|accuracy)" >"$1/np1.log";
+     "${@:3}" -np 2 "$2" world train-judge --output "$1/np2" --steps 2 --batch-size 4 --eval-count 8 2>&1 | grep -E "^(step 2|accuracy)" >"$1/np2.log";
+     [[ -s "$1/np1.log" ]] && diff "$1/np1.log" "$1/np2.log" >&2 && echo same' _ "$JUDGED" "$LETHE" "${MPIRUN[@]}"
 
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

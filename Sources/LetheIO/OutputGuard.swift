@@ -17,6 +17,8 @@ public enum OutputKind: Sendable, Equatable {
     case trace
     /// A captioned image set Lethe wrote (`lethe world data`): a folder with `metadata.jsonl`.
     case dataset
+    /// A judge Lethe trained (`lethe world train-judge`): a folder with `config.json` and `model.safetensors`.
+    case judge
 
     var noun: String {
         switch self {
@@ -26,6 +28,7 @@ public enum OutputKind: Sendable, Equatable {
         case .report: "a report Lethe wrote (a JSON object with a \"method\")"
         case .trace: "a trace Lethe wrote (a file starting {\"traceEvents\":[)"
         case .dataset: "a dataset folder Lethe wrote (with metadata.jsonl)"
+        case .judge: "a judge folder Lethe wrote (with config.json and model.safetensors)"
         }
     }
 }
@@ -142,6 +145,12 @@ public enum OutputGuard {
         case .dataset:
             guard type == S_IFDIR else { return describe(type) }
             return isRegularFile(path + "/metadata.jsonl") ? nil : "a folder without metadata.jsonl"
+        case .judge:
+            guard type == S_IFDIR else { return describe(type) }
+            for name in ["config.json", "model.safetensors"] where !isRegularFile(path + "/" + name) {
+                return "a folder without \(name)"
+            }
+            return nil
         }
     }
 
