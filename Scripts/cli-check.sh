@@ -878,6 +878,12 @@ check "world train gives the same model on 2 ranks as on 1" 0 "^same$" -- bash -
         --training-images 4 2>/dev/null > "$2/m2.txt" &&
      [[ "$(sed -n "s/.*(\(VAE loss.*\)) in .*/\1/p" "$2/m1.txt")" == "$(sed -n "s/.*(\(VAE loss.*\)) in .*/\1/p" "$2/m2.txt")" ]] &&
      grep -q "on 2 rank" "$2/m2.txt" && echo same' _ "$LETHE" "$WORLD" "${MPIRUN[@]}" -np 2
+check "world quality judges a model's pictures of train and held-out captions" 0 "^\| heldout \| 2 \| [0-9]+ % \| [0-9]+ % \| [0-9]+ % \|$" -- \
+    "$LETHE" world quality --model "$WORLD/m" --prompts 2 --images 1 --steps 2
+check "world quality --json" 0 '"heldout":\{"artist":[0-9.]+,"color"' -- \
+    "$LETHE" world quality --model "$WORLD/m" --prompts 1 --images 1 --steps 2 --json
+check "world quality names a bad --prompts" nonzero "--prompts must be between 1 and 10000, got 0" -- \
+    "$LETHE" world quality --model "$WORLD/m" --prompts 0
 check "world train refuses to replace its model without --overwrite" nonzero "already exists" -- \
     "$LETHE" world train --output "$WORLD/m" "${TINY_WORLD[@]}"
 # The world's judge (lethe judge, lethe world train-judge): the judge that ships, on a few rendered pictures.
