@@ -41,12 +41,7 @@ public final class WorldJudgeTraining {
         (judge, weights) = try WorldJudge.initialized(configuration: configuration, seed: options.seed)
         Self.startFromPriors(judge)
         let gradients = try ParameterGradients(store: weights, selection: .all, modelName: "the judge")
-        trainer = DiffusionTrainer(
-            gradients: gradients,
-            optimizer: try AdamW(for: gradients, weightDecay: options.weightDecay),
-            schedule: try LearningRateSchedule(name: options.schedule, baseLearningRate: options.learningRate,
-                                               warmupSteps: options.warmupSteps, totalSteps: options.steps),
-            maxGradientNorm: nil)
+        trainer = try options.trainer(gradients: gradients, maxGradientNorm: nil)
         // 2×2 samples per pixel rather than the dataset's 4×4: a quarter of the rendering time, and edge pixels off
         // by at most an eighth of the edge's contrast, less than the augmentation's softening changes them.
         images = JudgeImages(dataset: WorldDataset(seed: options.seed, split: .train), size: configuration.imageSize,

@@ -4,7 +4,7 @@ import LetheTraining
 
 /// How a judge trains: AdamW on fresh augmented renders of the train split, a new batch of pictures every step
 /// (the world has no end of them, so nothing is seen twice and nothing can be memorised).
-public struct WorldJudgeTrainingOptions: Sendable, Equatable, Codable {
+public struct WorldJudgeTrainingOptions: Sendable, Equatable, Codable, TrainingLoopOptions {
     public var steps = 1000
     /// Pictures per optimizer step across all ranks.
     public var batchSize = 32
@@ -17,6 +17,10 @@ public struct WorldJudgeTrainingOptions: Sendable, Equatable, Codable {
     public var seed: UInt64 = 0
     /// nil: clean renders only.
     public var augmentation: JudgeAugmentation? = .standard
+    /// AdamW's other constants: torch's defaults.
+    public var beta1: Double { 0.9 }
+    public var beta2: Double { 0.999 }
+    public var epsilon: Double { 1e-8 }
 
     enum CodingKeys: String, CodingKey {
         case steps, schedule, seed, augmentation
@@ -30,18 +34,7 @@ public struct WorldJudgeTrainingOptions: Sendable, Equatable, Codable {
 
     /// Checks the numbers before anything is built.
     public func validate() throws {
-        guard steps >= 1 else { throw ErasureError.invalidSetting(Setting.steps, reason: "is \(steps); it must be at least 1") }
-        guard batchSize >= 1 else {
-            throw ErasureError.invalidSetting(Setting.batchSize, reason: "is \(batchSize); it must be at least 1")
-        }
-        // Sample indices run up to steps × batch size.
-        guard ResourceBounds.product([steps, batchSize]) != nil else {
-            throw ErasureError.invalidSetting(
-                Setting.steps, reason: "(\(steps)) times \(Setting.batchSize) (\(batchSize)) is beyond the \(Int.max) samples that can be counted")
-        }
-        guard learningRate > 0, learningRate.isFinite else {
-            throw ErasureError.invalidSetting(Setting.learningRate, reason: "is \(learningRate); it must be a positive number")
-        }
+        try validateLoop()
         _ = try LearningRateSchedule(name: schedule, baseLearningRate: learningRate, warmupSteps: warmupSteps, totalSteps: steps)
     }
 }
