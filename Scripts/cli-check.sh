@@ -294,7 +294,7 @@ TINY_TRAIN=(--model "$SD1_TINY" --steps 2 --resolution 32)
 check "invert --help" 0 "--init-token" -- "$LETHE" invert --help
 # Library errors name settings; the command line's map from each setting to its flag must name real options.
 check "every setting's flag is an option of a subcommand" 0 "all [0-9]+ flags found" -- bash -c '
-    helps=$(for c in generate uce rece invert fmn tokenize create-model compare; do "$1" $c --help 2>&1; done)
+    helps=$(for c in generate uce rece invert fmn tokenize create-model compare "world train"; do "$1" $c --help 2>&1; done)
     flags=$(grep -o "\"--[a-z-]*\"" "$2" | tr -d "\"" | sort -u)
     for f in $flags; do grep -qE -- "$f( |,|$)" <<<"$helps" || { echo "missing $f"; exit 1; }; done
     echo "all $(wc -w <<<"$flags") flags found"' _ "$LETHE" "$ROOT/Sources/lethe/OptionChoices.swift"
@@ -913,7 +913,7 @@ cp "$JUDGE/model.safetensors" "$JUDGED/broken/"
 sed 's/"norm_groups"/"norm_grups"/' "$JUDGE/config.json" >"$JUDGED/broken/config.json"
 check "judge names the config key a judge folder lacks" nonzero "broken/config.json.*norm_groups" -- \
     "$LETHE" judge "$JUDGED/pictures/train" --judge "$JUDGED/broken"
-check "judge requires --judge" nonzero "Missing expected argument '--judge <dir>'" -- "$LETHE" judge "$JUDGED/pictures/train"
+check "judge uses the shipped judge without --judge" 0 "^[0-9]+ images$" -- "$LETHE" judge "$JUDGED/pictures/train"
 check "world train-judge writes a judge that judge reads" 0 "wrote .*tiny: judge of [0-9]+ parameters, 2 steps.*artist [A-Z]" -- bash -c \
     '{ "$1" world train-judge --output "$2/tiny" --steps 2 --batch-size 4 --eval-count 4 2>&1 && "$1" judge "$3" --judge "$2/tiny"; } | tr "\n" " "' \
     _ "$LETHE" "$JUDGED" "$JUDGED/pictures/train/000001.png"
