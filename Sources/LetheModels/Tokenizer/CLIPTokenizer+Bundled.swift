@@ -1,4 +1,5 @@
 import Foundation
+import LetheIO
 
 extension CLIPTokenizer {
     /// OpenAI CLIP's tokenizer (the one of `openai/clip-vit-large-patch14`, used by Stable Diffusion 1.x and 2.x),
@@ -17,16 +18,9 @@ extension CLIPTokenizer {
 
     /// Parsed once per process; every bundled tokenizer shares it (and its word cache).
     private static let bundledVocabulary: Result<BytePairEncoding, TokenizerError> = {
-        // `.copy("Resources")` keeps the folder; Foundation on Linux may report that folder itself as the
-        // bundle's resource directory, so look in both places.
-        let bundle = Bundle.module
-        let candidates = [bundle.resourceURL, bundle.bundleURL].compactMap { $0 }.flatMap { base in
-            [base.appendingPathComponent("Resources/clip"), base.appendingPathComponent("clip")]
+        guard let folder = Bundle.module.resourceFolder("clip", containing: ["vocab.json", "merges.txt"]) else {
+            return .failure(.missingBundledVocabulary(name: "clip"))
         }
-        guard let folder = candidates.first(where: {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("vocab.json").path)
-                && FileManager.default.fileExists(atPath: $0.appendingPathComponent("merges.txt").path)
-        }) else { return .failure(.missingBundledVocabulary(name: "clip")) }
         let vocabularyFile = folder.appendingPathComponent("vocab.json")
         let mergesFile = folder.appendingPathComponent("merges.txt")
         do {

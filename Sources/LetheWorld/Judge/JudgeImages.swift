@@ -19,16 +19,12 @@ public struct JudgeImages: Sendable {
 
     /// The samples `indices` and their pictures [B, 3, S, S] in [−1, 1].
     public func batch(_ indices: [Int]) throws -> (images: Tensor, samples: [WorldSample]) {
-        let size = renderer.size
-        let samples = indices.map(dataset.sample(at:))
-        let pictures = try samples.map { sample in
-            let image = renderer.draw(sample).image
-            let pixels = try augmentation.map { augmentation in
+        let batch = try WorldImageBatch(dataset: dataset, indices: indices, renderer: renderer) { image, sample in
+            try augmentation.map { augmentation in
                 try augmentation.apply(to: image, stream: RandomStream(
                     seed: dataset.seed, purpose: "world.judge.\(dataset.split.rawValue).augment", id: UInt64(sample.index)))
             } ?? image.tensor(normalization: WorldJudge.pixelNormalization)
-            return pixels.reshaped([1, 3, size, size])
         }
-        return (Tensor.concatenate(pictures, axis: 0), samples)
+        return (batch.images, batch.samples)
     }
 }
