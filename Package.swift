@@ -75,7 +75,8 @@ let package = Package(
                 "LetheTensor", "LetheIO", "LetheDistributed", "LetheModels", "LetheDiffusion", "LetheTraining",
                 "LetheCheckpoint", "LetheTelemetry", "LetheErasure",
             ],
-            // The trained judge that ships with Lethe (Resources/judge: config.json and model.safetensors).
+            // What ships with Lethe: the world's model (Resources/model, a diffusers folder with its world_recipe.json),
+            // the default of every --model, and the trained judge (Resources/judge: config.json and model.safetensors).
             resources: [.copy("Resources")]),
         .executableTarget(
             name: "lethe",

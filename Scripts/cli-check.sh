@@ -928,5 +928,33 @@ check "world train-judge under mpirun -np 2 takes the steps of one process" 0 "^
      "${@:3}" -np 2 "$2" world train-judge --output "$1/np2" --steps 2 --batch-size 4 --eval-count 8 2>&1 | grep -E "^(step 2|accuracy)" >"$1/np2.log";
      [[ -s "$1/np1.log" ]] && diff "$1/np1.log" "$1/np2.log" >&2 && echo same' _ "$JUDGED" "$LETHE" "${MPIRUN[@]}"
 
+# The default model: the world's model ships with Lethe, and every command that takes --model uses it without one.
+SHIPPED="$ROOT/Sources/LetheWorld/Resources/model"
+check "generate without --model draws from the shipped world model" 0 "loaded the world's model" -- \
+    "$LETHE" generate --prompt "a red star" --steps 2 --output "$WORK/default-model.png"
+check "--help says the world's model is the default" 0 "^6$" -- bash -c \
+    'for c in generate uce rece fmn invert "world quality"; do "$1" $c --help 2>&1; done | tr "\n" " " | tr -s " " | grep -o "Default: the world.s model, which ships with Lethe" | wc -l' _ "$LETHE"
+check "tokenize without --model reads the shipped model's tokenizer" 0 "2368 +cat</w>" -- "$LETHE" tokenize --prompt "a cat"
+if python3 -c "import diffusers, torch" 2>/dev/null; then
+    check "diffusers loads the shipped world model" 0 "diffusers loaded" -- \
+        python3 "$ROOT/Scripts/reference/make_closed_form_fixtures.py" --check-folder "$SHIPPED"
+else
+    echo "SKIP diffusers loads the shipped world model: this python3 has no diffusers and torch"
+fi
+
+# lethe demo: the three erasures on the shipped model at reduced counts, and its refusals.
+DEMO="$WORK/demo"
+check "demo erases with RECE, UCE and Forget-Me-Not and prints the judged table" 0 "^3 3 3 yes$" -- bash -c \
+    '"$1" demo --output "$2" --prompts 1 --steps 2 --fmn-images 1 --fmn-steps 1 2>/dev/null >"$2.txt";
+     echo "$(grep -cE "^\| (RECE|UCE|Forget-Me-Not) \| (shape|colour|artist) .* %.* → .* % \| .* s \|$" "$2.txt") $(ls "$2"/*.png | wc -l) $(ls -d "$2"/models/*/unet | wc -l) $([[ -s "$2/demo.json" && -s "$2/demo.md" ]] && echo yes)"' \
+    _ "$LETHE" "$DEMO"
+check "demo names a concept the world does not have" nonzero "--rece 'dragon' is not a shape, colour or artist of the world" -- \
+    "$LETHE" demo --rece dragon --output "$WORK/demo-x"
+check "demo refuses to replace its output without --overwrite" nonzero "exists; pass --overwrite" -- \
+    "$LETHE" demo --output "$DEMO" --prompts 1
+check "demo --overwrite replaces only a folder it wrote" nonzero "lethe demo did not write it" -- \
+    "$LETHE" demo --output "$WORK/world" --overwrite --prompts 1
+check "demo runs as one process" nonzero "runs as one process" -- "${MPIRUN[@]}" -np 2 "$LETHE" demo --output "$WORK/demo-np2"
+
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -3,7 +3,7 @@ import Yams
 /// The job file of `lethe run`: one model, one output folder and many erasures, each with its method and that
 /// method's own options (the keys of the subcommand's `--config` file):
 ///
-///     model: sd-v1-4
+///     model: sd-v1-4                # optional; the world's model that ships with Lethe
 ///     output: erased
 ///     group_size: 2                 # optional; --group-size wins
 ///     defaults: {tokenizer: fast}   # optional; every erasure's keys, its own keys win
@@ -28,7 +28,8 @@ public struct RunJobFile: Sendable {
         public var options: [(key: String, value: JobConfigFile.Value)]
     }
 
-    public var model: String
+    /// nil: the world's model that ships with Lethe.
+    public var model: String?
     public var output: String
     public var groupSize: Int?
     /// Options of every erasure (an erasure's own keys win).
@@ -95,7 +96,7 @@ public struct RunJobFile: Sendable {
                 scalars[canonical] = text
             }
         }
-        guard let model = scalars["model"] else { throw problem("it names no model (model: a diffusers folder)") }
+        let model = scalars["model"]
         guard let output = scalars["output"] else { throw problem("it names no output folder (output:)") }
         var job = RunJobFile(model: model, output: output)
         job.defaults = defaults

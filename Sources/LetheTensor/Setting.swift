@@ -13,7 +13,7 @@ public enum Setting: String, CaseIterable, Sendable, CustomStringConvertible {
     case batchSize, learningRate, resolution, template, images, generatedImages, generationSteps
     case placeholder, initializer, vectors, embedding, train, maxGradientNorm
     // The world's training recipe (`WorldTrainingOptions`).
-    case trainingImages, captionDropout, klWeight
+    case trainingImages, captionDropout, klWeight, snrGamma
     // Closed-form edits (`UCESettings`, `RECESettings`).
     case concept, guide, preserve, addPrompts, lambda, eraseScale, preserveScale
     case epochs, regularization, receLambda, receEraseScale, recePreserveScale

@@ -5,8 +5,7 @@ import LetheIO
 
 /// The options `lethe uce` and `lethe rece` share: the model, the concepts and the UCE edit.
 struct ClosedFormOptions: ParsableArguments {
-    @Option(help: "A diffusers model folder (model_index.json, unet/, text_encoder/, tokenizer/, ...).")
-    var model: String
+    @OptionGroup var modelOption: ModelOption
 
     @Option(parsing: .upToNextOption, help: "Concept(s) to erase, e.g. --concept \"Van Gogh\" nudity. Many concepts make one edit.")
     var concept: [String] = []
@@ -75,7 +74,7 @@ struct ClosedFormOptions: ParsableArguments {
 
     func job(rece: RECESettings?, config: ConfigOption) throws -> ClosedFormErasureJob {
         var job = ClosedFormErasureJob(
-            model: URL(fileURLWithPath: model), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
+            model: URL(fileURLWithPath: try modelOption.path()), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
         job.variant = variant
         job.tokenizerCompatibility = tokenizerOption.compatibility
         job.overwrite = overwrite

@@ -13,7 +13,7 @@ extension ClosedFormCommand {
     var outputPath: String { options.output }
     var reportPath: String { (options.output as NSString).appendingPathComponent("erasure-report.json") }
     var concepts: [String] { options.concept }
-    var inputPaths: [(role: String, path: String?)] { [("model", options.model), ("--preserve-file", options.preserveFile)] }
+    var inputPaths: [(role: String, path: String?)] { [("model", options.modelOption.resolved), ("--preserve-file", options.preserveFile)] }
     var overwrite: Bool { options.overwrite }
 
     func erase(on communicator: Communicator, console: Console) throws -> ErasureReport {

@@ -21,7 +21,7 @@ struct FMN: ErasureCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Option(help: "A diffusers model folder.") var model: String
+    @OptionGroup var modelOption: ModelOption
     @Option(help: "The concept to forget (words, or a learned token with --embedding).") var concept: String
     @Option(help: "A textual-inversion file whose token the concept uses (lethe invert's output).") var embedding: String?
     @OptionGroup var tokenizerOption: TokenizerOption
@@ -44,7 +44,7 @@ struct FMN: ErasureCommand {
     @Option(help: "Output diffusers folder.") var output: String
 
     var outputPath: String { output }
-    var inputPaths: [(role: String, path: String?)] { [("model", model), ("image folder", images), ("embedding file", embedding)] }
+    var inputPaths: [(role: String, path: String?)] { [("model", modelOption.resolved), ("image folder", images), ("embedding file", embedding)] }
     var reportPath: String { (output as NSString).appendingPathComponent("erasure-report.json") }
     var concepts: [String] { [concept] }
 
@@ -67,7 +67,7 @@ struct FMN: ErasureCommand {
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
         var job = ForgetMeNotJob(
-            model: URL(fileURLWithPath: model), options: options,
+            model: URL(fileURLWithPath: try modelOption.path()), options: options,
             images: images.map { .folder($0) } ?? .generated(count: generateImages ?? 1, steps: generationSteps),
             output: URL(fileURLWithPath: output))
         job.embedding = embedding.map { URL(fileURLWithPath: $0) }

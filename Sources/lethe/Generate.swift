@@ -17,8 +17,7 @@ struct Generate: ParsableCommand {
             in [0, 1] as a NumPy .npy file (diffusers' output_type="np").
             """)
 
-    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/).")
-    var model: String
+    @OptionGroup var modelOption: ModelOption
 
     @Option(help: "The text prompt.")
     var prompt: String
@@ -110,11 +109,12 @@ struct Generate: ParsableCommand {
         request.imagesPerPrompt = numImages
         if let latents { request.latents = try Self.readLatents(latents) }
 
+        let model = try modelOption.path()
         let loading = Date()
         let folder = try DiffusersModelFolder(url: URL(fileURLWithPath: model), variant: variant)
         let pipeline = try StableDiffusionPipeline(folder: folder, embeddings: embeddings, tokenizer: tokenizerOption.compatibility)
         if isMain {
-            FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", model, Date().timeIntervalSince(loading)).utf8))
+            FileHandle.standardError.write(Data(String(format: "loaded %@ in %.1f s\n", modelOption.model ?? "the world's model", Date().timeIntervalSince(loading)).utf8))
         }
         // Sizes and memory first (they bound the number of files), then, on rank 0, every file this run writes,
         // before the work: none may be an input, and an existing one is replaced only with --overwrite (and only
@@ -136,7 +136,9 @@ struct Generate: ParsableCommand {
         // The scheduler decides the number of model calls (PNDM's PLMS makes one more than --steps); the bar
         // prints 0/N before the first step. Rank 0 always has images (it takes the first run).
         let bar = isMain ? ProgressBar("denoise") : nil
-        let local = try pipeline.generate(request, images: world.share(of: numImages)) { done, total in bar?.update(done, of: total) }
+        let local = try BLASThreads.with(pipeline.preferredBLASThreads) {
+            try pipeline.generate(request, images: world.share(of: numImages)) { done, total in bar?.update(done, of: total) }
+        }
         let images = try Self.gatherImages(local, count: numImages, communicator: world)
         guard isMain else { return }
         try GeneratedImages(images).write(to: output, asGrid: grid)

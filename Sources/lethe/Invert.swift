@@ -19,7 +19,7 @@ struct Invert: ErasureCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Option(help: "A diffusers model folder.") var model: String
+    @OptionGroup var modelOption: ModelOption
     @Option(help: "A folder of training images (PNG or JPEG).") var images: String
     @Option(help: "The placeholder token to learn, e.g. \"<cat-toy>\".") var token: String
     @Option(help: "A one-token word to start from, or <rand-SIGMA> for random rows.") var initToken: String
@@ -43,7 +43,7 @@ struct Invert: ErasureCommand {
     @Flag(help: "Replace --output (and the report) if it is a learned-embeddings file (a report Lethe wrote).") var overwrite = false
 
     var outputPath: String { output }
-    var inputPaths: [(role: String, path: String?)] { [("model", model), ("image folder", images)] }
+    var inputPaths: [(role: String, path: String?)] { [("model", modelOption.resolved), ("image folder", images)] }
     /// As given (relative stays relative): the default is the output's name with .report.json for its extension.
     var reportPath: String { report ?? (output as NSString).deletingPathExtension + ".report.json" }
     var concepts: [String] { [token] }
@@ -65,7 +65,7 @@ struct Invert: ErasureCommand {
         options.renormalize = renormalize
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
-        var job = TextualInversionJob(model: URL(fileURLWithPath: model), options: options, images: images,
+        var job = TextualInversionJob(model: URL(fileURLWithPath: try modelOption.path()), options: options, images: images,
                                       output: URL(fileURLWithPath: output))
         job.report = report.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite

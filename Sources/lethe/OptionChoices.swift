@@ -61,6 +61,7 @@ enum SettingFlags {
         case .trainingImages: "--training-images"
         case .captionDropout: "--caption-dropout"
         case .klWeight: "--kl-weight"
+        case .snrGamma: "--snr-gamma"
         case .concept: "--concept"
         case .guide: "--guide"
         case .preserve: "--preserve"

@@ -37,7 +37,8 @@ struct RunPlan {
     init(jobPath: String) throws {
         let job = try RunJobFile.read(jobPath)
         self.jobPath = jobPath
-        model = job.model
+        guard let model = job.model ?? ModelOption.bundledPath else { throw ModelOption.missingDefault }
+        self.model = model
         output = job.output
         var entries: [Entry]
         if let file = job.conceptsFile, let method = job.method {

@@ -16,8 +16,9 @@ struct Tokenize: ParsableCommand {
               lethe tokenize --model sd-v1-5 --prompt "a photo of 東京" --prompt "a cat"
             """)
 
-    @Option(help: "A diffusers model folder (its tokenizer/ is used) or a tokenizer folder (vocab.json + merges.txt, or tokenizer.json).")
-    var model: String
+    @Option(help: ArgumentHelp("A diffusers model folder (its tokenizer/ is used) or a tokenizer folder (vocab.json + merges.txt, or tokenizer.json). \(ModelOption.defaultNote)",
+                               valueName: "dir"))
+    var model: String?
 
     @Option(help: "A prompt to tokenise (repeatable).")
     var prompt: [String] = []
@@ -34,7 +35,7 @@ struct Tokenize: ParsableCommand {
     func run() throws {
         let world = try Communicator.world()
         guard world.rank == 0 else { return }
-        let tokenizer = try CLIPTokenizer(folder: Self.tokenizerFolder(model), compatibility: tokenizerOption.compatibility)
+        let tokenizer = try CLIPTokenizer(folder: Self.tokenizerFolder(try model ?? ModelOption.bundledPath ?? { throw ModelOption.missingDefault }()), compatibility: tokenizerOption.compatibility)
         for (index, text) in prompt.enumerated() {
             let result = TokenizedPrompt(text, tokenizer: tokenizer, mode: tokenizerOption.tokenizer)
             if json {

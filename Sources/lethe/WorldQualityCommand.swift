@@ -19,8 +19,7 @@ struct WorldQualityCommand: ParsableCommand {
             on both sets.
             """)
 
-    @Option(help: "A diffusers model folder (the world's, as lethe world train writes it).")
-    var model: String
+    @OptionGroup var modelOption: ModelOption
 
     @OptionGroup var judgeOption: JudgeOption
 
@@ -51,7 +50,7 @@ struct WorldQualityCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: URL(fileURLWithPath: model)))
+        let pipeline = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: URL(fileURLWithPath: try modelOption.path())))
         let judge = try judgeOption.load()
         var quality = WorldQuality()
         quality.prompts = prompts

@@ -14,7 +14,7 @@ struct WorldTrain: ParsableCommand {
             --kl-weight times the KL term) on freshly drawn pictures of the world. Then --training-images pictures \
             are drawn and encoded once, and the VAE's scaling_factor is set to 1 / the standard deviation of their \
             latents. Stage 2 trains a CLIP text encoder (over the real CLIP tokenizer) and a UNet2DConditionModel \
-            together on the diffusion objective (epsilon prediction, Stable Diffusion's noise schedule), with each \
+            together on the diffusion objective (epsilon prediction, Stable Diffusion's noise schedule, Min-SNR-γ weighted), with each \
             caption replaced by the empty prompt with probability --caption-dropout for classifier-free guidance. \
             Both stages use AdamW with a cosine schedule after warmup and clip gradients to norm 1. Under mpirun \
             every rank takes its share of each batch and of the pictures to encode; the result does not depend on \
@@ -50,6 +50,10 @@ struct WorldTrain: ParsableCommand {
     var trainingImages = WorldTrainingOptions().trainingImages
     @Option(help: ArgumentHelp("Probability that a caption is replaced by the empty prompt.", valueName: "p"))
     var captionDropout = WorldTrainingOptions().captionDropout
+    @Option(help: ArgumentHelp(
+        "Min-SNR-γ weighting of the diffusion loss, as diffusers' --snr_gamma (each timestep's loss weighted by min(SNR, γ) / SNR); 0: plain mean squared error.",
+        valueName: "gamma"))
+    var snrGamma = WorldTrainingOptions().snrGamma ?? 0
 
     @Flag(help: "Write the weights as float16 (half the size) instead of float32.")
     var half = false
@@ -77,6 +81,7 @@ struct WorldTrain: ParsableCommand {
         options.diffusion.learningRate = lr
         options.trainingImages = trainingImages
         options.captionDropout = captionDropout
+        options.snrGamma = snrGamma == 0 ? nil : snrGamma
         var job = WorldTrainingJob(options: options, output: URL(fileURLWithPath: output))
         job.overwrite = overwrite
         job.halfPrecision = half

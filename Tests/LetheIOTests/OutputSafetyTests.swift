@@ -217,12 +217,14 @@ struct RunJobFileTests {
         let concepts = try RunJobFile.parse("model: m\noutput: o\nmethod: rece\nconcepts_file: a.txt\nconcepts_per_erasure: 25\n", path: "r")
         #expect(concepts.conceptsFile == "a.txt" && concepts.method == "rece" && concepts.conceptsPerErasure == 25)
         #expect(concepts.erasures.isEmpty && concepts.groupSize == nil)
+        // Without model: the job erases from the world's model that ships with Lethe.
+        let worldJob = try RunJobFile.parse("output: o\nerasures: [{method: uce}]\n", path: "r")
+        #expect(worldJob.model == nil && concepts.model == "m")
     }
 
     @Test func mistakesAreRejectedNamingTheFileAndTheErasure() {
         let base = "model: m\noutput: o\n"
         let cases: [(String, String)] = [
-            ("output: o\nerasures: [{method: uce}]\n", "names no model"),
             ("model: m\nerasures: [{method: uce}]\n", "names no output"),
             (base, "lists no erasures"),
             (base + "erasures: []\n", "erasures: is empty"),

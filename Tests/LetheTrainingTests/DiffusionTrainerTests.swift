@@ -73,6 +73,50 @@ struct DiffusionTrainerTests {
         print("\(name): worst relative error of the updated weights \(worst)")
     }
 
+    /// Min-SNR-γ (diffusers' `--snr_gamma`): the weights against min(SNR, γ)/SNR (epsilon) and min(SNR, γ)/(SNR + 1)
+    /// (v_prediction) with SNR from the schedule's float32 ᾱ as diffusers' compute_snr takes it, and the weighted loss and its gradient
+    /// against the definition, mean over the batch of w_b · mean((a − b)²), element by element.
+    @Test func minSNRGammaWeightsEachSampleAsDiffusersDoes() throws {
+        let schedule = NoiseSchedule(numTrainTimesteps: 1000, betaStart: 0.00085, betaEnd: 0.012, schedule: .scaledLinear)
+        let timesteps = [0, 10, 120, 400, 999]
+        // diffusers' compute_snr reads the scheduler's float32 alphas_cumprod; at t = 0, 1 − ᾱ is 8.5e-4, so the
+        // float32 rounding of ᾱ moves the SNR by about 3e-5 relative: the reference starts from the same ᾱ.
+        let alphaBar = schedule.alphasCumprod.map(Double.init)
+        for (type, denominator) in [(PredictionType.epsilon, 0.0), (.vPrediction, 1.0)] {
+            let weights = DiffusionObjective(noiseSchedule: schedule, predictionType: type, snrGamma: 5).lossWeights(timesteps: timesteps)
+            for (t, weight) in zip(timesteps, weights) {
+                let snr = alphaBar[t] / (1 - alphaBar[t])
+                let expected = Swift.min(snr, 5) / (snr + denominator)
+                #expect(Swift.abs(weight - expected) <= 1e-12 * expected, "\(type) t=\(t): \(weight) vs \(expected)")
+            }
+        }
+        // Early timesteps (SNR far above γ) are down-weighted; the noisiest keep weight 1 for epsilon.
+        let epsilonWeights = DiffusionObjective(noiseSchedule: schedule, predictionType: .epsilon, snrGamma: 5).lossWeights(timesteps: timesteps)
+        #expect(epsilonWeights[0] < 0.01 && epsilonWeights[4] == 1)
+        #expect(DiffusionObjective(noiseSchedule: schedule, predictionType: .epsilon).lossWeights(timesteps: timesteps) == [1, 1, 1, 1, 1])
+
+        let (batch, rowLength) = (3, 4)
+        let a = (0..<(batch * rowLength)).map { Float(sin(Double($0) * 1.3)) }
+        let b = (0..<(batch * rowLength)).map { Float(cos(Double($0) * 0.7)) }
+        let sampleWeights = [0.25, 1, 3]
+        let (loss, gradient) = DiffusionObjective.meanSquaredError(
+            Tensor(shape: [batch, rowLength], values: a), Tensor(shape: [batch, rowLength], values: b), sampleWeights: sampleWeights)
+        var expectedLoss = 0.0
+        let gradientValues = gradient.toArray()
+        for row in 0..<batch {
+            var rowMean = 0.0
+            for column in 0..<rowLength {
+                let index = row * rowLength + column
+                let difference = Double(a[index]) - Double(b[index])
+                rowMean += difference * difference / Double(rowLength)
+                let expected = 2 * sampleWeights[row] * difference / Double(batch * rowLength)
+                #expect(Swift.abs(Double(gradientValues[index]) - expected) <= 1e-6, "gradient \(index)")
+            }
+            expectedLoss += sampleWeights[row] * rowMean / Double(batch)
+        }
+        #expect(Swift.abs(loss - expectedLoss) <= 1e-6 * expectedLoss)
+    }
+
     @Test func shortRunLowersTheDenoisingLoss() throws {
         let (unet, store, objective) = try Self.load("sd1-tiny", variant: nil)
         let gradients = try ParameterGradients(store: store, selection: .all, modelName: "the UNet")

@@ -5,6 +5,12 @@ public enum WorldConcept: Sendable, Equatable, Hashable {
     case color(WorldColor)
     case artist(WorldArtist)
 
+    /// Every shape, colour and artist of the world, in that order.
+    public static var all: [WorldConcept] {
+        WorldShape.allCases.map(WorldConcept.shape) + WorldColor.allCases.map(WorldConcept.color)
+            + WorldArtist.allCases.map(WorldConcept.artist)
+    }
+
     /// The words captions use (the judge's label).
     public var name: String {
         switch self {

@@ -26,7 +26,7 @@ public final class WorldDiffusionTrainer {
         public let learningRate: Double
     }
 
-    public init(options: WorldTrainingOptions.Stage, captionDropout: Double, seed: UInt64) throws {
+    public init(options: WorldTrainingOptions.Stage, captionDropout: Double, snrGamma: Double? = nil, seed: UInt64) throws {
         let textConfiguration = try WorldModelRecipe.textEncoderConfiguration()
         let unetConfiguration = try WorldModelRecipe.unetConfiguration()
         let (models, store) = try WeightStore.initialized(seed: seed) { store in
@@ -38,7 +38,7 @@ public final class WorldDiffusionTrainer {
         tokenizer = try CLIPTokenizer.bundledCLIP(padToken: CLIPTokenizer.endOfText)
         trainer = try options.trainer(gradients: try ParameterGradients(store: store, selection: .all,
                                                                         modelName: "the world's text encoder and UNet"))
-        objective = try WorldModelRecipe.objective()
+        objective = try WorldModelRecipe.objective(snrGamma: snrGamma)
         self.captionDropout = captionDropout
         self.seed = seed
     }

@@ -69,9 +69,9 @@ public enum WorldModelRecipe {
     }
 
     /// The training objective, read from the scheduler's config as diffusers' training examples read it
-    /// (`DDPMScheduler.from_pretrained(model, subfolder="scheduler")`).
-    public static func objective() throws -> DiffusionObjective {
+    /// (`DDPMScheduler.from_pretrained(model, subfolder="scheduler")`), with Min-SNR-γ weighting when `snrGamma` is set.
+    public static func objective(snrGamma: Double? = nil) throws -> DiffusionObjective {
         let configuration = try SchedulerConfiguration(jsonData: Data(scheduler.utf8), source: "the world's scheduler recipe")
-        return DiffusionObjective(scheduler: try DDPMScheduler(configuration: configuration))
+        return DiffusionObjective(scheduler: try DDPMScheduler(configuration: configuration), snrGamma: snrGamma)
     }
 }

@@ -57,6 +57,9 @@ public struct WorldTrainingJob {
         guard options.klWeight >= 0, options.klWeight.isFinite else {
             throw ErasureError.invalidSetting(.klWeight, reason: "is \(options.klWeight); it must be 0 or more")
         }
+        if let gamma = options.snrGamma, !(gamma > 0 && gamma.isFinite) {
+            throw ErasureError.invalidSetting(.snrGamma, reason: "is \(gamma); it must be a positive number")
+        }
     }
 
     /// Runs with one OpenBLAS thread per rank: the world's products are small, and OpenBLAS's threads hand work off
@@ -99,7 +102,8 @@ public struct WorldTrainingJob {
         clock.lap("encode")
 
         // Stage 2: the text encoder and the UNet together.
-        let diffusion = try WorldDiffusionTrainer(options: options.diffusion, captionDropout: options.captionDropout, seed: options.seed)
+        let diffusion = try WorldDiffusionTrainer(options: options.diffusion, captionDropout: options.captionDropout,
+                                                  snrGamma: options.snrGamma, seed: options.seed)
         let vaeHash = SHA256Hex.of(UnsafeRawBufferPointer(start: autoencoder.store.arena.base,
                                                           count: autoencoder.store.parameterCount * MemoryLayout<Float>.stride))
         let diffusionHistory = try train(

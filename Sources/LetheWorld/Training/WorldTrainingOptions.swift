@@ -37,7 +37,7 @@ public struct WorldTrainingOptions: Sendable, Equatable {
     }
 
     public var autoencoder = Stage(steps: 600, batchSize: 16, learningRate: 1e-3, warmupSteps: 50)
-    public var diffusion = Stage(steps: 2000, batchSize: 32, learningRate: 1e-3, warmupSteps: 100)
+    public var diffusion = Stage(steps: 6000, batchSize: 32, learningRate: 1e-3, warmupSteps: 100)
     /// Weight of the KL term against the mean squared reconstruction error.
     public var klWeight = 1e-7
     /// Pictures drawn and encoded once for the diffusion stage, which walks them in a fresh order each epoch.
@@ -45,6 +45,8 @@ public struct WorldTrainingOptions: Sendable, Equatable {
     /// How often a caption is replaced by the empty prompt, so the model also learns the unconditional prediction
     /// that classifier-free guidance needs.
     public var captionDropout = 0.1
+    /// γ of the diffusion stage's Min-SNR-γ loss weighting (diffusers' `--snr_gamma`; nil: plain mean squared error).
+    public var snrGamma: Double? = 5
     /// Seed of the pictures, the initial weights and every random draw of training.
     public var seed: UInt64 = 0
 
@@ -53,7 +55,8 @@ public struct WorldTrainingOptions: Sendable, Equatable {
     /// The settings as a training report and checkpoint list them.
     public var summary: [String: String] {
         var result: [String: String] = ["kl_weight": "\(klWeight)", "training_images": "\(trainingImages)",
-                                        "caption_dropout": "\(captionDropout)", "seed": "\(seed)"]
+                                        "caption_dropout": "\(captionDropout)", "seed": "\(seed)",
+                                        "snr_gamma": snrGamma.map { "\($0)" } ?? "none"]
         for (key, value) in autoencoder.summary { result["vae_\(key)"] = value }
         for (key, value) in diffusion.summary { result["diffusion_\(key)"] = value }
         return result

@@ -1,0 +1,159 @@
+import Foundation
+import LetheDiffusion
+import LetheDistributed
+import LetheErasure
+import LetheIO
+import LetheTensor
+
+/// `lethe demo`: erase concepts from the world's model with three methods and show, judged and in pictures, the
+/// erased concept disappearing while the others stay.
+///
+/// Each erasure has two prompt sets of `prompts` captions in the world's phrasings: prompts naming the erased
+/// concept, and prompts naming another concept of the same kind (another shape, colour or artist), the other words
+/// of each caption drawn from a seeded stream. Both the base and the erased model draw every caption from the same
+/// seed, and the judge says whether the image shows the concept the caption names.
+public struct WorldDemo: Sendable {
+    public enum Method: String, Sendable, Codable, CaseIterable {
+        case rece, uce, fmn
+
+        public var title: String {
+            switch self {
+            case .rece: "RECE"
+            case .uce: "UCE"
+            case .fmn: "Forget-Me-Not"
+            }
+        }
+    }
+
+    public struct Erasure: Sendable {
+        public var method: Method
+        public var concept: WorldConcept
+
+        public init(_ method: Method, _ concept: WorldConcept) {
+            self.method = method
+            self.concept = concept
+        }
+
+        /// The folder name of its erased model and grid: `rece-star`, `uce-ilse-varga`.
+        public var slug: String {
+            "\(method.rawValue)-" + concept.name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+        }
+    }
+
+    public var erasures: [Erasure] = [
+        Erasure(.rece, .shape(.triangle)),
+        Erasure(.uce, .artist(WorldArtist.allCases[0])),
+        Erasure(.fmn, .artist(WorldArtist.allCases[1])),
+    ]
+    /// Captions per prompt set (prompts naming the concept, prompts naming others); one image each.
+    public var prompts = 8
+    public var steps = 20
+    public var guidanceScale: Float = 5
+    public var seed: UInt64 = 0
+    /// Forget-Me-Not's settings on the world's model: images of the concept it makes with the base model, steps,
+    /// learning rate (its SD default, 2e-6, is for weights trained for months; the world's move further per step).
+    public var fmnImages = 8
+    public var fmnSteps = 35
+    public var fmnLearningRate = 1e-3
+    /// The UNet parameters Forget-Me-Not trains: only the cross-attention ("attn2", the authors' `only_optimize_ca`).
+    /// Training the whole of the world's small UNet on the attention loss alone wrecks every picture in a few steps.
+    public var fmnTrain = "attn2"
+
+    public init() {}
+
+    /// One caption of a prompt set and the concept of the erased one's kind it names.
+    public struct Prompt: Sendable, Equatable {
+        public var caption: String
+        public var names: WorldConcept
+    }
+
+    /// The captions naming `concept` (`naming: true`) or naming other concepts of its kind, in the world's phrasings,
+    /// the other words drawn from a stream seeded by the concept and set.
+    public func promptSet(for concept: WorldConcept, naming: Bool) -> [Prompt] {
+        var stream = RandomStream(seed: seed, purpose: "world.demo.\(concept.name).\(naming)", id: 0)
+        var draws: UInt64 = 0
+        func pick<T>(_ options: [T]) -> T {
+            defer { draws += 1 }
+            return options[Int(stream.uniformDouble(at: draws) * Double(options.count)) % options.count]
+        }
+        return (0..<prompts).map { index in
+            var shape = pick(WorldShape.allCases), color = pick(WorldColor.allCases), artist = pick(WorldArtist.allCases)
+            var phrasing = CaptionPhrasing.allCases[index % CaptionPhrasing.allCases.count]
+            let named: WorldConcept
+            switch concept {
+            case .shape(let erased):
+                let others = WorldShape.allCases.filter { $0 != erased }
+                shape = naming ? erased : others[index % others.count]
+                named = .shape(shape)
+            case .color(let erased):
+                let others = WorldColor.allCases.filter { $0 != erased }
+                color = naming ? erased : others[index % others.count]
+                named = .color(color)
+            case .artist(let erased):
+                let others = WorldArtist.allCases.filter { $0 != erased }
+                artist = naming ? erased : others[index % others.count]
+                named = .artist(artist)
+                // A caption about an artist names one.
+                if phrasing == .plain { phrasing = .objectBy }
+            }
+            return Prompt(caption: phrasing.caption(objects: [(color, shape.name)], artist: artist), names: named)
+        }
+    }
+
+    /// The images a model draws for `prompts` (one each, seeded by position) and the judge's verdicts.
+    public func draw(_ prompts: [Prompt], with pipeline: StableDiffusionPipeline, judge: WorldJudge,
+                     progress: () -> Void = {}) throws -> (images: [ImageRGB8], verdicts: [WorldJudgePrediction]) {
+        var images: [ImageRGB8] = []
+        for (index, prompt) in prompts.enumerated() {
+            var request = GenerationRequest(prompt: prompt.caption, seed: seed &+ UInt64(index))
+            request.steps = steps
+            request.guidanceScale = guidanceScale
+            request.scheduler = .ddim
+            images += try ImagePostprocessor.images(fromDecoded: try pipeline.generate(request))
+            progress()
+        }
+        return (images, try judge.predict(images))
+    }
+
+    /// The erasure's job, run on `communicator`: it writes the erased model to `output`.
+    public func erase(_ erasure: Erasure, model: URL, output: URL, overwrite: Bool, communicator: Communicator,
+                      log: @escaping (String) -> Void) throws -> ErasureReport {
+        let concept = erasure.concept
+        // What the edit keeps: every other word of the world (shapes, colours and artists). The world's text
+        // encoder is 64 wide, so an edit held only to the erased concept's own kind moves the others' keys and
+        // values too (measured: RECE on a shape preserving only the other shapes halved how often they were drawn).
+        let others = WorldConcept.all.filter { $0 != concept }.map(\.name)
+        switch erasure.method {
+        case .uce, .rece:
+            var job = ClosedFormErasureJob(
+                model: model, uce: UCESettings(concepts: [concept.name], preserve: others),
+                rece: erasure.method == .rece ? RECESettings(task: concept.isArtist ? .artist : .object) : nil, output: output)
+            job.overwrite = overwrite
+            return try job.run(communicator: communicator, log: log)
+        case .fmn:
+            var options = ForgetMeNotOptions(concept: concept.name)
+            options.template = concept.isArtist ? .style : .object
+            options.steps = fmnSteps
+            options.learningRate = fmnLearningRate
+            options.train = fmnTrain
+            options.seed = seed
+            var job = ForgetMeNotJob(model: model, options: options, images: .generated(count: fmnImages, steps: steps), output: output)
+            job.overwrite = overwrite
+            return try job.run(communicator: communicator, log: log)
+        }
+    }
+}
+
+extension WorldConcept {
+    var isArtist: Bool { if case .artist = self { true } else { false } }
+
+    /// What the judge says about an image for concepts of this one's kind: the shapes or colours it sees, or the
+    /// artist it names.
+    public func judged(_ prediction: WorldJudgePrediction) -> String {
+        switch self {
+        case .shape: prediction.shape.present.isEmpty ? "no shape" : prediction.shape.present.joined(separator: "+")
+        case .color: prediction.color.present.isEmpty ? "no colour" : prediction.color.present.joined(separator: "+")
+        case .artist: prediction.artist.top
+        }
+    }
+}
