@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, and runs `lethe demo` on the world's model that ships with Lethe: RECE
-# erases a shape, UCE an artist and Forget-Me-Not another artist; the judge says, before and after each erasure, how
+# erases a shape, UCE an artist and Forget-Me-Not another shape; the judge says, before and after each erasure, how
 # often the erased concept is still drawn and how well the others of its kind survive. Writes the labelled
 # before/after grids (PNG), demo.md and demo.json to out/demo (or $LETHE_DEMO_OUTPUT). Extra arguments go to
 # `lethe demo` (see `lethe demo --help`).

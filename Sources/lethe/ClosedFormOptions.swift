@@ -74,7 +74,7 @@ struct ClosedFormOptions: ParsableArguments {
 
     func job(rece: RECESettings?, config: ConfigOption) throws -> ClosedFormErasureJob {
         var job = ClosedFormErasureJob(
-            model: URL(fileURLWithPath: try modelOption.path()), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
+            model: try modelOption.url(), uce: try uceSettings(), rece: rece, output: URL(fileURLWithPath: output))
         job.variant = variant
         job.tokenizerCompatibility = tokenizerOption.compatibility
         job.overwrite = overwrite

@@ -8,11 +8,12 @@ import LetheWorld
 /// `lethe demo`: concepts erased from the world's model by three methods, judged and shown before and after.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Erase a shape, an artist and another concept from the world's model and show them gone, judged and in pictures.",
+        abstract: "Erase two shapes and an artist from the world's model and show them gone, judged and in pictures.",
         discussion: """
-            On the world's model (or --model): RECE erases a shape (--rece), UCE an artist (--uce) and \
-            Forget-Me-Not another artist (--fmn), each from the base model, each keeping the other concepts of its \
-            kind. For every erasure the base and the erased model draw --prompts captions naming the concept and \
+            On the world's model (or --model): RECE erases a shape (--rece), UCE an artist (--uce, with the \
+            authors' art templates and more ways to name an artist) and Forget-Me-Not another shape (--fmn; on the \
+            world's colours and artists it erases nothing short of breaking the model, see the README), each from \
+            the base model. For every erasure the base and the erased model draw --prompts captions naming the concept and \
             --prompts naming others of its kind (one image each, same seeds), and the world's judge says what each \
             image shows. Prints a before/after table and writes to --output: <method>-<concept>.png (the labelled \
             before/after grid, the judged shape, colour or artist under each image), demo.md (the table, the grids \
@@ -28,11 +29,11 @@ struct Demo: ParsableCommand {
     var output = "lethe-demo"
 
     @Option(help: ArgumentHelp("The concept RECE erases (a shape, colour or artist of the world).", valueName: "concept"))
-    var rece = "triangle"
+    var rece = WorldDemo().erasures[0].concept.name
     @Option(help: ArgumentHelp("The concept UCE erases.", valueName: "concept"))
-    var uce = WorldArtist.allCases[0].name
+    var uce = WorldDemo().erasures[1].concept.name
     @Option(help: ArgumentHelp("The concept Forget-Me-Not erases.", valueName: "concept"))
-    var fmn = WorldArtist.allCases[1].name
+    var fmn = WorldDemo().erasures[2].concept.name
 
     @Option(help: ArgumentHelp("Captions per prompt set (naming the concept; naming others of its kind).", valueName: "n"))
     var prompts = WorldDemo().prompts
@@ -84,7 +85,7 @@ struct Demo: ParsableCommand {
                 throw ValidationError("--output '\(output)' exists and lethe demo did not write it (no demo.md); it is kept")
             }
         }
-        let model = URL(fileURLWithPath: try modelOption.path())
+        let model = try modelOption.url()
         let judge = try judgeOption.load()
         let demo = demo()
         let started = Date()

@@ -67,7 +67,7 @@ struct FMN: ErasureCommand {
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
         var job = ForgetMeNotJob(
-            model: URL(fileURLWithPath: try modelOption.path()), options: options,
+            model: try modelOption.url(), options: options,
             images: images.map { .folder($0) } ?? .generated(count: generateImages ?? 1, steps: generationSteps),
             output: URL(fileURLWithPath: output))
         job.embedding = embedding.map { URL(fileURLWithPath: $0) }

@@ -65,7 +65,7 @@ struct Invert: ErasureCommand {
         options.renormalize = renormalize
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
-        var job = TextualInversionJob(model: URL(fileURLWithPath: try modelOption.path()), options: options, images: images,
+        var job = TextualInversionJob(model: try modelOption.url(), options: options, images: images,
                                       output: URL(fileURLWithPath: output))
         job.report = report.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite

@@ -19,6 +19,11 @@ struct ModelOption: ParsableArguments {
         return path
     }
 
+    /// The folder the command reads, as a URL.
+    func url() throws -> URL {
+        URL(fileURLWithPath: try path())
+    }
+
     static var bundledPath: String? { WorldDefaultModel.bundledFolder?.path }
 
     static let missingDefault = ValidationError(

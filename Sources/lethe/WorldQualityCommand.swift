@@ -50,7 +50,7 @@ struct WorldQualityCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: URL(fileURLWithPath: try modelOption.path())))
+        let pipeline = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: try modelOption.url()))
         let judge = try judgeOption.load()
         var quality = WorldQuality()
         quality.prompts = prompts

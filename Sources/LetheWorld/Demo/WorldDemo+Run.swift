@@ -36,19 +36,19 @@ extension WorldDemo {
         for erasure in erasures {
             let concept = erasure.concept
             let naming = promptSet(for: concept, naming: true), others = promptSet(for: concept, naming: false)
-            let total = 2 * (naming.count + others.count)
+            let prompts = naming + others
+            let total = 2 * prompts.count
             var done = 0
             func tick() { done += 1; progress(erasure.slug, done, total) }
-            let before = try draw(naming + others, with: base, judge: judge, progress: tick)
+            let before = try draw(prompts, with: base, judge: judge, progress: tick)
 
             let erasedFolder = output.appendingPathComponent("models").appendingPathComponent(erasure.slug)
             let started = Date()
             _ = try erase(erasure, model: model, output: erasedFolder, overwrite: overwrite, communicator: communicator, log: log)
             let eraseSeconds = Date().timeIntervalSince(started)
             let erased = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: erasedFolder))
-            let after = try draw(naming + others, with: erased, judge: judge, progress: tick)
+            let after = try draw(prompts, with: erased, judge: judge, progress: tick)
 
-            let prompts = naming + others
             func rate(_ verdicts: [WorldJudgePrediction], _ range: Range<Int>) -> Double {
                 Double(range.filter { prompts[$0].names.isShown(in: verdicts[$0]) }.count) / Double(max(range.count, 1))
             }
