@@ -956,5 +956,30 @@ check "demo --overwrite replaces only a folder it wrote" nonzero "lethe demo did
     "$LETHE" demo --output "$WORK/world" --overwrite --prompts 1
 check "demo runs as one process" nonzero "runs as one process" -- "${MPIRUN[@]}" -np 2 "$LETHE" demo --output "$WORK/demo-np2"
 
+# lethe eval: an erased model (the demo's RECE triangle) judged against the shipped model, with every attack, at
+# reduced counts; two ranks share the images out and must write the same numbers (all but the textual-inversion
+# attack's, whose training sums its gradients over the ranks and so rounds differently); and its refusals.
+EVAL="$WORK/eval"
+check "eval judges an erasure with its three attacks and writes eval.json, eval.md and grids" 0 "^yes 9 2$" -- bash -c \
+    '"$1" eval --model "$2" --concept triangle --output "$3" --prompts 2 --steps 2 --inversion-steps 2 2>/dev/null >"$3.txt";
+     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); a=r[\"attacks\"];
+print(\"yes\" if all(k in r for k in (\"erased_rate\",\"synonym_rate\",\"preserved_accuracy\",\"feature_distance\")) and all(a[k] is not None for k in (\"adversarial_embedding\",\"textual_inversion\",\"paraphrase\")) else \"no\", end=\" \")" "$3/eval.json";
+     echo "$(grep -c "^| " "$3.txt") $(ls "$3"/*.png | wc -l)"' \
+    _ "$LETHE" "$DEMO/models/rece-triangle" "$EVAL"
+check "eval under mpirun -np 2 writes the numbers one process writes" 0 "^same$" -- bash -c \
+    '"${@:4}" -np 2 "$1" eval --model "$2" --concept triangle --output "$3-np2" --prompts 2 --steps 2 --inversion-steps 2 >/dev/null 2>&1;
+     python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); [r.pop(k) for r in (a,b) for k in (\"seconds\",\"ranks\")]; [x[\"attacks\"].pop(\"textual_inversion\") for r in (a,b) for x in [r]+r[\"concepts\"]];
+print(\"same\" if a==b else \"differ\")" "$3/eval.json" "$3-np2/eval.json"' \
+    _ "$LETHE" "$DEMO/models/rece-triangle" "$EVAL" "${MPIRUN[@]}"
+check "eval needs a concept" nonzero "give at least one --concept" -- "$LETHE" eval --output "$WORK/eval-x"
+check "eval names a concept the world does not have" nonzero "--concept 'dragon' is not a shape, colour or artist of the world" -- \
+    "$LETHE" eval --concept dragon --output "$WORK/eval-x"
+check "eval refuses to replace its output without --overwrite" nonzero "exists; pass --overwrite" -- \
+    "$LETHE" eval --concept triangle --output "$EVAL"
+check "eval --overwrite replaces only a folder it wrote" nonzero "lethe eval did not write it" -- \
+    "$LETHE" eval --concept triangle --output "$DEMO" --overwrite
+check "eval names a missing erased model" nonzero "no-such-model" -- \
+    "$LETHE" eval --model "$WORK/no-such-model" --concept triangle --output "$WORK/eval-missing" --no-attacks
+
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

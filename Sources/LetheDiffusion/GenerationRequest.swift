@@ -19,6 +19,9 @@ public struct GenerationRequest: Sendable {
     public var seed: UInt64
     /// Initial noise [imagesPerPrompt or 1, latent channels, h, w]; nil draws it from the seeded generator.
     public var latents: Tensor?
+    /// diffusers' `prompt_embeds`: the text encoder's output [1, tokens, hidden] to condition on instead of
+    /// encoding `prompt` (an attack's embedding has no words). The negative prompt is still encoded.
+    public var promptEmbeddings: Tensor?
 
     public init(prompt: String, seed: UInt64) {
         self.prompt = prompt

@@ -197,6 +197,14 @@ struct GenerationPlan {
             }
             guard latents.isFinite else { throw GenerationError.invalidSetting(Setting.latents, reason: "contain NaN or infinite values") }
         }
+        if let embeddings = request.promptEmbeddings {
+            let hidden = pipeline.textEncoder.configuration.hiddenSize
+            guard embeddings.shape.count == 3, embeddings.shape[0] == 1, embeddings.shape[1] > 0, embeddings.shape[2] == hidden else {
+                throw GenerationError.invalidSetting(
+                    Setting.promptEmbeddings, reason: "have shape \(embeddings.shape); they must be [1, tokens, \(hidden)] (the text encoder's width)")
+            }
+            guard embeddings.isFinite else { throw GenerationError.invalidSetting(Setting.promptEmbeddings, reason: "contain NaN or infinite values") }
+        }
         self.guided = guided
         self.request = request
     }
@@ -213,7 +221,7 @@ struct GenerationPlan {
     /// [negative × count, prompt × count] with guidance, else [prompt × count]: diffusers' `encode_prompt` order
     /// for `count` images.
     func textContext(pipeline: StableDiffusionPipeline, count: Int) throws -> Tensor {
-        let positive = try pipeline.encode(prompt: request.prompt)
+        let positive = try request.promptEmbeddings?.contiguous() ?? pipeline.encode(prompt: request.prompt)
         var parts = [Tensor](repeating: positive, count: count)
         if guided {
             let negative = try pipeline.encode(prompt: request.negativePrompt ?? "")

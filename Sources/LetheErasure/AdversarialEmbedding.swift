@@ -18,6 +18,27 @@ public struct AdversarialEmbedding {
             self.cross = cross
             self.original = original
         }
+
+        /// The sums between an erased model's projections (W) and its base model's (W₀), projection by projection
+        /// in order: what an attacker holding both models solves against (`lethe eval`'s adversarial embedding).
+        public init(edited: CrossAttentionProjections, original: CrossAttentionProjections) throws {
+            guard edited.projections.map(\.name) == original.projections.map(\.name),
+                  edited.projections.map(\.weight.shape) == original.projections.map(\.weight.shape) else {
+                throw ErasureError.invalidInput(
+                    name: "the erased model", reason: "its cross-attention key/value projections are not the base model's names and shapes")
+            }
+            let hidden = original.hiddenSize
+            var (editedSum, crossSum, originalSum) = (DoubleMatrix(rows: hidden, columns: hidden),
+                                                      DoubleMatrix(rows: hidden, columns: hidden),
+                                                      DoubleMatrix(rows: hidden, columns: hidden))
+            for (after, before) in zip(edited.projections, original.projections) {
+                let w = try DoubleMatrix(after.weight), w0 = try DoubleMatrix(before.weight)
+                try editedSum.addGram(of: w)
+                try crossSum.addProduct(w, w0, transposingLeft: true)
+                try originalSum.addGram(of: w0)
+            }
+            self.init(edited: editedSum, cross: crossSum, original: originalSum)
+        }
     }
 
     /// λr I + Σ WᵀW, factorised, and Σ WᵀW₀: what the adversarial rows are solved from. The other closed forms

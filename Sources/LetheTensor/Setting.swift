@@ -8,7 +8,7 @@ public enum Setting: String, CaseIterable, Sendable, CustomStringConvertible {
     // What every job reads and writes.
     case model, output, overwrite, config
     // Generation (`GenerationRequest`).
-    case steps, height, width, latents, imagesPerPrompt, guidanceScale, eta
+    case steps, height, width, latents, promptEmbeddings, imagesPerPrompt, guidanceScale, eta
     // Training (`TextualInversionOptions`, `ForgetMeNotOptions`, the Forget-Me-Not job's images).
     case batchSize, learningRate, resolution, template, images, generatedImages, generationSteps
     case placeholder, initializer, vectors, embedding, train, maxGradientNorm

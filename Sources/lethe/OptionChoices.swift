@@ -42,6 +42,7 @@ enum SettingFlags {
         case .height: "--height"
         case .width: "--width"
         case .latents: "--latents"
+        case .promptEmbeddings: "prompt embeddings"  // no flag: eval's attacks set them
         case .imagesPerPrompt: "--num-images"
         case .guidanceScale: "--guidance"
         case .eta: "--eta"

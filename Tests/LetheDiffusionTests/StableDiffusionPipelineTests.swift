@@ -120,4 +120,29 @@ import Testing
         request.prompt = "a photo of"
         #expect(try plain.generate(request).toArray() != plainImage.toArray())
     }
+
+    /// diffusers' `prompt_embeds`: the prompt's own embeddings give the prompt's image bit for bit, other ones another
+    /// image, and embeddings of the wrong shape or with NaN are refused by name.
+    @Test func promptEmbeddingsStandInForThePrompt() throws {
+        let pipeline = try StableDiffusionPipeline(folder: DiffusersModelFolder(url: Fixture.pipeline("sd1-tiny")))
+        var request = GenerationRequest(prompt: "a photo of a cat", seed: 3)
+        request.steps = 2
+        let fromPrompt = try pipeline.generate(request)
+        var embedded = request
+        embedded.prompt = "ignored when embeddings are given"
+        embedded.promptEmbeddings = try pipeline.encode(prompt: "a photo of a cat")
+        #expect(try pipeline.generate(embedded).toArray() == fromPrompt.toArray())
+        embedded.promptEmbeddings = try pipeline.encode(prompt: "a photo of a dog")
+        #expect(try pipeline.generate(embedded).toArray() != fromPrompt.toArray())
+
+        let hidden = pipeline.textEncoder.configuration.hiddenSize
+        for bad in [Tensor(zeros: [77, hidden]), Tensor(zeros: [2, 77, hidden]), Tensor(zeros: [1, 77, hidden + 1])] {
+            embedded.promptEmbeddings = bad
+            #expect { try pipeline.generate(embedded) } throws: { "\($0)".contains("promptEmbeddings") && "\($0)".contains("\(bad.shape)") }
+        }
+        let nan = Tensor(zeros: [1, 77, hidden])
+        nan.withUnsafeMutableBufferPointer { $0[5] = .nan }
+        embedded.promptEmbeddings = nan
+        #expect { try pipeline.generate(embedded) } throws: { "\($0)".contains("promptEmbeddings") && "\($0)".contains("NaN") }
+    }
 }

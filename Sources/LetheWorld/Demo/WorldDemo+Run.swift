@@ -40,14 +40,19 @@ extension WorldDemo {
             let total = 2 * prompts.count
             var done = 0
             func tick() { done += 1; progress(erasure.slug, done, total) }
-            let before = try draw(prompts, with: base, judge: judge, progress: tick)
+            let single = Communicator.singleProcess()
+            func draw(_ pipeline: StableDiffusionPipeline) throws -> (images: [ImageRGB8], verdicts: [WorldJudgePrediction]) {
+                let images = try drawing.images(prompts.map(\.caption), pipeline: pipeline, communicator: single, progress: tick)
+                return (images, try judge.predict(images))
+            }
+            let before = try draw(base)
 
             let erasedFolder = output.appendingPathComponent("models").appendingPathComponent(erasure.slug)
             let started = Date()
             _ = try erase(erasure, model: model, output: erasedFolder, overwrite: overwrite, communicator: communicator, log: log)
             let eraseSeconds = Date().timeIntervalSince(started)
             let erased = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: erasedFolder))
-            let after = try draw(prompts, with: erased, judge: judge, progress: tick)
+            let after = try draw(erased)
 
             func rate(_ verdicts: [WorldJudgePrediction], _ range: Range<Int>) -> Double {
                 Double(range.filter { prompts[$0].names.isShown(in: verdicts[$0]) }.count) / Double(max(range.count, 1))

@@ -53,8 +53,8 @@ public struct WorldDemo: Sendable {
     public var seed: UInt64 = 0
     /// Forget-Me-Not's settings on the world's model: images of the concept it makes with the base model, steps,
     /// learning rate (its SD default, 2e-6, is for weights trained for months; the world's move further per step).
-    /// Measured on the shipped model, 16 prompts a set: star 94 % → 38 % with the other shapes kept (88 % → 88 %)
-    /// at 5e-4; 6e-4 and up erase no more and cost the other shapes (88 % → 56 %).
+    /// Measured on the shipped model, 16 prompts a set (an earlier draw of the captions): star 94 % → 38 % with the
+    /// other shapes kept (88 % → 88 %) at 5e-4; 6e-4 and up erase no more and cost the other shapes (88 % → 56 %).
     public var fmnImages = 8
     public var fmnSteps = 35
     public var fmnLearningRate = 5e-4
@@ -64,12 +64,12 @@ public struct WorldDemo: Sendable {
 
     public init() {}
 
-    /// UCE's (and RECE's) settings for `concept`, keeping every other word of the world. For an artist it erases the name and
-    /// four more ways to name one, each with the authors' art templates (`--add-prompts art`): the paper's variant
-    /// maps a prompt's rows from its last word on, so the name alone leaves the rows of the words after it
-    /// ("Ilse Varga style painting of a ...") as they were. Measured on the shipped model, 16 prompts a set: the
-    /// name alone 100 % → 62 %, the name with the templates 100 % → 56 %, these 100 % → 31 %, the other artists
-    /// kept (81 % → 81 %).
+    /// UCE's (and RECE's) settings for `concept`, keeping every other word of the world. For an artist it erases
+    /// the name and four more ways to name one, each with the authors' art templates (`--add-prompts art`): the
+    /// paper's variant maps a prompt's rows from its last word on, so the name alone leaves the rows of the words
+    /// after it ("Ilse Varga style painting of a ...") as they were. Measured on the shipped model, 16 prompts a set
+    /// (an earlier draw of the captions): the name alone 100 % → 62 %, the name with the templates 100 % → 56 %,
+    /// these 100 % → 31 %, the other artists kept (81 % → 81 %).
     public static func uceSettings(for concept: WorldConcept) -> UCESettings {
         // What the edit keeps: every other word of the world (shapes, colours and artists). The world's text
         // encoder is 64 wide, so an edit held only to the erased concept's own kind moves the others' keys and
@@ -84,58 +84,19 @@ public struct WorldDemo: Sendable {
         settings.addPrompts = .art
         return settings
     }
-    /// One caption of a prompt set and the concept of the erased one's kind it names.
-    public struct Prompt: Sendable, Equatable {
-        public var caption: String
-        public var names: WorldConcept
+    /// The captions naming `concept` (`naming: true`) or naming other concepts of its kind, in the world's phrasings.
+    public func promptSet(for concept: WorldConcept, naming: Bool) -> [WorldPromptSets.Prompt] {
+        let sets = WorldPromptSets(count: prompts, seed: seed, purpose: "world.demo")
+        return naming ? sets.naming(concept) : sets.others(concept)
     }
 
-    /// The captions naming `concept` (`naming: true`) or naming other concepts of its kind, in the world's phrasings,
-    /// the other words drawn from a stream seeded by the concept and set.
-    public func promptSet(for concept: WorldConcept, naming: Bool) -> [Prompt] {
-        var stream = RandomStream(seed: seed, purpose: "world.demo.\(concept.name).\(naming)", id: 0)
-        var draws: UInt64 = 0
-        func pick<T>(_ options: [T]) -> T {
-            defer { draws += 1 }
-            return options[Int(stream.uniformDouble(at: draws) * Double(options.count)) % options.count]
-        }
-        return (0..<prompts).map { index in
-            var shape = pick(WorldShape.allCases), color = pick(WorldColor.allCases), artist = pick(WorldArtist.allCases)
-            var phrasing = CaptionPhrasing.allCases[index % CaptionPhrasing.allCases.count]
-            let named: WorldConcept
-            switch concept {
-            case .shape(let erased):
-                let others = WorldShape.allCases.filter { $0 != erased }
-                shape = naming ? erased : others[index % others.count]
-                named = .shape(shape)
-            case .color(let erased):
-                let others = WorldColor.allCases.filter { $0 != erased }
-                color = naming ? erased : others[index % others.count]
-                named = .color(color)
-            case .artist(let erased):
-                let others = WorldArtist.allCases.filter { $0 != erased }
-                artist = naming ? erased : others[index % others.count]
-                named = .artist(artist)
-                // A caption about an artist names one.
-                if phrasing == .plain { phrasing = .objectBy }
-            }
-            return Prompt(caption: phrasing.caption(objects: [(color, shape.name)], artist: artist), names: named)
-        }
-    }
-
-    /// The images a model draws for `prompts` (one each, seeded by position) and the judge's verdicts.
-    public func draw(_ prompts: [Prompt], with pipeline: StableDiffusionPipeline, judge: WorldJudge,
-                     progress: () -> Void = {}) throws -> (images: [ImageRGB8], verdicts: [WorldJudgePrediction]) {
-        var images: [ImageRGB8] = []
-        for (index, prompt) in prompts.enumerated() {
-            var request = GenerationRequest(prompt: prompt.caption, seed: seed &+ UInt64(index))
-            request.steps = steps
-            request.guidanceScale = guidanceScale
-            request.scheduler = .ddim
-            images += try ImagePostprocessor.images(fromDecoded: try pipeline.generate(request))
-            progress()
-        }
-        return (images, try judge.predict(images))
+    /// How the demo draws: one image per caption, caption i from seed + i.
+    public var drawing: WorldDrawing {
+        var drawing = WorldDrawing()
+        drawing.steps = steps
+        drawing.guidanceScale = guidanceScale
+        drawing.seed = seed
+        return drawing
     }
 
     /// The erasure's job, run on `communicator`: it writes the erased model to `output`.
@@ -164,8 +125,6 @@ public struct WorldDemo: Sendable {
 }
 
 extension WorldConcept {
-    var isArtist: Bool { if case .artist = self { true } else { false } }
-
     /// What the judge says about an image for concepts of this one's kind: the shapes or colours it sees, or the
     /// artist it names.
     public func judged(_ prediction: WorldJudgePrediction) -> String {
