@@ -971,6 +971,15 @@ check "eval under mpirun -np 2 writes the numbers one process writes" 0 "^same$"
      python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); [r.pop(k) for r in (a,b) for k in (\"seconds\",\"ranks\")]; [x[\"attacks\"].pop(\"textual_inversion\") for r in (a,b) for x in [r]+r[\"concepts\"]];
 print(\"same\" if a==b else \"differ\")" "$3/eval.json" "$3-np2/eval.json"' \
     _ "$LETHE" "$DEMO/models/rece-triangle" "$EVAL" "${MPIRUN[@]}"
+check "eval's report.html renders in headless Chromium (or the script says there is none)" 0 "^(wrote .*with chromium|SKIP report-screenshot)" -- \
+    "$ROOT/Scripts/report-screenshot.sh" "$EVAL/report.html" "$WORK/eval-report.png"
+check "eval report gathers evaluations into one page and table" 0 "^1 yes$" -- bash -c \
+    '"$1" eval report "$2" --output "$3" >/dev/null; echo "$(grep -c "^| RECE: triangle | 1 | " "$3/results.md") $([[ -s "$3/report.html" ]] && echo yes)"' \
+    _ "$LETHE" "$EVAL" "$WORK/eval-gathered"
+check "eval report names a folder lethe eval did not write" nonzero "has no eval.json" -- "$LETHE" eval report "$DEMO" --output "$WORK/eval-y"
+check "Scripts/results.sh --quick runs the matrix (3 methods x shape, colour, artist, 2 artists) into one table" 0 "^12 yes$" -- bash -c \
+    '"$1/Scripts/results.sh" --quick "$2" >/dev/null 2>&1; echo "$(grep -cE "^\| (UCE|RECE|Forget-Me-Not): .* \| [12] \| [0-9]+ % \|" "$2/results.md") $([[ -s "$2/report.html" ]] && echo yes)"' \
+    _ "$ROOT" "$WORK/results"
 check "eval needs a concept" nonzero "give at least one --concept" -- "$LETHE" eval --output "$WORK/eval-x"
 check "eval names a concept the world does not have" nonzero "--concept 'dragon' is not a shape, colour or artist of the world" -- \
     "$LETHE" eval --concept dragon --output "$WORK/eval-x"

@@ -6,9 +6,18 @@ import LetheModels
 import LetheTensor
 import LetheWorld
 
-/// `lethe eval`: an erased model judged against its base model in the world, with attacks.
+/// `lethe eval`: erased models judged in the world (`run`, the default) and their evaluations gathered (`report`).
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure erasures in the world, with attacks, and gather the results.",
+        subcommands: [EvalRun.self, EvalReport.self], defaultSubcommand: EvalRun.self)
+}
+
+/// `lethe eval [run]`: an erased model judged against its base model in the world, with attacks.
+struct EvalRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Measure an erasure in the world: how often the concept is still drawn, what else is lost, and how it fares under attack.",
         discussion: """
             Both models (--model, the erased one, and --baseline) draw the same seeded captions, one image each, and \
@@ -19,8 +28,10 @@ struct Eval: ParsableCommand {
             on the erased model from the base model's pictures of it (then the naming captions with the learned \
             token), and paraphrases. Preservation on captions naming none of the concepts: the judge's accuracy \
             relative to the base model's and the Fréchet distance of the two models' pictures in the judge's \
-            penultimate features. Writes eval.json, eval.md and labelled grids to --output (and the attack's learned \
-            embeddings under inversion/). Under mpirun the images are shared out across the ranks. Example:
+            penultimate features. Writes eval.json, eval.md, labelled grids and report.html (a page a browser opens \
+            from disk: the numbers, the grids, SVG charts) to --output, and the attack's learned embeddings under \
+            inversion/. Under mpirun the images are shared out across the ranks. `lethe eval report` gathers several \
+            evaluations into one page and table. Example:
               lethe uce --concept "Ilse Varga" --output uce-ilse
               lethe eval --model uce-ilse --concept "Ilse Varga" --output eval-uce-ilse
             """)
@@ -124,3 +135,48 @@ struct Eval: ParsableCommand {
 }
 
 extension WorldEvaluation.Attack: ExpressibleByArgument {}
+
+/// `lethe eval report`: several evaluations in one page and one table.
+struct EvalReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Gather evaluations (folders lethe eval wrote) into one report.html and one results table.",
+        discussion: """
+            Reads eval.json and the grids of each folder and writes to --output: report.html (the table, the erased \
+            rate and preserved accuracy against the number of erased concepts per method, attack success per \
+            model, every grid; self-contained) and results.md (the table in Markdown). Each row is labelled by the \
+            method the erased model's erasure-report.json names and its concepts.
+            """)
+
+    @Argument(help: ArgumentHelp("Folders lethe eval wrote, in the order of the table.", valueName: "eval-dir"))
+    var folders: [String]
+
+    @Option(help: ArgumentHelp("The folder to write report.html and results.md to (made if missing).", valueName: "dir"))
+    var output = "lethe-results"
+
+    @Option(help: "The page's title.") var title = "Lethe: measured erasure in the world"
+
+    func run() throws {
+        let entries = try folders.map { path in
+            let folder = URL(fileURLWithPath: path)
+            let file = folder.appendingPathComponent("eval.json")
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw ValidationError("'\(path)' has no eval.json; give folders lethe eval wrote")
+            }
+            let result: WorldEvaluationResult
+            do {
+                result = try JSONDecoder().decode(WorldEvaluationResult.self, from: Data(contentsOf: file))
+            } catch {
+                throw ValidationError("\(file.path) is not an eval.json lethe eval wrote: \(error)")
+            }
+            return WorldEvaluationReport.Entry(result: result, folder: folder)
+        }
+        let report = WorldEvaluationReport(title: title, entries: entries)
+        let folder = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(try report.html().utf8).write(to: folder.appendingPathComponent("report.html"), options: .atomic)
+        try Data(report.markdownTable().utf8).write(to: folder.appendingPathComponent("results.md"), options: .atomic)
+        print(report.markdownTable(), terminator: "")
+        print("wrote \(output) (report.html, results.md) from \(entries.count) evaluation\(entries.count == 1 ? "" : "s")")
+    }
+}

@@ -30,6 +30,15 @@ struct WorldEvaluationTests {
         _ = try job.run(communicator: Communicator.singleProcess())
     }
 
+    @Test("The textual-inversion attack's captions put the token in place of the concept's whole words only")
+    func inversionCaptionsReplaceWholeWords() {
+        #expect(WorldEvaluation.inversionCaptions(["a drawing of a ring, red, by Ilse Varga"], concept: .shape(.ring))
+                == ["a drawing of a <ring>, red, by Ilse Varga"])
+        #expect(WorldEvaluation.inversionCaptions(["Ilse Varga style painting of a red star"], concept: .artist(.ilseVarga))
+                == ["<ilse-varga> style painting of a red star"])
+        #expect(WorldEvaluation.inversionCaptions(["a red star, reddish"], concept: .color(.red)) == ["a <red> star, reddish"])
+    }
+
     @Test("The base model evaluated against itself scores as the baseline, and the same seed gives the same numbers")
     func unerasedModelScoresAsTheBaseline() throws {
         let output = try Self.temporary("self")
@@ -47,7 +56,7 @@ struct WorldEvaluationTests {
         #expect(row.baselineRate >= 0.75, "the base model draws triangles: \(row)")
         // Same weights: the adversarial rows are the caption's own shrunk by λr, drawn as it is.
         #expect(row.attacks.adversarialEmbedding == row.baselineRate)
-        for file in ["eval.json", "eval.md", "eval-triangle.png", "eval-preservation.png"] {
+        for file in ["eval.json", "eval.md", "eval-triangle.png", "eval-preservation.png", "report.html"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file)")
         }
         var second = try Self.evaluate(evaluation, erased: base, output: output)

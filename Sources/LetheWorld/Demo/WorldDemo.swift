@@ -36,7 +36,7 @@ public struct WorldDemo: Sendable {
 
         /// The folder name of its erased model and grid: `rece-star`, `uce-ilse-varga`.
         public var slug: String {
-            "\(method.rawValue)-" + concept.name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+            "\(method.rawValue)-\(concept.slug)"
         }
     }
 

@@ -7,19 +7,30 @@ import LetheModels
 import LetheTensor
 
 extension WorldEvaluation {
-    /// RECE's closed-form adversarial embedding of each caption against the erased model: the rows a* whose keys
-    /// and values under the erased model's projections come closest (regularised towards zero) to the caption's
-    /// under the base model's, a* = (λr I + Σ WᵀW)⁻¹ Σ WᵀW₀ c for each of its rows c. It needs no training, only
-    /// both models' weights: the attack an owner of the base model can always mount. [1, tokens, hidden] each.
-    func adversarialEmbeddings(_ captions: [String], erased: URL, baseline: URL,
-                               pipeline: StableDiffusionPipeline) throws -> [Tensor] {
+    /// The captions with the concept's words replaced by its re-learned token, whole words only ("ring" is also in
+    /// "drawing").
+    public static func inversionCaptions(_ captions: [String], concept: WorldConcept) -> [String] {
+        let word = "\\b" + NSRegularExpression.escapedPattern(for: concept.name) + "\\b"
+        return captions.map { $0.replacingOccurrences(of: word, with: placeholder(for: concept), options: .regularExpression) }
+    }
+
+    /// The solve behind every adversarial embedding: both models' attn2 key/value projections summed once.
+    func adversarialSolver(erased: URL, baseline: URL) throws -> AdversarialEmbedding.Solver {
         func projections(_ folder: URL) throws -> CrossAttentionProjections {
             let (_, store) = try UNet2DConditionModel.loadWithWeights(from: try DiffusersModelFolder(url: folder))
             return try CrossAttentionProjections(store: store, model: folder.path)
         }
         let grams = try AdversarialEmbedding.Grams(edited: try projections(erased), original: try projections(baseline))
-        let solver = try AdversarialEmbedding.solver(grams, regularization: adversarialRegularization)
-        return try captions.map { caption in
+        return try AdversarialEmbedding.solver(grams, regularization: adversarialRegularization)
+    }
+
+    /// RECE's closed-form adversarial embedding of each caption against the erased model: the rows a* whose keys
+    /// and values under the erased model's projections come closest (regularised towards zero) to the caption's
+    /// under the base model's, a* = (λr I + Σ WᵀW)⁻¹ Σ WᵀW₀ c for each of its rows c. It needs no training, only
+    /// both models' weights: the attack an owner of the base model can always mount. [1, tokens, hidden] each.
+    func adversarialEmbeddings(_ captions: [String], solver: AdversarialEmbedding.Solver,
+                               pipeline: StableDiffusionPipeline) throws -> [Tensor] {
+        try captions.map { caption in
             let embedding = try pipeline.encode(prompt: caption)
             let (tokens, hidden) = (embedding.shape[1], embedding.shape[2])
             let rows = try AdversarialEmbedding.rows(of: try DoubleMatrix(embedding.reshaped([tokens, hidden])), solver: solver)
@@ -29,14 +40,14 @@ extension WorldEvaluation {
 
     /// Textual inversion re-learning `concept` on the erased model from the base model's pictures of it (the
     /// naming captions' images): a new token trained with `lethe invert`'s job, then the naming captions with the
-    /// concept's words replaced by the token, drawn by the erased model with the learned embedding. Returns those
-    /// captions and images; the embedding and its report stay in `output/inversion/<concept>/`.
+    /// concept's words replaced by the token, drawn by the erased model with the learned embedding (the captions go
+    /// to the log). The embedding and its report stay in `output/inversion/<concept>/`.
     func inversionAttack(_ concept: WorldConcept, naming: [WorldPromptSets.Prompt], baseImages: [ImageRGB8],
                          erased: URL, output: URL, communicator: Communicator, log: @escaping (String) -> Void,
                          draw: ([String], StableDiffusionPipeline) throws -> [ImageRGB8],
-                         clock: inout StageClock) throws -> (captions: [String], images: [ImageRGB8]) {
+                         clock: inout StageClock) throws -> [ImageRGB8] {
         let token = Self.placeholder(for: concept)
-        let folder = output.appendingPathComponent("inversion").appendingPathComponent(String(token.dropFirst().dropLast()))
+        let folder = output.appendingPathComponent("inversion").appendingPathComponent(concept.slug)
         let images = folder.appendingPathComponent("images")
         if communicator.rank == 0 {
             try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
@@ -60,9 +71,10 @@ extension WorldEvaluation {
         clock.lap("textual inversion")
         let learned = try LearnedEmbeddings(contentsOf: embeddingFile)
         let pipeline = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: erased), embeddings: [learned])
-        let captions = naming.map { $0.caption.replacingOccurrences(of: concept.name, with: token) }
+        let captions = Self.inversionCaptions(naming.map(\.caption), concept: concept)
+        log("textual inversion attack captions: " + captions.joined(separator: " | "))
         let drawn = try draw(captions, pipeline)
         clock.lap("draw")
-        return (captions, drawn)
+        return drawn
     }
 }

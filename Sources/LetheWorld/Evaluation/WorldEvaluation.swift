@@ -43,9 +43,9 @@ public struct WorldEvaluation: Sendable {
 
     public var sets: WorldPromptSets { WorldPromptSets(count: prompts, seed: drawing.seed, purpose: "world.eval") }
 
-    /// The textual-inversion token that stands for `concept` in the attack's captions.
+    /// The textual-inversion token that stands for `concept` in the attack's captions: `<ilse-varga>`.
     static func placeholder(for concept: WorldConcept) -> String {
-        "<" + concept.name.lowercased().split(whereSeparator: { !$0.isLetter }).joined(separator: "-") + ">"
+        "<\(concept.slug)>"
     }
 
     /// The word the re-learned token starts from, and the template it trains with.
@@ -149,15 +149,18 @@ extension WorldEvaluation {
             return try drawing.images(captions, embeddings: embeddings, pipeline: pipeline, communicator: communicator,
                                       progress: { done += 1; progress(stage, done, mine) })
         }
+        /// The judge's verdicts on `images` and the share showing what their captions name.
         func rate(_ images: [ImageRGB8], _ prompts: [WorldPromptSets.Prompt]) throws -> (Double, [WorldJudgePrediction]) {
             let verdicts = try judge.predict(images)
             let shown = zip(prompts, verdicts).filter { $0.0.names.isShown(in: $0.1) }.count
             return (Double(shown) / Double(max(prompts.count, 1)), verdicts)
         }
 
+        let adversarial = attacks.contains(.adversarialEmbedding)
+            ? try adversarialSolver(erased: erasedFolder, baseline: baselineFolder) : nil
         var rows: [WorldEvaluationResult.Concept] = []
         for concept in concepts {
-            let slug = WorldDemo.Erasure(.uce, concept).slug.dropFirst(4)  // the concept's part of "uce-<concept>"
+            let slug = concept.slug
             let naming = sets.naming(concept), unseen = sets.unseen(concept)
             let paraphrases = attacks.contains(.paraphrase) ? sets.paraphrases(concept) : []
             let captions = (naming + unseen + paraphrases).map(\.caption)
@@ -166,8 +169,7 @@ extension WorldEvaluation {
             clock.lap("draw")
             let (n, u) = (naming.count, unseen.count)
             let all = naming + unseen + paraphrases
-            let (_, beforeVerdicts) = try rate(before, all)
-            let (_, afterVerdicts) = try rate(after, all)
+            let beforeVerdicts = try judge.predict(before), afterVerdicts = try judge.predict(after)
             func share(_ verdicts: [WorldJudgePrediction], _ range: Range<Int>) -> Double {
                 Double(range.filter { all[$0].names.isShown(in: verdicts[$0]) }.count) / Double(max(range.count, 1))
             }
@@ -177,9 +179,8 @@ extension WorldEvaluation {
                 .init("erased model", images: after, captions: afterVerdicts.map(concept.judged)),
             ]
             if !paraphrases.isEmpty { attackRates.paraphrase = share(afterVerdicts, (n + u)..<all.count) }
-            if attacks.contains(.adversarialEmbedding) {
-                let embeddings = try adversarialEmbeddings(naming.map(\.caption), erased: erasedFolder, baseline: baselineFolder,
-                                                           pipeline: erased)
+            if let adversarial {
+                let embeddings = try adversarialEmbeddings(naming.map(\.caption), solver: adversarial, pipeline: erased)
                 clock.lap("adversarial embedding")
                 let images = try draw("\(slug) adversarial", naming.map(\.caption), erased, embeddings: embeddings)
                 let (value, verdicts) = try rate(images, naming)
@@ -188,13 +189,12 @@ extension WorldEvaluation {
                 clock.lap("draw")
             }
             if attacks.contains(.textualInversion) {
-                let (captions, images) = try inversionAttack(
+                let images = try inversionAttack(
                     concept, naming: naming, baseImages: Array(before[0..<n]), erased: erasedFolder, output: output,
                     communicator: communicator, log: log, draw: { try draw("\(slug) inversion", $0, $1) }, clock: &clock)
                 let (value, verdicts) = try rate(images, naming)
                 attackRates.textualInversion = value
                 gridRows.append(.init("erased, re-learned token", images: images, captions: verdicts.map(concept.judged)))
-                log("textual inversion attack captions: " + captions.joined(separator: " | "))
             }
             let gridName = "eval-\(slug).png"
             if isMain {
@@ -246,7 +246,7 @@ extension WorldEvaluation {
             let present = values.compactMap { $0 }
             return present.count == values.count && !present.isEmpty ? present.reduce(0, +) / Double(present.count) : nil
         }
-        var result = WorldEvaluationResult(
+        let result = WorldEvaluationResult(
             model: erasedFolder.path, baseline: baselineFolder.path, concepts: rows,
             erasedRate: mean(rows.map(\.erasedRate)) ?? 0, synonymRate: mean(rows.map(\.synonymRate)) ?? 0,
             preservedAccuracy: baseAccuracy > 0 ? erasedAccuracy / baseAccuracy : 0, accuracy: erasedAccuracy,
@@ -256,14 +256,25 @@ extension WorldEvaluation {
                            paraphrase: mean(rows.map(\.attacks.paraphrase))),
             prompts: prompts, steps: drawing.steps, guidanceScale: drawing.guidanceScale, seed: drawing.seed,
             ranks: communicator.size, seconds: clock.laps, preservationGrid: preservationGrid)
-        result.seconds = clock.laps
         if isMain {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(result).write(to: output.appendingPathComponent("eval.json"), options: .atomic)
             try Data(Self.markdown(result).utf8).write(to: output.appendingPathComponent("eval.md"), options: .atomic)
+            let report = WorldEvaluationReport(title: "Lethe eval: \(erasedFolder.lastPathComponent)",
+                                               entries: [WorldEvaluationReport.Entry(result: result, folder: output)])
+            try Data(try report.html().utf8).write(to: output.appendingPathComponent("report.html"), options: .atomic)
         }
         return result
+    }
+
+    /// The method an erased model's erasure-report.json names, as the papers spell it ("UCE", "RECE",
+    /// "Forget-Me-Not"), or "unerased" for a model without one.
+    public static func method(of folder: URL) -> String {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("erasure-report.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let method = object["method"] as? String else { return "unerased" }
+        return ["uce": "UCE", "rece": "RECE", "forget-me-not": "Forget-Me-Not"][method] ?? method
     }
 
     /// An empty cell of a grid row: the grid's own paper colour.

@@ -179,6 +179,11 @@ public struct WorldPromptSets: Sendable {
 extension WorldConcept {
     var isArtist: Bool { if case .artist = self { true } else { false } }
 
+    /// The name as a file or folder name: `triangle`, `ilse-varga`.
+    public var slug: String {
+        name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+    }
+
     /// The other concepts of this one's kind.
     public var siblings: [WorldConcept] {
         switch self {
