@@ -47,11 +47,10 @@ public struct WorldEvaluationReport: Sendable {
             + "Preserved accuracy is the erased model's judged accuracy on captions naming none of the erased concepts, "
             + "over the base model's.</p>\n"
         body += table()
-        body += "<h2>Erased rate and preserved accuracy against the number of erased concepts</h2>\n"
-        body += Self.lineChart(series: Dictionary(grouping: entries, by: \.method).mapValues { group in
-            group.map { (Double($0.result.concepts.count), $0.result.erasedRate, $0.result.preservedAccuracy) }
-                .sorted { $0.0 < $1.0 }
-        })
+        body += "<h2>Erased rate and preserved accuracy against the number of erased concepts (mean per size)</h2>\n"
+        // One point per method and number of concepts: the mean of its models of that size (a shape, a colour and
+        // an artist erased alone are all one concept).
+        body += Self.lineChart(series: Dictionary(grouping: entries, by: \.method).mapValues(Self.meanPerSize))
         body += "<h2>Attack success per erased model</h2>\n"
         body += Self.barChart(groups: entries.map { entry in
             (entry.label, [("no attack", entry.result.erasedRate),
@@ -92,6 +91,18 @@ public struct WorldEvaluationReport: Sendable {
             </html>
 
             """
+    }
+
+    /// Per number of concepts, the mean erased rate and preserved accuracy of the entries of that size.
+    static func meanPerSize(_ group: [Entry]) -> [(x: Double, erased: Double, preserved: Double)] {
+        let sizes = Dictionary(grouping: group) { $0.result.concepts.count }
+        var points: [(x: Double, erased: Double, preserved: Double)] = []
+        for (count, same) in sizes {
+            let erased = same.map(\.result.erasedRate).reduce(0, +) / Double(same.count)
+            let preserved = same.map(\.result.preservedAccuracy).reduce(0, +) / Double(same.count)
+            points.append((Double(count), erased, preserved))
+        }
+        return points.sorted { $0.x < $1.x }
     }
 
     /// The table as Markdown: results.md, and the README's results table.
