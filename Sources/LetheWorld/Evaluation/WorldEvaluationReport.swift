@@ -107,7 +107,7 @@ public struct WorldEvaluationReport: Sendable {
 
     /// The table as Markdown: results.md, and the README's results table.
     public func markdownTable() -> String {
-        func percent(_ value: Double?) -> String { value.map { String(format: "%.0f %%", 100 * $0) } ?? "not run" }
+        let percent = WorldEvaluation.percent
         var text = "| erased model | concepts | erased rate | synonym rate | adversarial embedding | textual inversion | "
             + "paraphrase | preserved accuracy | Fréchet distance |\n|---|---|---|---|---|---|---|---|---|\n"
         for entry in entries {
@@ -120,7 +120,7 @@ public struct WorldEvaluationReport: Sendable {
     }
 
     func table() -> String {
-        func percent(_ value: Double?) -> String { value.map { String(format: "%.0f %%", 100 * $0) } ?? "not run" }
+        let percent = WorldEvaluation.percent
         var rows = "<table>\n<tr><th>erased model</th><th>concepts</th><th>erased rate</th><th>synonym rate</th>"
             + "<th>adversarial embedding</th><th>textual inversion</th><th>paraphrase</th><th>preserved accuracy</th>"
             + "<th>Fréchet distance</th></tr>\n"
