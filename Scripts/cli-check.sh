@@ -956,6 +956,26 @@ check "demo --overwrite replaces only a folder it wrote" nonzero "lethe demo did
     "$LETHE" demo --output "$WORK/world" --overwrite --prompts 1
 check "demo runs as one process" nonzero "runs as one process" -- "${MPIRUN[@]}" -np 2 "$LETHE" demo --output "$WORK/demo-np2"
 
+# lethe world erase: the world's tuned settings; the commands --dry-run prints make the same model, byte for byte
+# (UCE on a colour and an artist at once; Forget-Me-Not on two concepts, one after another, at reduced counts).
+check "world erase: --dry-run's lethe commands make the same model (UCE, colour and artist)" 0 "^same 1$" -- bash -c \
+    '"$1" world erase --method uce --concept red --concept "Ilse Varga" --output "$2/a" >/dev/null 2>&1;
+     lines=$("$1" world erase --method uce --concept red --concept "Ilse Varga" --output "$2/b" --dry-run);
+     eval "\"\$1\" ${lines#lethe }" >/dev/null 2>&1;
+     cmp -s "$2/a/unet/diffusion_pytorch_model.safetensors" "$2/b/unet/diffusion_pytorch_model.safetensors" && echo -n "same " || echo -n "differ ";
+     wc -l <<<"$lines"' _ "$LETHE" "$WORK/world-erase-uce"
+check "world erase: Forget-Me-Not erases two concepts in turn, as its two dry-run commands do" 0 "^same 2 0$" -- bash -c \
+    'flags=(--method fmn --concept star --concept red --steps 1 --generate-images 1 --generation-steps 2);
+     "$1" world erase "${flags[@]}" --output "$2/a" >/dev/null 2>&1;
+     lines=$("$1" world erase "${flags[@]}" --output "$2/b" --dry-run);
+     while read -r line; do eval "\"\$1\" ${line#lethe }" >/dev/null 2>&1; done <<<"$lines";
+     cmp -s "$2/a/unet/diffusion_pytorch_model.safetensors" "$2/b/unet/diffusion_pytorch_model.safetensors" && echo -n "same " || echo -n "differ ";
+     echo "$(wc -l <<<"$lines") $(ls -d "$2"/a.part* 2>/dev/null | wc -l)"' _ "$LETHE" "$WORK/world-erase-fmn"
+check "world erase names a concept the world does not have" nonzero "--concept 'dragon' is not a shape, colour or artist of the world" -- \
+    "$LETHE" world erase --method uce --concept dragon --output "$WORK/world-erase-x"
+check "world erase: Forget-Me-Not's flags are refused for UCE" nonzero "--steps is Forget-Me-Not's; --method uce has no steps" -- \
+    "$LETHE" world erase --method uce --concept red --steps 3 --output "$WORK/world-erase-x"
+
 # lethe eval: an erased model (the demo's RECE triangle) judged against the shipped model, with every attack, at
 # reduced counts; two ranks share the images out and must write the same numbers (all but the textual-inversion
 # attack's, whose training sums its gradients over the ranks and so rounds differently); and its refusals.

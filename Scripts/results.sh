@@ -5,9 +5,10 @@
 # out/results/report.html and results.md (the README's results table). Erasures run on one process, evaluations
 # on LETHE_RESULTS_RANKS ranks (default 2).
 #
-# The settings are the demo's: UCE and RECE keep every other shape, colour and artist of the world and erase an
-# artist by its name and four more namings with the authors' art templates; Forget-Me-Not trains attn2 at lr 5e-4 for
-# 35 steps on 8 pictures the base model draws, one concept after another.
+# The settings are the world's, the demo's and `lethe world erase`'s (`WorldErasure`, tuned against lethe eval): UCE
+# and RECE keep every other shape, colour and artist of the world, erase an artist by its name and four more namings
+# with the authors' art templates, erase scale 10 for a colour and 3 with preserve scale 1 for an artist;
+# Forget-Me-Not trains attn2 at lr 5e-4 for 35 steps on 8 pictures the base model draws, one concept after another.
 #
 # Usage: Scripts/results.sh [--quick] [OUTPUT]   (--quick: the reduced run CI makes: 2 captions a set, 2 steps, 1
 # and 2 artists at once; minutes, not an hour)
@@ -27,57 +28,26 @@ export OPENBLAS_NUM_THREADS=1
 
 ARTISTS=("Ilse Varga" "Tomas Orrin" "Mira Kestrel" "Odile Marchetti" "Bram Holloway" "Sana Querido" "Piet Vandersloot"
          "Leontine Aske" "Rufus Calder" "Yara Niemi")
-WORDS=(circle square triangle star cross heart hexagon ring diamond crescent
-       red orange yellow green cyan blue purple pink brown gray "${ARTISTS[@]}")
 if [[ $quick == 1 ]]; then
     EVAL_ARGS=(--prompts 2 --steps 2 --inversion-steps 2)
     FMN_ARGS=(--steps 2 --generate-images 1 --generation-steps 2)
     MANY=(2)
 else
     EVAL_ARGS=()
-    FMN_ARGS=(--steps 35 --generate-images 8 --generation-steps 20)
+    FMN_ARGS=()
     MANY=(4 10)
 fi
 mkdir -p "$OUT/models" "$OUT/evals"
 
-# erase METHOD NAME CONCEPT...: writes $OUT/models/NAME.
+# erase METHOD NAME CONCEPT...: writes $OUT/models/NAME with the world's settings for METHOD (lethe world erase).
 erase() {
     local method=$1 name=$2
     shift 2
-    local concepts=("$@") preserve=() uce=() word concept
-    for word in "${WORDS[@]}"; do
-        local erased=0
-        for concept in "${concepts[@]}"; do [[ $concept == "$word" ]] && erased=1; done
-        [[ $erased == 0 ]] && preserve+=(--preserve "$word")
-    done
-    local artist=0
-    for concept in "${concepts[@]}"; do
-        uce+=(--concept "$concept")
-        if [[ " ${ARTISTS[*]} " == *" $concept "* ]]; then
-            artist=1
-            uce+=(--concept "$concept style painting of a" --concept "a picture in the style of $concept"
-                  --concept "a drawing by $concept" --concept "a shape by $concept")
-        fi
-    done
-    [[ $artist == 1 ]] && uce+=(--add-prompts art)
-    case $method in
-        uce) "$LETHE" uce "${uce[@]}" "${preserve[@]}" --output "$OUT/models/$name" --overwrite >/dev/null ;;
-        rece) "$LETHE" rece "${uce[@]}" "${preserve[@]}" --task "$([[ $artist == 1 ]] && echo artist || echo object)" \
-                  --output "$OUT/models/$name" --overwrite >/dev/null ;;
-        fmn)
-            local model="" step=0
-            for concept in "${concepts[@]}"; do
-                step=$((step + 1))
-                local template=object
-                [[ " ${ARTISTS[*]} " == *" $concept "* ]] && template=style
-                "$LETHE" fmn ${model:+--model "$model"} --concept "$concept" --template "$template" --train attn2 --lr 5e-4 \
-                    "${FMN_ARGS[@]}" --output "$OUT/models/$name.part$step" --overwrite >/dev/null 2>&1
-                [[ -n $model ]] && rm -rf "$model"
-                model="$OUT/models/$name.part$step"
-            done
-            rm -rf "$OUT/models/$name"
-            mv "$model" "$OUT/models/$name" ;;
-    esac
+    local concepts=() concept
+    for concept in "$@"; do concepts+=(--concept "$concept"); done
+    [[ $method == fmn ]] && concepts+=("${FMN_ARGS[@]}")
+    "$LETHE" world erase --method "$method" "${concepts[@]}" --output "$OUT/models/$name" --overwrite \
+        >"$OUT/models/$name.log" 2>&1 || { cat "$OUT/models/$name.log" >&2; return 1; }
 }
 
 evaluate() {

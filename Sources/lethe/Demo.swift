@@ -105,18 +105,3 @@ struct Demo: ParsableCommand {
                      rows.map(\.grid).joined(separator: ", "), Date().timeIntervalSince(started)))
     }
 }
-
-extension WorldConcept {
-    /// The concept a word names: a shape (or its synonym), a colour or an artist, in any case.
-    init?(named name: String) {
-        let key = name.lowercased().trimmingCharacters(in: .whitespaces)
-        if let shape = WorldShape.allCases.first(where: { $0.name == key || $0.synonym == key }) { self = .shape(shape); return }
-        if let color = WorldColor.allCases.first(where: { $0.name == key }) { self = .color(color); return }
-        if let artist = WorldArtist.allCases.first(where: { $0.name.lowercased() == key }) { self = .artist(artist); return }
-        return nil
-    }
-
-    static var allNames: String {
-        all.map(\.name).joined(separator: ", ")
-    }
-}

@@ -51,7 +51,10 @@ protocol ErasureCommand: ParsableCommand {
 }
 
 extension ErasureCommand {
-    func run() throws {
+    func run() throws { try runErasure() }
+
+    /// Starts the runtime (watchdog, trace, the output checks), erases on every rank and prints the summary.
+    func runErasure() throws {
         let world = try Communicator.world()
         try runtime.start(Self._commandName, communicator: world, overwrite: overwrite, inputs: inputPaths
                           + [("output", outputPath), ("report", reportPath), ("--config file", config.config)])

@@ -23,7 +23,7 @@ struct WorldEvaluationTests {
 
     /// UCE erasing the triangle from the shipped model (the demo's settings for a shape), written to `folder`.
     static func eraseTriangle(to folder: URL, eraseScale: Double = 1) throws {
-        var settings = WorldDemo.uceSettings(for: .shape(.triangle))
+        var settings = WorldErasure.uceSettings(for: [.shape(.triangle)])
         settings.eraseScale = eraseScale
         var job = ClosedFormErasureJob(model: try #require(WorldDefaultModel.bundledFolder), uce: settings, rece: nil, output: folder)
         job.overwrite = true

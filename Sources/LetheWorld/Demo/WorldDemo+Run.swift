@@ -114,14 +114,3 @@ extension WorldDemo {
         return text
     }
 }
-
-extension WorldConcept {
-    /// "shape", "colour" or "artist".
-    public var kind: String {
-        switch self {
-        case .shape: "shape"
-        case .color: "colour"
-        case .artist: "artist"
-        }
-    }
-}

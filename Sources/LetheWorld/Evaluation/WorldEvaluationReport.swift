@@ -22,11 +22,13 @@ public struct WorldEvaluationReport: Sendable {
         }
 
         /// Labelled by the method the erased model's erasure-report.json names and the concepts: "UCE: Ilse Varga",
-        /// "RECE: 10 concepts".
+        /// "RECE: 10 artists" (or "N concepts" when they are of several kinds).
         public init(result: WorldEvaluationResult, folder: URL) {
             let method = WorldEvaluation.method(of: URL(fileURLWithPath: result.model))
             let names = result.concepts.map(\.concept)
-            let concepts = names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) concepts"
+            let kinds = Set(names.map { WorldConcept(named: $0)?.kind ?? "concept" })
+            let plural = kinds.count == 1 ? kinds.first! + "s" : "concepts"
+            let concepts = names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) \(plural)"
             self.init(label: "\(method): \(concepts)", method: method, result: result, folder: folder)
         }
     }

@@ -143,7 +143,7 @@ public struct WorldPromptSets: Sendable {
                 templates = ["a \(color.name) \(shape.name)-shaped sticker by \(artist.name)",
                              "something \(color.name) shaped like a \(shape.name), by \(artist.name)",
                              "a \(color.name) \(shape.synonym) drawn by \(artist.name)",
-                             "\(artist.name) draws a \(color.name) \(shape.name)s"]
+                             "\(artist.name) draws \(color.name) \(shape.name)s"]
             case .color:
                 templates = ["a \(shape.name) the colour of \(color.name), by \(artist.name)",
                              "a \(color.name)ish \(shape.name) by \(artist.name)",
@@ -177,8 +177,6 @@ public struct WorldPromptSets: Sendable {
 }
 
 extension WorldConcept {
-    var isArtist: Bool { if case .artist = self { true } else { false } }
-
     /// The name as a file or folder name: `triangle`, `ilse-varga`.
     public var slug: String {
         name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")

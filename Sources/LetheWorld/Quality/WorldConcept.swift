@@ -11,6 +11,18 @@ public enum WorldConcept: Sendable, Equatable, Hashable {
             + WorldArtist.allCases.map(WorldConcept.artist)
     }
 
+    /// The concept a word names: a shape (or its synonym), a colour or an artist, in any case.
+    public init?(named name: String) {
+        let key = name.lowercased().trimmingCharacters(in: .whitespaces)
+        if let shape = WorldShape.allCases.first(where: { $0.name == key || $0.synonym == key }) { self = .shape(shape); return }
+        if let color = WorldColor.allCases.first(where: { $0.name == key }) { self = .color(color); return }
+        if let artist = WorldArtist.allCases.first(where: { $0.name.lowercased() == key }) { self = .artist(artist); return }
+        return nil
+    }
+
+    /// Every concept's name, for error messages.
+    public static var allNames: String { all.map(\.name).joined(separator: ", ") }
+
     /// The words captions use (the judge's label).
     public var name: String {
         switch self {
@@ -19,6 +31,18 @@ public enum WorldConcept: Sendable, Equatable, Hashable {
         case .artist(let artist): artist.name
         }
     }
+
+    /// "shape", "colour" or "artist".
+    public var kind: String {
+        switch self {
+        case .shape: "shape"
+        case .color: "colour"
+        case .artist: "artist"
+        }
+    }
+
+    public var isArtist: Bool { if case .artist = self { true } else { false } }
+    public var isColor: Bool { if case .color = self { true } else { false } }
 
     /// Whether the judge sees this concept in an image.
     public func isShown(in prediction: WorldJudgePrediction) -> Bool {
