@@ -50,6 +50,11 @@ check "unknown subcommand fails" nonzero "Unexpected argument 'frobnicate'" -- "
 check "unknown flag fails" nonzero "Unknown option '--bogus'" -- "$LETHE" inspect --bogus "$FIXTURES/f32.safetensors"
 check "info names the libraries" 0 "Open MPI.*" -- "$LETHE" info
 check "info reports OpenBLAS and zstd" 0 "zstd +[0-9]" -- "$LETHE" info
+# OpenBLAS's kernels: never its SSE3 fallback on a CPU with AVX2 (Lethe re-selects them), and OPENBLAS_CORETYPE wins.
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && [[ -z ${OPENBLAS_CORETYPE:-} ]]; then
+    check "info: OpenBLAS runs AVX2 or AVX-512 kernels on a CPU that has them" 0 "; core (Haswell|SkylakeX|Cooperlake|SapphireRapids|Zen)" -- "$LETHE" info
+fi
+check "info: OPENBLAS_CORETYPE chooses the kernels" 0 "; core Prescott\)" -- env OPENBLAS_CORETYPE=Prescott "$LETHE" info
 check "info single process" 0 "world +1 rank \(single process" -- "$LETHE" info
 check "info --json" 0 '"worldSize" : 1' -- "$LETHE" info --json
 check "info under mpirun -np 2" 0 "rank 1 of 2" -- "${MPIRUN[@]}" -np 2 "$LETHE" info

@@ -8,10 +8,48 @@
 #ifndef LETHE_COPENBLAS_SHIM_H
 #define LETHE_COPENBLAS_SHIM_H
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cblas.h>
 #include <openblas_config.h>
 
 static inline const char *lethe_openblas_version(void) { return OPENBLAS_VERSION; }
+
+// OpenBLAS built with DYNAMIC_ARCH (Debian's) picks its kernels from the CPU's family and model when it loads. A
+// model it does not know (0.3.21 and Intel's Sapphire and Emerald Rapids, family 6 models 143 and 207) falls back
+// to Prescott, the SSE3 kernels: sgemm at a fifth of the AVX-512 kernels' speed on the same cores. These two
+// functions, exported only by such builds (weak here, so that other builds still link), let the kernels be chosen
+// again from the instruction sets the CPU and the OS support.
+void gotoblas_dynamic_init(void) __attribute__((weak));
+void gotoblas_dynamic_quit(void) __attribute__((weak));
+
+/// When OpenBLAS fell back to Prescott kernels on a CPU with AVX-512 (F, CD, BW, DQ, VL) or AVX2 and FMA, and the
+/// user set no OPENBLAS_CORETYPE, re-selects SkylakeX or Haswell kernels and returns the name of the kernels it
+/// chose; else changes nothing and returns NULL. Must run before any BLAS call (nothing may be in flight).
+static inline const char *lethe_openblas_select_core(void) {
+#if defined(__x86_64__)
+    if (!gotoblas_dynamic_init || !gotoblas_dynamic_quit) return NULL;
+    if (getenv("OPENBLAS_CORETYPE") != NULL) return NULL;
+    const char *detected = openblas_get_corename();
+    if (detected == NULL || strcmp(detected, "Prescott") != 0) return NULL;
+    __builtin_cpu_init();
+    const char *core = NULL;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
+        core = "SkylakeX";
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        core = "Haswell";
+    }
+    if (core == NULL) return NULL;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    gotoblas_dynamic_quit();
+    gotoblas_dynamic_init();
+    unsetenv("OPENBLAS_CORETYPE");
+    return openblas_get_corename();
+#else
+    return NULL;
+#endif
+}
 
 // Cholesky factorisation and solve of a symmetric positive-definite matrix.
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);

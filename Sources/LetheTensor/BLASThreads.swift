@@ -8,9 +8,32 @@ public enum BLASThreads {
 
     /// Runs `body` with `threads` OpenBLAS threads, then restores the previous count.
     public static func with<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+        BLASKernels.prepare()
         let previous = openblas_get_num_threads()
         openblas_set_num_threads(Int32(threads))
         defer { openblas_set_num_threads(previous) }
         return try body()
     }
+}
+
+/// The OpenBLAS kernels Lethe runs. Every BLAS and LAPACK call goes through `BLASKernels.prepare()` first, so that
+/// OpenBLAS's fallback to its SSE3 (Prescott) kernels on CPUs it does not recognise is corrected before the first
+/// call: `lethe_openblas_select_core` picks the kernels from the instruction sets instead (SkylakeX for AVX-512).
+/// OPENBLAS_CORETYPE, when set, is left to OpenBLAS. Every rank on one kind of CPU picks the same kernels, so
+/// results stay bitwise identical across rank counts.
+public enum BLASKernels {
+    /// Where OpenBLAS's own choice was replaced: (what it detected, what runs instead); nil when it was kept.
+    public static let reselection: (detected: String, selected: String)? = {
+        let detected = String(cString: openblas_get_corename())
+        guard let selected = lethe_openblas_select_core() else { return nil }
+        return (detected, String(cString: selected))
+    }()
+
+    /// The kernels' name as OpenBLAS reports it ("SkylakeX", "Haswell", ...).
+    public static var name: String {
+        prepare()
+        return String(cString: openblas_get_corename())
+    }
+
+    @inline(__always) public static func prepare() { _ = reselection }
 }

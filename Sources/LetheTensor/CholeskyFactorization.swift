@@ -25,6 +25,7 @@ public struct CholeskyFactorization: Sendable, ColumnMajorSolver {
             var uplo = CChar(UInt8(ascii: "U"))
             var info: Int32 = 0
             factor.withUnsafeMutableBufferPointer { a in
+                BLASKernels.prepare()
                 dpotrf_(&uplo, &n32, a.baseAddress, &leading, &info, 1)
             }
             if info > 0 {
@@ -71,6 +72,7 @@ public struct CholeskyFactorization: Sendable, ColumnMajorSolver {
         var info: Int32 = 0
         factor.withUnsafeBufferPointer { a in
             result.withUnsafeMutableBufferPointer { b in
+                BLASKernels.prepare()
                 dpotrs_(&uplo, &n32, &count32, a.baseAddress, &leading, b.baseAddress, &leading, &info, 1)
             }
         }

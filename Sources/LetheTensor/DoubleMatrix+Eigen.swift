@@ -39,12 +39,14 @@ extension DoubleMatrix {
         var optimalWork = 0.0
         // Workspace query, then the computation.
         matrix.withUnsafeMutableBufferPointer { a in
+            BLASKernels.prepare()
             dsyev_(&job, &uplo, &n32, a.baseAddress, &leading, &values, &optimalWork, &workSize, &info, 1, 1)
         }
         if info < 0 { throw LinearAlgebraError.invalidArgument(routine: "dsyev", argument: Int(-info)) }
         workSize = try Self.lapackInt(Swift.max(Int(optimalWork), 3 * n), "workspace size", operation)
         var work = [Double](repeating: 0, count: Int(workSize))
         matrix.withUnsafeMutableBufferPointer { a in
+            BLASKernels.prepare()
             dsyev_(&job, &uplo, &n32, a.baseAddress, &leading, &values, &work, &workSize, &info, 1, 1)
         }
         if info < 0 { throw LinearAlgebraError.invalidArgument(routine: "dsyev", argument: Int(-info)) }

@@ -37,6 +37,7 @@ extension DoubleMatrix {
         left.withUnsafeBufferPointer { a in
             right.withUnsafeBufferPointer { b in
                 withUnsafeMutableBufferPointer { c in
+                    BLASKernels.prepare()
                     cblas_dgemm(
                         CblasRowMajor, transposingLeft ? CblasTrans : CblasNoTrans,
                         transposingRight ? CblasTrans : CblasNoTrans, m32, n32, k32, scale,
@@ -66,6 +67,7 @@ extension DoubleMatrix {
         samples.withUnsafeBufferPointer { a in
             withUnsafeMutableBufferPointer { c in
                 // Row-major upper triangle of C += scale · AᵀA, then mirrored into the lower triangle.
+                BLASKernels.prepare()
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n32, k32, scale, a.baseAddress, stride,
                             1, c.baseAddress, stride)
                 for row in 0..<n {

@@ -29,6 +29,7 @@ public struct LUFactorization: Sendable, ColumnMajorSolver {
             var rows32 = n32
             factors.withUnsafeMutableBufferPointer { a in
                 pivots.withUnsafeMutableBufferPointer { p in
+                    BLASKernels.prepare()
                     dgetrf_(&rows32, &n32, a.baseAddress, &leading, p.baseAddress, &info)
                 }
             }
@@ -82,6 +83,7 @@ public struct LUFactorization: Sendable, ColumnMajorSolver {
         factors.withUnsafeBufferPointer { a in
             pivots.withUnsafeBufferPointer { p in
                 result.withUnsafeMutableBufferPointer { b in
+                    BLASKernels.prepare()
                     dgetrs_(&trans, &n32, &count32, a.baseAddress, &leading, p.baseAddress, b.baseAddress,
                             &leadingB, &info, 1)
                 }

@@ -47,6 +47,7 @@ extension Tensor {
                 }
                 // output[:, band] (leading dimension H·W) = kernel [Cout, K] · patches [K, band].
                 FLOPCounter.addMatrixProduct(m: outChannels, n: columns, k: patchRows)
+                BLASKernels.prepare()
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(columns), Int32(patchRows),
                             1, kernel.pointer, Int32(patchRows), source, Int32(columns),
                             biasValues == nil ? 0 : 1, output + firstRow * outWidth, Int32(positions))

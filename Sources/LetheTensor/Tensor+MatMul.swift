@@ -99,6 +99,7 @@ extension Tensor {
         let operandA = GEMMOperand(a, transposed: transposeA)
         let operandB = GEMMOperand(b, transposed: transposeB)
         FLOPCounter.addMatrixProduct(m: m, n: n, k: k)
+        BLASKernels.prepare()
         cblas_sgemm(CblasRowMajor, operandA.transpose, operandB.transpose, Int32(m), Int32(n), Int32(k),
                     alpha, operandA.pointer, operandA.leadingDimension, operandB.pointer, operandB.leadingDimension,
                     beta, output, Int32(n))

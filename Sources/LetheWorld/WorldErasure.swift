@@ -5,20 +5,10 @@ import LetheErasure
 /// Each method's settings on the world's model, in one place: what `lethe demo`, `lethe world erase` and
 /// `Scripts/results.sh` (the README's results table) run, so the table measures what a user gets.
 ///
-/// Tuned against `lethe eval` on the shipped model (16 captions a set, no attacks; one image moves a rate by about
-/// 6 points), taking for each kind of concept the strongest erasure whose preserved accuracy stays at or above 0.85:
-///
-/// | kind | setting | erased rate | preserved accuracy | Fréchet distance |
-/// |---|---|---|---|---|
-/// | shape (triangle) | UCE erase scale 1 (the paper's) | 0 % | 0.97 | 60 |
-/// | colour (red) | erase scale 1 / 3 / 10 | 69 / 44 / 19 % | 1.00 / 0.92 / 0.89 | 46 / 82 / 144 |
-/// | artist (Ilse Varga) | erase scale 1 / 3, preserve scale 0.1 (the paper's) | 31 / 6 % | 0.77 / 0.59 | 171 / 271 |
-/// | artist (Ilse Varga) | erase scale 3 / 5 / 10, preserve scale 1 | 31 / 38 / 25 % | 0.85 / 0.82 / 0.72 | 115 / 155 / 218 |
-///
-/// Naming a colour in context ("a red star" steered to "a star", for every shape) erased no more than the word alone
-/// (62 % against 69 %). Forget-Me-Not has no such setting: on the triangle, lr 5e-4 / 7e-4 / 1e-3 / 2e-3 erase to
-/// 94 / 75 / 12 / 0 % with preserved accuracy 0.82 / 0.71 / 0.55 / 0.26 (red at 1e-3: 69 %, 0.74), so it keeps
-/// 5e-4, the rate at which it erases the demo's star with the other shapes kept.
+/// Tuned against `lethe eval` on the shipped model (16 captions a set, no attacks), taking for each kind of concept
+/// the strongest erasure whose preserved accuracy stays at or above 0.85; the README's "The world's tuned settings"
+/// has the measurements. Forget-Me-Not has no setting that meets that bar in the world: it keeps the rate at which
+/// it erases the demo's star with the other shapes kept.
 public struct WorldErasure: Sendable {
     public enum Method: String, Sendable, Codable, CaseIterable {
         case rece, uce, fmn
@@ -59,7 +49,7 @@ public struct WorldErasure: Sendable {
     /// the authors' art templates (`--add-prompts art`): the paper's variant maps a prompt's rows from its last word
     /// on, so the name alone leaves the rows of the words after it ("Ilse Varga style painting of a ...") as they
     /// were (measured: the name alone 100 % → 62 %, with the templates 56 %, with these namings 31 %). Erase scale
-    /// 10 for a colour, 3 with preserve scale 1 for an artist (the table above); with both kinds, the larger.
+    /// 10 for a colour, 3 with preserve scale 1 for an artist (the README's table); with both kinds, the larger.
     public static func uceSettings(for concepts: [WorldConcept]) -> UCESettings {
         let preserve = WorldConcept.all.filter { !concepts.contains($0) }.map(\.name)
         var names: [String] = []

@@ -3,6 +3,7 @@ import COpenBLAS
 import Foundation
 import LetheDistributed
 import LetheIO
+import LetheTensor
 
 /// `lethe info`: the libraries this binary runs with and the ranks it runs as.
 struct Info: ParsableCommand {
@@ -66,7 +67,7 @@ struct LibraryReport: Codable {
             lethe: LetheVersion.current, swift: LetheVersion.swiftCompiler, mpi: mpiVersion,
             openBLAS: String(cString: lethe_openblas_version()).trimmingCharacters(in: .whitespaces),
             openBLASConfig: String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces),
-            openBLASCore: String(cString: openblas_get_corename()),
+            openBLASCore: BLASKernels.reselection.map { "\($0.selected), chosen by Lethe over OpenBLAS's fallback \($0.detected)" } ?? BLASKernels.name,
             zstd: Zstd.libraryVersion, launchedByMPI: usesMPI, worldSize: worldSize, ranks: ranks)
     }
 
