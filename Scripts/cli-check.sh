@@ -1012,6 +1012,9 @@ check "eval refuses to replace its output without --overwrite" nonzero "exists; 
     "$LETHE" eval --concept triangle --output "$EVAL"
 check "eval --overwrite replaces only a folder it wrote" nonzero "lethe eval did not write it" -- \
     "$LETHE" eval --concept triangle --output "$DEMO" --overwrite
+check "eval --overwrite replaces an evaluation that was cut off (its marker, no eval.json)" 0 "^yes$" -- bash -c \
+    'mkdir -p "$2" && touch "$2/.lethe-eval" "$2/eval-triangle.png" && "$1" eval --concept triangle --output "$2" --overwrite \
+     --prompts 2 --steps 2 --no-attacks >/dev/null 2>&1 && [[ -s "$2/eval.json" ]] && echo yes' _ "$LETHE" "$WORK/eval-cut-off"
 check "eval names a missing erased model" nonzero "no-such-model" -- \
     "$LETHE" eval --model "$WORK/no-such-model" --concept triangle --output "$WORK/eval-missing" --no-attacks
 

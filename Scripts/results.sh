@@ -50,14 +50,15 @@ erase() {
         >"$OUT/models/$name.log" 2>&1 || { cat "$OUT/models/$name.log" >&2; return 1; }
 }
 
+# evaluate NAME CONCEPT...: judges $OUT/models/NAME into $OUT/evals/NAME (lethe eval, every attack).
 evaluate() {
     local name=$1
     shift
     local concepts=() concept
     for concept in "$@"; do concepts+=(--concept "$concept"); done
     mpirun "${mpirun_args[@]}" -np "$RANKS" "$LETHE" eval --model "$OUT/models/$name" "${concepts[@]}" "${EVAL_ARGS[@]}" \
-        --output "$OUT/evals/$name" --overwrite >/dev/null 2>"$OUT/evals/$name.log"
-    echo "$OUT/evals/$name"
+        --output "$OUT/evals/$name" --overwrite >/dev/null 2>"$OUT/evals/$name.log" \
+        || { tail -n 20 "$OUT/evals/$name.log" >&2; return 1; }
 }
 
 folders=()
@@ -67,13 +68,15 @@ for method in uce rece fmn; do
         name="$method-$(tr ' A-Z' '-a-z' <<<"$concept")"
         echo "== $name"
         erase "$method" "$name" "$concept"
-        folders+=("$(evaluate "$name" "$concept")")
+        evaluate "$name" "$concept"
+        folders+=("$OUT/evals/$name")
     done
     for count in "${MANY[@]}"; do
         name="$method-$count-artists"
         echo "== $name"
         erase "$method" "$name" "${ARTISTS[@]:0:$count}"
-        folders+=("$(evaluate "$name" "${ARTISTS[@]:0:$count}")")
+        evaluate "$name" "${ARTISTS[@]:0:$count}"
+        folders+=("$OUT/evals/$name")
     done
 done
 "$LETHE" eval report "${folders[@]}" --output "$OUT" --title "Lethe: measured erasure in the world$([[ $quick == 1 ]] && echo " (quick run)")"

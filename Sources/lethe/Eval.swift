@@ -92,6 +92,10 @@ struct EvalRun: ParsableCommand {
         return evaluation
     }
 
+    /// The empty file lethe eval writes first into a folder it makes, so that --overwrite may replace an
+    /// evaluation that was cut off before its eval.json.
+    static let marker = ".lethe-eval"
+
     func run() throws {
         let world = try Communicator.world()
         let console = Console(prints: world.rank == 0)
@@ -106,12 +110,16 @@ struct EvalRun: ParsableCommand {
         if world.rank == 0 {
             if FileManager.default.fileExists(atPath: folder.path) {
                 guard overwrite else { throw ValidationError("--output '\(output)' exists; pass --overwrite to replace an evaluation there, or name a new folder") }
-                guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("eval.json").path) else {
+                // eval.json: a finished evaluation; the marker: one that was cut off (killed, out of time).
+                guard ["eval.json", Self.marker].contains(where: {
+                    FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+                }) else {
                     throw ValidationError("--output '\(output)' exists and lethe eval did not write it (no eval.json); it is kept")
                 }
                 try FileManager.default.removeItem(at: folder)
             }
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data().write(to: folder.appendingPathComponent(Self.marker))
         }
         try world.barrier()
         var bar: ProgressBar?
