@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 
 /// OpenBLAS's thread count. Its kernels are not bitwise reproducible across thread counts (the work split decides
 /// which rows go through which micro-kernel), so code that must give the same bits on any number of MPI ranks
@@ -13,6 +14,23 @@ public enum BLASThreads {
         openblas_set_num_threads(Int32(threads))
         defer { openblas_set_num_threads(previous) }
         return try body()
+    }
+
+    /// Runs `body(worker, task)` for every task in 0..<count on as many threads as OpenBLAS has (each worker a
+    /// contiguous run of tasks), with OpenBLAS single-threaded meanwhile, so that each worker's products run on its
+    /// own core. For many small independent products (attention's per-head tiles), where handing each one to
+    /// OpenBLAS's threads costs more than it saves. A task's result does not depend on which worker ran it.
+    public static func parallel(tasks count: Int, _ body: @Sendable (_ worker: Int, _ task: Int) -> Void) {
+        let workers = Swift.max(1, Swift.min(self.count, count))
+        guard workers > 1 else {
+            with(1) { for task in 0..<count { body(0, task) } }
+            return
+        }
+        with(1) {
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for task in (count * worker / workers)..<(count * (worker + 1) / workers) { body(worker, task) }
+            }
+        }
     }
 }
 

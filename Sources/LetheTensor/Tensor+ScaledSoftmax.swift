@@ -3,12 +3,13 @@ import Foundation
 extension Tensor {
     /// Replaces each row of the last axis by softmax(scale · row), in place (max-subtracted): the attention
     /// probabilities of scores q·kᵀ without a scaled copy. exp is a SIMD polynomial (about 1 ulp beyond the
-    /// rounding of scale·x − max); rows are split over the processor's cores.
-    public func softmaxInPlace(scale: Float = 1) {
+    /// rounding of scale·x − max); rows are split over the processor's cores unless `parallel` is false (a caller
+    /// that is itself one of several workers).
+    public func softmaxInPlace(scale: Float = 1, parallel: Bool = true) {
         precondition(isContiguous, "softmaxInPlace needs a contiguous tensor")
         let width = shape.last ?? 1
         let rows = width == 0 ? 0 : count / width
-        let workers = Swift.min(Tensor.processorCount, Swift.max(1, count / (1 << 16)), rows)
+        let workers = parallel ? Swift.min(Tensor.processorCount, Swift.max(1, count / (1 << 16)), rows) : 1
         guard workers > 1 else {
             Tensor.softmaxRows(pointer, rows: 0..<rows, width: width, scale: scale)
             return

@@ -2,12 +2,12 @@ extension Tensor {
     /// Softmax backward in place over the last axis: self holds dL/dP on entry and dL/dS on return, where
     /// P = softmax(scale·S) is `probabilities` (same shape; rows complete): dS = scale·P∘(dP − Σ_row P∘dP).
     /// Row-local; rows are split over the processor's cores as in `softmaxInPlace`.
-    public func softmaxBackwardInPlace(probabilities: Tensor, scale: Float = 1) {
+    public func softmaxBackwardInPlace(probabilities: Tensor, scale: Float = 1, parallel: Bool = true) {
         precondition(probabilities.shape == shape,
                      "softmaxBackwardInPlace: probabilities \(probabilities.shape) do not match gradient \(shape)")
         guard isContiguous else {
             let dense = copy()
-            dense.softmaxBackwardInPlace(probabilities: probabilities, scale: scale)
+            dense.softmaxBackwardInPlace(probabilities: probabilities, scale: scale, parallel: parallel)
             assignStrided(dense)
             return
         }
@@ -15,7 +15,8 @@ extension Tensor {
         let width = shape.last ?? 1
         let rows = width == 0 ? 0 : count / width
         // Workers write disjoint rows of this tensor's storage.
-        Tensor.forEachRange(count: rows, workers: Tensor.workerCount(count: count, grain: 1 << 16)) { _, range in
+        let workers = parallel ? Tensor.workerCount(count: count, grain: 1 << 16) : 1
+        Tensor.forEachRange(count: rows, workers: workers) { _, range in
             Tensor.softmaxBackwardRows(self.pointer, probabilities: dense.pointer, rows: range, width: width, scale: scale)
         }
     }

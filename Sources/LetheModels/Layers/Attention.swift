@@ -62,20 +62,22 @@ public struct Attention: Sendable {
     }
 
     /// softmax(q·kᵀ·scale)·v per head, a block of query rows at a time: query [B·heads, N, d], key and value
-    /// [B·heads, M, d] → [B·heads, N, d], with no [B·heads, N, M] tensor.
+    /// [B·heads, M, d] → [B·heads, N, d], with no [B·heads, N, M] tensor. The blocks are independent, so they are
+    /// shared out over the cores, each worker running its products single-threaded with its own block of
+    /// probabilities: one block's products are too small to hand to OpenBLAS's threads and back.
     func attendBlockwise(query: Tensor, key: Tensor, value: Tensor) -> Tensor {
         let (slices, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
         let output = Tensor(zeros: [slices, queries, headDimension])
         let rowsPerBlock = rowsPerBlock(queries: queries, keys: keys)
-        let block = Tensor(zeros: [rowsPerBlock, keys])
-        for slice in 0..<slices {
-            let (q, k, v, out) = (query[index: slice], key[index: slice], value[index: slice], output[index: slice])
-            for start in stride(from: 0, to: queries, by: rowsPerBlock) {
-                let rows = Swift.min(rowsPerBlock, queries - start)
-                let weights = block.narrowed(axis: 0, start: 0, length: rows)
-                probabilities(query: q.narrowed(axis: 0, start: start, length: rows), key: k, into: weights)
-                weights.matmul(v, into: out.narrowed(axis: 0, start: start, length: rows))
-            }
+        let blocksPerSlice = (queries + rowsPerBlock - 1) / rowsPerBlock
+        let scratch = (0..<Swift.max(1, BLASThreads.count)).map { _ in Tensor(zeros: [rowsPerBlock, keys]) }
+        BLASThreads.parallel(tasks: slices * blocksPerSlice) { worker, task in
+            let (slice, start) = (task / blocksPerSlice, (task % blocksPerSlice) * rowsPerBlock)
+            let rows = Swift.min(rowsPerBlock, queries - start)
+            let weights = scratch[worker].narrowed(axis: 0, start: 0, length: rows)
+            probabilities(query: query[index: slice].narrowed(axis: 0, start: start, length: rows), key: key[index: slice],
+                          into: weights, parallel: false)
+            weights.matmul(value[index: slice], into: output[index: slice].narrowed(axis: 0, start: start, length: rows))
         }
         return output
     }
@@ -96,9 +98,9 @@ public struct Attention: Sendable {
 
     /// softmax(q·kᵀ·scale) over the keys for one head: query rows [R, d], key [M, d], written into `probabilities`
     /// [R, M] (contiguous). The step the forward pass takes for every block of rows.
-    public func probabilities(query: Tensor, key: Tensor, into probabilities: Tensor) {
+    public func probabilities(query: Tensor, key: Tensor, into probabilities: Tensor, parallel: Bool = true) {
         query.matmul(key, transposeOther: true, into: probabilities)
-        probabilities.softmaxInPlace(scale: scale)
+        probabilities.softmaxInPlace(scale: scale, parallel: parallel)
     }
 
     /// All probabilities at once: query [B·heads, N, d], key [B·heads, M, d] → [B·heads, N, M] (for inspection;
@@ -198,7 +200,9 @@ extension Attention {
     }
 
     /// dq, dk, dv as `headGradients`, recomputing the probabilities a block of query rows at a time from q and k.
-    /// Rows are complete in every block, so the softmax backward is row-local; dk and dv sum over the blocks.
+    /// Rows are complete in every block, so the softmax backward is row-local; dk and dv sum over the blocks of a
+    /// slice in order, so the slices (not the blocks) are shared out over the cores, each worker with its own
+    /// scratch and single-threaded products.
     private func headGradientsBlockwise(outputGradient: Tensor, query: Tensor, key: Tensor,
                                         value: Tensor) -> (Tensor, Tensor, Tensor) {
         let (slices, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
@@ -206,24 +210,26 @@ extension Attention {
         let keyGradient = Tensor(zeros: key.shape)
         let valueGradient = Tensor(zeros: value.shape)
         let rowsPerBlock = rowsPerBlock(queries: queries, keys: keys)
-        let probabilityBlock = Tensor(zeros: [rowsPerBlock, keys])
-        let gradientBlock = Tensor(zeros: [rowsPerBlock, keys])
-        // The first block writes dk and dv directly; later blocks go through this and are added.
-        let partial = Tensor(zeros: [keys, headDimension])
-        for slice in 0..<slices {
+        // Per worker: a block of probabilities, one of their gradients, and the later blocks' dk or dv, added on.
+        let scratch = (0..<Swift.max(1, BLASThreads.count)).map { _ in
+            (p: Tensor(zeros: [rowsPerBlock, keys]), dS: Tensor(zeros: [rowsPerBlock, keys]),
+             partial: Tensor(zeros: [keys, headDimension]))
+        }
+        BLASThreads.parallel(tasks: slices) { worker, slice in
             let (q, k, v) = (query[index: slice], key[index: slice], value[index: slice])
             let (dO, dQ) = (outputGradient[index: slice], queryGradient[index: slice])
             let (dK, dV) = (keyGradient[index: slice], valueGradient[index: slice])
+            let partial = scratch[worker].partial
             for start in stride(from: 0, to: queries, by: rowsPerBlock) {
                 let rows = Swift.min(rowsPerBlock, queries - start)
                 let qRows = q.narrowed(axis: 0, start: start, length: rows)
                 let dORows = dO.narrowed(axis: 0, start: start, length: rows)
-                let p = probabilityBlock.narrowed(axis: 0, start: 0, length: rows)
-                let dS = gradientBlock.narrowed(axis: 0, start: 0, length: rows)
-                probabilities(query: qRows, key: k, into: p)
+                let p = scratch[worker].p.narrowed(axis: 0, start: 0, length: rows)
+                let dS = scratch[worker].dS.narrowed(axis: 0, start: 0, length: rows)
+                probabilities(query: qRows, key: k, into: p, parallel: false)
                 accumulate(start == 0, into: dV, scratch: partial) { p.matmul(dORows, transposeSelf: true, into: $0) }
                 dORows.matmul(v, transposeOther: true, into: dS)
-                dS.softmaxBackwardInPlace(probabilities: p, scale: scale)
+                dS.softmaxBackwardInPlace(probabilities: p, scale: scale, parallel: false)
                 dS.matmul(k, into: dQ.narrowed(axis: 0, start: start, length: rows))
                 accumulate(start == 0, into: dK, scratch: partial) { dS.matmul(qRows, transposeSelf: true, into: $0) }
             }
