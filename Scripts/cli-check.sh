@@ -54,7 +54,12 @@ check "info reports OpenBLAS and zstd" 0 "zstd +[0-9]" -- "$LETHE" info
 if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && [[ -z ${OPENBLAS_CORETYPE:-} ]]; then
     check "info: OpenBLAS runs AVX2 or AVX-512 kernels on a CPU that has them" 0 "; core (Haswell|SkylakeX|Cooperlake|SapphireRapids|Zen)" -- "$LETHE" info
 fi
-check "info: OPENBLAS_CORETYPE chooses the kernels" 0 "; core Prescott\)" -- env OPENBLAS_CORETYPE=Prescott "$LETHE" info
+check "info: OPENBLAS_CORETYPE chooses the kernels" 0 "; core Prescott[;)]" -- env OPENBLAS_CORETYPE=Prescott "$LETHE" info
+# OpenBLAS's idle threads: Lethe shortens their spin unless OPENBLAS_THREAD_TIMEOUT says otherwise.
+if [[ -z ${OPENBLAS_THREAD_TIMEOUT:-} ]] && [[ ${OPENBLAS_NUM_THREADS:-2} != 1 ]] && (( $(nproc) > 1 )); then
+    check "info: OpenBLAS's idle threads spin 2^10 cycles" 0 "idle threads spin 2\^10 cycles" -- "$LETHE" info
+fi
+check "info: OPENBLAS_THREAD_TIMEOUT is left to OpenBLAS" 0 "^OpenBLAS .*(core|fallback) [A-Za-z0-9]+\)$" -- env OPENBLAS_THREAD_TIMEOUT=6 "$LETHE" info
 check "info single process" 0 "world +1 rank \(single process" -- "$LETHE" info
 check "info --json" 0 '"worldSize" : 1' -- "$LETHE" info --json
 check "info under mpirun -np 2" 0 "rank 1 of 2" -- "${MPIRUN[@]}" -np 2 "$LETHE" info
@@ -65,6 +70,9 @@ check "inspect F16 and BF16" 0 "as_bf16 +BF16 +\[28\]" -- "$LETHE" inspect "$FIX
 check "inspect a sharded set by its index" 0 "3 shards" -- "$LETHE" inspect "$FIXTURES/sharded/model.safetensors.index.json"
 check "inspect --json" 0 '"dtype" : "F32"' -- "$LETHE" inspect "$FIXTURES/f32.safetensors" --json
 check "bench --train names a pattern that matches nothing" nonzero "pattern 'attn3' matches no parameter of the UNet" -- "$LETHE" bench unet --latent 8 --backward --train attn3
+check "bench unet --convolution winograd runs a tiny forward" 0 "per forward \(best of 1\)" -- \
+    "$LETHE" bench unet --latent 8 --iterations 1 --convolution winograd
+check "bench unet names a bad --convolution" nonzero "'fft' is invalid for '--convolution" -- "$LETHE" bench unet --convolution fft
 check "bench checkpoint --train names a pattern that matches nothing" nonzero "pattern 'attn3' matches no parameter of the UNet" -- \
     "$LETHE" bench checkpoint --train attn3
 check "bench allreduce under mpirun -np 2 checks its sums and reports busbw" 0 "on 2 rank\(s\).*busbw [0-9.]+ GB/s" -- bash -c \

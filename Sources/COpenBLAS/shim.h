@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cblas.h>
 #include <openblas_config.h>
+#include <malloc.h>
 
 static inline const char *lethe_openblas_version(void) { return OPENBLAS_VERSION; }
 
@@ -49,6 +50,41 @@ static inline const char *lethe_openblas_select_core(void) {
 #else
     return NULL;
 #endif
+}
+
+// OpenBLAS's idle threads spin (calling sched_yield) for 2^28 cycles after each threaded call before they sleep,
+// about a tenth of a second. Lethe's own parallel loops (attention tiles, elementwise passes) run between BLAS calls
+// on the same cores, so those spinning threads take half of a 2-core machine from them. OpenBLAS reads the spin
+// limit, OPENBLAS_THREAD_TIMEOUT (log2 of cycles, 4 to 30), only when it starts its threads; these internal
+// functions (weak: builds without a thread server still link) restart them with a shorter one.
+void openblas_read_env(void) __attribute__((weak));
+int blas_thread_init(void) __attribute__((weak));
+int blas_thread_shutdown_(void) __attribute__((weak));
+int openblas_thread_timeout(void) __attribute__((weak));
+
+/// Unless the user set OPENBLAS_THREAD_TIMEOUT, restarts OpenBLAS's threads with a spin limit of 2^exponent
+/// cycles and returns the limit in force (log2 cycles; 0 when this OpenBLAS has no thread server or keeps the
+/// user's setting). Must run before any BLAS call (nothing may be in flight).
+static inline int lethe_openblas_set_thread_timeout(int exponent) {
+    if (!openblas_read_env || !blas_thread_init || !blas_thread_shutdown_ || !openblas_thread_timeout) return 0;
+    if (getenv("OPENBLAS_THREAD_TIMEOUT") != NULL) return 0;
+    char value[4];
+    value[0] = (char)('0' + exponent / 10);
+    value[1] = (char)('0' + exponent % 10);
+    value[2] = 0;
+    setenv("OPENBLAS_THREAD_TIMEOUT", value, 1);
+    openblas_read_env();
+    unsetenv("OPENBLAS_THREAD_TIMEOUT");
+    blas_thread_shutdown_();
+    blas_thread_init();
+    return openblas_thread_timeout();
+}
+
+// glibc's mallopt (malloc.h, which Swift's Glibc module does not bring in), for LetheTensor's tensor storage: keep
+// freed blocks up to 32 MB on the heap instead of returning them to the kernel (see TensorStorage). Returns whether
+// glibc took both settings.
+static inline int lethe_keep_freed_memory(void) {
+    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
 }
 
 // Cholesky factorisation and solve of a symmetric positive-definite matrix.

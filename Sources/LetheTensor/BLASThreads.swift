@@ -34,17 +34,29 @@ public enum BLASThreads {
     }
 }
 
-/// The OpenBLAS kernels Lethe runs. Every BLAS and LAPACK call goes through `BLASKernels.prepare()` first, so that
-/// OpenBLAS's fallback to its SSE3 (Prescott) kernels on CPUs it does not recognise is corrected before the first
-/// call: `lethe_openblas_select_core` picks the kernels from the instruction sets instead (SkylakeX for AVX-512).
-/// OPENBLAS_CORETYPE, when set, is left to OpenBLAS. Every rank on one kind of CPU picks the same kernels, so
-/// results stay bitwise identical across rank counts.
+/// The OpenBLAS kernels Lethe runs and how its threads wait. Every BLAS and LAPACK call goes through
+/// `BLASKernels.prepare()` first, so that OpenBLAS's fallback to its SSE3 (Prescott) kernels on CPUs it does not
+/// recognise is corrected before the first call: `lethe_openblas_select_core` picks the kernels from the
+/// instruction sets instead (SkylakeX for AVX-512), and its idle threads are restarted with a short spin limit.
+/// OPENBLAS_CORETYPE and OPENBLAS_THREAD_TIMEOUT, when set, are left to OpenBLAS. Every rank on one kind of CPU
+/// picks the same kernels, so results stay bitwise identical across rank counts.
 public enum BLASKernels {
     /// Where OpenBLAS's own choice was replaced: (what it detected, what runs instead); nil when it was kept.
-    public static let reselection: (detected: String, selected: String)? = {
+    public static var reselection: (detected: String, selected: String)? { setup.reselection }
+
+    /// How long (log2 of cycles) OpenBLAS's idle threads spin before they sleep, when Lethe set it: nil when the
+    /// user's OPENBLAS_THREAD_TIMEOUT or OpenBLAS's build decides. See `lethe_openblas_set_thread_timeout`.
+    public static var threadTimeout: Int? { setup.threadTimeout }
+
+    /// 2^10 cycles (well under a microsecond) instead of OpenBLAS's 2^28 (about a tenth of a second): long enough
+    /// for back-to-back products, short enough that Lethe's own loops between them get both cores.
+    static let threadTimeoutExponent: Int32 = 10
+
+    private static let setup: (reselection: (detected: String, selected: String)?, threadTimeout: Int?) = {
         let detected = String(cString: openblas_get_corename())
-        guard let selected = lethe_openblas_select_core() else { return nil }
-        return (detected, String(cString: selected))
+        let reselection = lethe_openblas_select_core().map { (detected, String(cString: $0)) }
+        let timeout = Int(lethe_openblas_set_thread_timeout(threadTimeoutExponent))
+        return (reselection, timeout > 0 ? timeout : nil)
     }()
 
     /// The kernels' name as OpenBLAS reports it ("SkylakeX", "Haswell", ...).
@@ -53,5 +65,5 @@ public enum BLASKernels {
         return String(cString: openblas_get_corename())
     }
 
-    @inline(__always) public static func prepare() { _ = reselection }
+    @inline(__always) public static func prepare() { _ = setup }
 }

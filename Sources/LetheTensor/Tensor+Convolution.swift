@@ -1,10 +1,11 @@
 import COpenBLAS
 
 extension Tensor {
-    /// torch.nn.functional.conv2d (groups 1, dilation 1) on [N, Cin, H, W] with weight [Cout, Cin, kH, kW]:
-    /// im2col and sgemm, unfolding the input one band of output rows at a time. The patch matrix stays near
-    /// `tileElements` floats (8 MB by default) instead of Cin·kH·kW × H·W per image (2.4 GB for a 256-channel 3×3 convolution at 512×512), and each band's
-    /// product is written straight into its columns of the output.
+    /// torch.nn.functional.conv2d (groups 1, dilation 1) on [N, Cin, H, W] with weight [Cout, Cin, kH, kW]: 3×3
+    /// stride-1 convolutions in the Winograd domain where that is faster (`conv2dWinograd`), others by im2col and
+    /// sgemm, unfolding the input one band of output rows at a time. The patch matrix stays near `tileElements`
+    /// floats (8 MB by default) instead of Cin·kH·kW × H·W per image (2.4 GB for a 256-channel 3×3 convolution at
+    /// 512×512), and each band's product is written straight into its columns of the output.
     public func conv2d(weight: Tensor, bias: Tensor?, geometry: Conv2DGeometry = Conv2DGeometry(),
                        tileElements: Int = 1 << 21) -> Tensor {
         precondition(rank == 4 && weight.rank == 4, "conv2d takes [N, C, H, W] and [Cout, Cin, kH, kW], got \(shape) and \(weight.shape)")
@@ -15,6 +16,11 @@ extension Tensor {
                                                         kernelHeight: kernelHeight, kernelWidth: kernelWidth)
         precondition(outHeight > 0 && outWidth > 0, "conv2d: kernel \(weight.shape) larger than padded input \(shape)")
         precondition(bias == nil || bias!.count == outChannels, "conv2d: bias \(bias!.shape) does not match \(outChannels) channels")
+        if Tensor.usesWinograd(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry, batch: batch,
+                               inChannels: inChannels, outHeight: outHeight, outWidth: outWidth) {
+            // Its buffers hold 16 transformed planes per tile of 4 outputs: 4 floats per output position and channel.
+            return conv2dWinograd(weight: weight, bias: bias, padding: geometry.padding, tileElements: 4 * tileElements)
+        }
         let input = contiguous()
         let kernel = weight.contiguous()
         let patchRows = inChannels * kernelHeight * kernelWidth

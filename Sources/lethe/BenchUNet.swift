@@ -38,6 +38,9 @@ struct BenchUNet: ParsableCommand {
     @Flag(help: "With --backward: recompute each UNet block in the backward pass instead of keeping its activations.")
     var gradientCheckpointing = false
 
+    @Option(help: "How 3×3 stride-1 convolutions run: auto (Winograd where faster), winograd or im2col.")
+    var convolution: ConvolutionAlgorithm = .automatic
+
     @Flag(help: "Print one JSON line.")
     var json = false
 
@@ -47,6 +50,10 @@ struct BenchUNet: ParsableCommand {
     }
 
     func run() throws {
+        try ConvolutionAlgorithm.$override.withValue(convolution) { try measure() }
+    }
+
+    private func measure() throws {
         let configuration = try preset.unetConfiguration()
         let patterns = train.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         if backward {

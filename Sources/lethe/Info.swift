@@ -56,6 +56,8 @@ struct LibraryReport: Codable {
     var openBLAS: String
     var openBLASConfig: String
     var openBLASCore: String
+    /// log2 of the cycles OpenBLAS's idle threads spin before sleeping, when Lethe set it (nil: OpenBLAS's own).
+    var openBLASThreadTimeout: Int?
     var zstd: String
     var launchedByMPI: Bool
     var worldSize: Int
@@ -68,6 +70,7 @@ struct LibraryReport: Codable {
             openBLAS: String(cString: lethe_openblas_version()).trimmingCharacters(in: .whitespaces),
             openBLASConfig: String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces),
             openBLASCore: BLASKernels.reselection.map { "\($0.selected), chosen by Lethe over OpenBLAS's fallback \($0.detected)" } ?? BLASKernels.name,
+            openBLASThreadTimeout: BLASKernels.threadTimeout,
             zstd: Zstd.libraryVersion, launchedByMPI: usesMPI, worldSize: worldSize, ranks: ranks)
     }
 
@@ -76,7 +79,8 @@ struct LibraryReport: Codable {
             "lethe     \(lethe)",
             "Swift     \(swift)",
             "MPI       \(mpi)",
-            "OpenBLAS  \(openBLAS) (\(openBLASConfig); core \(openBLASCore))",
+            "OpenBLAS  \(openBLAS) (\(openBLASConfig); core \(openBLASCore)"
+                + (openBLASThreadTimeout.map { "; idle threads spin 2^\($0) cycles" } ?? "") + ")",
             "zstd      \(zstd)",
             "world     \(worldSize) rank\(worldSize == 1 ? "" : "s")\(launchedByMPI ? " (MPI)" : " (single process, not launched by mpirun)")",
         ]

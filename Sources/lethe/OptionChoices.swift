@@ -13,6 +13,7 @@ extension UCESettings.Variant: ExpressibleByArgument {}
 extension EditTechnique: ExpressibleByArgument {}
 extension PromptTemplate: ExpressibleByArgument {}
 extension RandomPipelinePreset: ExpressibleByArgument {}
+extension ConvolutionAlgorithm: ExpressibleByArgument {}
 
 extension SchedulerKind: ExpressibleByArgument {
     /// A short name (ddim, pndm, euler, euler-a, ddpm) or a diffusers class name, as `SchedulerKind(name:)` reads.

@@ -13,21 +13,32 @@ import LetheTensor
         #expect(error.value <= 1e-4, "\(label): \(error)")
     }
 
-    @Test(arguments: ["sd1-tiny", "sd2-tiny"])
-    func encoderMatchesDiffusers(pipeline: String) throws {
+    /// Each 3×3 convolution both ways (the tiny VAEs are below where the automatic choice takes Winograd).
+    @Test(arguments: ["sd1-tiny", "sd2-tiny"], [ConvolutionAlgorithm.im2col, .winograd])
+    func encoderMatchesDiffusers(pipeline: String, convolution: ConvolutionAlgorithm) throws {
+        try ConvolutionAlgorithm.$override.withValue(convolution) { try encoderMatchesDiffusers(pipeline) }
+    }
+
+    private func encoderMatchesDiffusers(_ pipeline: String) throws {
         let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline(pipeline)))
         let references = try Fixture.references(pipeline)
         let distribution = try vae.encode(references.tensor(named: "vae.image"))
-        expectClose(distribution.mean, try references.tensor(named: "vae.encoder.mean"), "\(pipeline) VAE encoder mean")
+        expectClose(distribution.mean, try references.tensor(named: "vae.encoder.mean"),
+                    "\(pipeline) VAE encoder mean, \(ConvolutionAlgorithm.override)")
         expectClose(distribution.standardDeviation, try references.tensor(named: "vae.encoder.std"), "\(pipeline) VAE encoder std")
     }
 
-    @Test(arguments: ["sd1-tiny", "sd2-tiny"])
-    func decoderMatchesDiffusers(pipeline: String) throws {
+    @Test(arguments: ["sd1-tiny", "sd2-tiny"], [ConvolutionAlgorithm.im2col, .winograd])
+    func decoderMatchesDiffusers(pipeline: String, convolution: ConvolutionAlgorithm) throws {
+        try ConvolutionAlgorithm.$override.withValue(convolution) { try decoderMatchesDiffusers(pipeline) }
+    }
+
+    private func decoderMatchesDiffusers(_ pipeline: String) throws {
         let vae = try AutoencoderKL.load(from: DiffusersModelFolder(url: Fixture.pipeline(pipeline)))
         let references = try Fixture.references(pipeline)
         let image = try vae.decode(references.tensor(named: "vae.decoder.latents"))
-        expectClose(image, try references.tensor(named: "vae.decoder.output"), "\(pipeline) VAE decoder")
+        expectClose(image, try references.tensor(named: "vae.decoder.output"),
+                    "\(pipeline) VAE decoder, \(ConvolutionAlgorithm.override)")
     }
 
     @Test func variantWithoutAttentionOrQuantConvs() throws {
