@@ -116,15 +116,36 @@ struct SafeTensorsFixtureTests {
         #expect(decoded.storage.base != decodedAgain.storage.base)
     }
 
-    @Test("a zero-copy tensor outlives its SafeTensorsFile and writes to it never reach the file")
+    @Test("a zero-copy tensor outlives its SafeTensorsFile; its copy is writable and writes never reach the file")
     func zeroCopyLifetime() throws {
         let url = try Fixture.resource("safetensors/f32.safetensors", in: .module)
         let before = try SafeTensorsFixtures.readBytes(url)
         var tensor: Tensor? = try SafeTensorsFile.open(url).tensor(named: "bias")
         #expect(tensor?.toArray() == [0.5, -0.0, 65504.0])
-        tensor?[0] = 42
-        #expect(tensor?[0] == 42)
+        // The mapping is read-only (a write would fault), so a tensor to change is copied first.
+        var copy = try #require(tensor).copy()
+        copy[0] = 42
+        #expect(copy[0] == 42)
+        #expect(tensor?[0] == 0.5)
         tensor = nil
         #expect(try SafeTensorsFixtures.readBytes(url) == before)
+    }
+
+    @Test("the file is mapped read-only and private: a zero-copy tensor's pages are shared, never written")
+    func mappingIsReadOnly() throws {
+        let url = try Fixture.resource("safetensors/f32.safetensors", in: .module)
+        let file = try SafeTensorsFile.open(url)
+        let tensor = try file.tensor(named: "weight")
+        let address = UInt(bitPattern: tensor.storage.base)
+        // /proc/self/maps lines read "start-end perms offset dev inode path"; find the one holding the tensor.
+        // Read to the end: /proc files report a size of 0, which a whole-file read would trust.
+        let maps = String(decoding: try #require(FileHandle(forReadingAtPath: "/proc/self/maps")).readToEnd() ?? Data(), as: UTF8.self)
+        let line = try #require(maps.split(separator: "\n").first { line in
+            let bounds = line.prefix { $0 != " " }.split(separator: "-").compactMap { UInt($0, radix: 16) }
+            return bounds.count == 2 && bounds[0] <= address && address < bounds[1]
+        })
+        let permissions = line.split(separator: " ")[1]
+        #expect(permissions == "r--p", "mapping of \(url.lastPathComponent): \(line)")
+        #expect(line.hasSuffix(url.lastPathComponent))
     }
 }
