@@ -77,6 +77,7 @@ struct BenchGenerate: ParsableCommand {
 
         var runs: [GenerateBenchReport.Stages] = []
         var threads = 0
+        var memory: (anonymous: Int?, file: Int?) = (nil, nil)
         for _ in 0..<iterations {
             let start = Date()
             var marks: [GenerationStage: Date] = [:]
@@ -91,6 +92,8 @@ struct BenchGenerate: ParsableCommand {
             // The image as `lethe generate` would write it (8-bit RGB), not the file write itself.
             _ = try ImagePostprocessor.images(fromDecoded: decoded)
             let end = Date()
+            // While the pipeline is alive: its weights are what the split between own and mapped pages shows.
+            memory = ResidentMemory.current()
             let encoded = marks[.encoded] ?? loaded, denoised = marks[.denoised] ?? encoded
             runs.append(GenerateBenchReport.Stages(
                 load: loaded.timeIntervalSince(start), encode: encoded.timeIntervalSince(loaded),
@@ -98,7 +101,6 @@ struct BenchGenerate: ParsableCommand {
                 total: end.timeIntervalSince(start)))
         }
         let best = runs.min { $0.total < $1.total }!
-        let memory = ResidentMemory.current()
         let report = GenerateBenchReport(
             implementation: "Lethe", model: model ?? "random \(preset.rawValue)", loading: loading.rawValue, size: size, steps: steps,
             scheduler: scheduler.shortName, guidance: guidance, threads: threads, stages: best,
@@ -141,8 +143,8 @@ struct GenerateBenchReport: Encodable {
     var stages: Stages
     var allTotalSeconds: [Double]
     var peakRSSBytes: Int
-    /// Resident memory at the end, split into anonymous pages (this process's own) and file pages (mapped weights,
-    /// shared with every other process mapping the same files).
+    /// Resident memory after the last image (the pipeline still loaded), split into anonymous pages (this
+    /// process's own) and file pages (mapped weights, shared with every other process mapping the same files).
     var rssAnonBytes: Int?
     var rssFileBytes: Int?
 
@@ -183,7 +185,7 @@ struct GenerateBenchReport: Encodable {
     func text() -> String {
         let gib = Double(1 << 30)
         let split = rssAnonBytes.flatMap { anon in rssFileBytes.map { (anon, $0) } }
-            .map { String(format: " (at the end: %.2f GiB own, %.2f GiB mapped files)", Double($0.0) / gib, Double($0.1) / gib) } ?? ""
+            .map { String(format: " (after the last image: %.2f GiB own, %.2f GiB mapped files)", Double($0.0) / gib, Double($0.1) / gib) } ?? ""
         return String(format: "%@ generate %@, %d×%d px, %d %@ steps, guidance %.1f, %d BLAS threads, weights %@\n"
                       + "  load %.2f s, encode %.2f s, denoise %.2f s, decode %.2f s: total %.2f s (best of %d)\n"
                       + "  peak RSS %.2f GiB%@",
