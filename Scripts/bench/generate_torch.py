@@ -52,10 +52,11 @@ def run_once(args):
         image = pipe.vae.decode(latents / pipe.vae.config.scaling_factor, return_dict=False)[0]
         pipe.image_processor.postprocess(image, output_type="pil")
         end = time.perf_counter()
+    anon, file = resident()  # while the pipeline is alive, as Lethe reports it
     del pipe
     gc.collect()
     return dict(load=loaded - start, encode=encoded - loaded, denoise=denoised - encoded, decode=end - denoised,
-                total=end - start)
+                total=end - start, anon=anon, file=file)
 
 
 def main():
@@ -73,7 +74,6 @@ def main():
 
     runs = [run_once(args) for _ in range(args.iterations)]
     best = min(runs, key=lambda run: run["total"])
-    anon, file = resident()
     print(json.dumps(dict(
         implementation=f"diffusers {__import__('diffusers').__version__} / torch {torch.__version__}",
         model=args.model, loading="from_pretrained", size=args.size, steps=args.steps, scheduler=args.scheduler,
@@ -81,7 +81,7 @@ def main():
         load_seconds=best["load"], encode_seconds=best["encode"], denoise_seconds=best["denoise"],
         decode_seconds=best["decode"], total_seconds=best["total"], all_total_seconds=[r["total"] for r in runs],
         peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        rss_anon_bytes=anon, rss_file_bytes=file), sort_keys=True))
+        rss_anon_bytes=best["anon"], rss_file_bytes=best["file"]), sort_keys=True))
 
 
 if __name__ == "__main__":
