@@ -33,7 +33,9 @@ public final class WeightStore {
     public private(set) var layout: [(name: String, shape: [Int])] = []
     /// Where each parameter held in `arena` starts in it (mapped parameters have no offset).
     public private(set) var offsets: [String: Int] = [:]
-    /// Parameters used in place from the checkpoint's read-only mapping (only with `.mapped` loading).
+    /// Parameters used in place as the checkpoint's reader hands them out (only with `.mapped` loading): views of
+    /// the file's read-only mapping, or the reader's own copy where it had to make one (a misaligned tensor, a
+    /// token-embedding table with rows appended). Never written.
     public private(set) var mapped: [String: Tensor] = [:]
     private var used = 0
     private var ignored: Set<String> = []
