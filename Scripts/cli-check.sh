@@ -77,6 +77,20 @@ check "bench checkpoint --train names a pattern that matches nothing" nonzero "p
     "$LETHE" bench checkpoint --train attn3
 check "bench allreduce under mpirun -np 2 checks its sums and reports busbw" 0 "on 2 rank\(s\).*busbw [0-9.]+ GB/s" -- bash -c \
     '"$@" | tr -d "\n"' _ "${MPIRUN[@]}" -np 2 "$LETHE" bench allreduce --megabytes 1 --iterations 1
+
+# lethe bench generate: whole text-to-image timings. The random preset folder goes to a cache under $WORK.
+check "bench generate --help" 0 "--size.*--steps.*--scheduler" -- bash -c '"$@" 2>&1 | tr -d "\n"' _ "$LETHE" bench generate --help
+check "bench generate refuses a bad --size" nonzero "--size must be a multiple of 8 from 64 to 2048.*got 100" -- \
+    "$LETHE" bench generate --size 100
+check "bench generate names a missing --model folder" nonzero "--model '$WORK/no-model' is not a folder" -- \
+    "$LETHE" bench generate --model "$WORK/no-model"
+check "bench generate: a tiny random model, every JSON field" 0 \
+    '^\{"all_total_seconds":\[[0-9.]+\],"decode_seconds":[0-9.]+,"denoise_seconds":[0-9.]+,"encode_seconds":[0-9.]+,"guidance":7.5,"implementation":"Lethe","load_seconds":[0-9.]+,"loading":"mapped","model":"random tiny","peak_rss_bytes":[0-9]+,"rss_anon_bytes":[0-9]+,"rss_file_bytes":[0-9]+,"scheduler":"pndm","size":64,"steps":3,"threads":1,"total_seconds":[0-9.]+\}$' -- \
+    env XDG_CACHE_HOME="$WORK/cache" "$LETHE" bench generate --preset tiny --size 64 --steps 3 --json
+check "bench generate reuses the cached folder" 0 "^Lethe generate random tiny, 64×64 px, 2 ddim steps.*weights arena" -- \
+    bash -c 'XDG_CACHE_HOME="$1/cache" "$2" bench generate --preset tiny --size 64 --steps 2 --scheduler ddim --loading arena 2>&1 | tr -d "\n"' _ "$WORK" "$LETHE"
+check "bench generate on a diffusers folder" 0 "total [0-9.]+ s \(best of 2\)" -- \
+    "$LETHE" bench generate --model "$MODEL" --size 64 --steps 2 --scheduler euler --iterations 2
 if [[ -d "$MODEL" ]]; then
     check "inspect a diffusers variant index" 0 "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight +F16" -- \
         "$LETHE" inspect "$MODEL/unet"

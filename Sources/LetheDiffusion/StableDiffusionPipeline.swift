@@ -25,15 +25,21 @@ public struct StableDiffusionPipeline: Sendable {
     /// VAE and scheduler config. `embeddings` (textual inversion, as diffusers' `load_textual_inversion`) add their
     /// tokens to the tokenizer and their vectors to the text encoder's token-embedding table; prompts must name the
     /// placeholders, expanded with `LearnedEmbeddings.expanding(_:)` for multi-vector ones.
+    ///
+    /// `loading` defaults to `.mapped`: a pipeline only runs its models, so float32 weights are used in place from
+    /// the files' read-only mappings (no copy; the ranks of a node share the pages) and half-precision ones are
+    /// converted once. Nothing that changes weights may take them from a pipeline; trainers and editors load their
+    /// own `.arena` copies.
     public init(
         folder: DiffusersModelFolder, embeddings: [LearnedEmbeddings] = [],
-        tokenizer compatibility: CLIPTokenizer.Compatibility = CLIPTokenizer.defaultCompatibility
+        tokenizer compatibility: CLIPTokenizer.Compatibility = CLIPTokenizer.defaultCompatibility,
+        loading: WeightLoading = .mapped
     ) throws {
         let (tokenizer, textEncoder) = try LearnedEmbeddings.textEncoder(
             folder: folder, tokenizer: CLIPTokenizer(folder: folder.componentFolder("tokenizer"), compatibility: compatibility),
-            embeddings: embeddings)
-        let unet = try UNet2DConditionModel.load(from: folder)
-        let vae = try AutoencoderKL.load(from: folder)
+            embeddings: embeddings, loading: loading)
+        let unet = try UNet2DConditionModel.load(from: folder, loading: loading)
+        let vae = try AutoencoderKL.load(from: folder, loading: loading)
         let scheduler = try SchedulerConfiguration(folder: folder)
         try unet.checkTextEncoder(hiddenSize: textEncoder.configuration.hiddenSize, folder: folder)
         self.init(tokenizer: tokenizer, textEncoder: textEncoder, unet: unet, vae: vae, schedulerConfiguration: scheduler)
@@ -66,8 +72,10 @@ public struct StableDiffusionPipeline: Sendable {
     /// values, so that ranks sharing a request out make the images of one process. Every random draw is the whole
     /// request's (the [K, …] initial noise and each step's [K, …] noise, of which these rows are taken); the text
     /// encoder, UNet and VAE run on these rows only. An empty range does no work and returns [0, 3, H, W].
+    /// `stage` is told when the prompts are encoded, the latents denoised and the images decoded (for timings).
     public func generate(_ request: GenerationRequest, images rows: Range<Int>,
-                         progress: (Int, Int) -> Void = { _, _ in }) throws -> Tensor {
+                         progress: (Int, Int) -> Void = { _, _ in },
+                         stage: (GenerationStage) -> Void = { _ in }) throws -> Tensor {
         let plan = try GenerationPlan(request, pipeline: self)
         let batch = plan.latentShape[0]
         guard rows.lowerBound >= 0, rows.upperBound <= batch else {
@@ -96,6 +104,7 @@ public struct StableDiffusionPipeline: Sendable {
         if latents.shape != plan.latentShape { latents = latents.broadcasted(to: plan.latentShape).copy() }
         latents = local(latents)
         let context = try plan.textContext(pipeline: self, count: rows.count)
+        stage(.encoded)
 
         for (index, timestep) in scheduler.timesteps.enumerated() {
             // With guidance the UNet's batch is [these rows' latents, the same again]: negative then positive halves.
@@ -113,10 +122,22 @@ public struct StableDiffusionPipeline: Sendable {
             guard latents.isFinite else { throw GenerationError.nonFinite(stage: "denoising step \(index + 1)") }
             progress(index + 1, scheduler.timesteps.count)
         }
+        stage(.denoised)
         let images = try vae.decode(latents * (1 / vae.scalingFactor))
         guard images.isFinite else { throw GenerationError.nonFinite(stage: "VAE decoder") }
+        stage(.decoded)
         return images
     }
+}
+
+/// The points `StableDiffusionPipeline.generate` reports as it passes them.
+public enum GenerationStage: Sendable {
+    /// The prompts (and the negative prompt) went through the text encoder.
+    case encoded
+    /// The last denoising step is done.
+    case denoised
+    /// The VAE decoded the images.
+    case decoded
 }
 
 extension StableDiffusionPipeline {

@@ -21,6 +21,8 @@ public struct CrossAttentionProjections {
 
     /// The projections of a UNet loaded into `store`; `model` names the folder in the error when there are none.
     public init(store: WeightStore, model: String) throws {
+        // The edit writes these matrices in place: they must be owned arena memory, not the file's read-only mapping.
+        guard store.ownsEveryWeight else { throw TrainingError.mappedWeights(model: model) }
         var values: [Projection] = []
         var keys: [Projection] = []
         for (name, shape) in store.layout where name.contains(".attn2.") && shape.count == 2 {

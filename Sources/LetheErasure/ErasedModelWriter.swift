@@ -45,9 +45,7 @@ public struct ErasedModelWriter {
 
     /// Replaces a component's weights with every tensor of a weight store (the model's full parameter set).
     public mutating func replaceWeights(of component: String, with store: WeightStore) {
-        replaced[component] = store.layout.map { entry in
-            (entry.name, Tensor(storage: store.arena, shape: entry.shape, offset: store.offsets[entry.name]!))
-        }
+        replaced[component] = store.namedTensors()
     }
 
     /// Adds a file at the top of the folder (the erasure report, for example).

@@ -6,9 +6,13 @@ import Musl
 import Darwin
 #endif
 
-/// A whole file mapped into memory, privately and copy-on-write: pages are read from the file on first touch,
-/// and writes through the mapping (for example into a zero-copy tensor) stay in this process, never reaching
-/// the file. The mapping lives as long as this object, so tensors borrowing it keep it as their owner.
+/// A whole file mapped into memory read-only and private: pages are read from the file on first touch and come
+/// from the page cache, so every process mapping the same file (the ranks of a node, a model loaded twice) shares
+/// one physical copy. The mapping is never written: a write through it (into a zero-copy tensor) faults at once
+/// rather than quietly giving this process a private page, or another tensor of the same file a changed value;
+/// code that changes weights copies them first (`Tensor.copy()`, `WeightLoading.arena`). MAP_PRIVATE so that
+/// even so nothing could reach the file. The mapping lives as long as this object, so tensors borrowing it keep
+/// it as their owner.
 ///
 /// If another process truncates the file while it is mapped, touching the lost pages raises SIGBUS; writers in
 /// this package replace files by renaming a new one into place, which leaves existing mappings intact.
@@ -32,7 +36,7 @@ public final class MappedFile: @unchecked Sendable {
             base = nil
             return
         }
-        let mapping = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0)
+        let mapping = mmap(nil, count, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let mapping, mapping != MAP_FAILED else {
             throw SafeTensorsError(FileIOError.systemCall(.map, path: path, errno: errno))
         }
@@ -46,6 +50,7 @@ public final class MappedFile: @unchecked Sendable {
     /// The file's bytes (read-only access).
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
-    /// The file's bytes as a writable private copy-on-write view, for zero-copy tensors.
+    /// The file's bytes typed as mutable for `TensorStorage(borrowing:)`, which takes a mutable pointer; the pages
+    /// are read-only, so tensors borrowing them must only be read.
     var mutableBytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base, count: count) }
 }

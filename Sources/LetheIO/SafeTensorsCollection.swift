@@ -61,6 +61,10 @@ public final class SafeTensorsCollection: SafeTensorsReader {
         try requireFile(name).tensor(named: name)
     }
 
+    public func decodeFloat32(named name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws(SafeTensorsError) {
+        try requireFile(name).decodeFloat32(named: name, into: destination, count: count)
+    }
+
     public func int64Values(named name: String) throws(SafeTensorsError) -> [Int64] {
         try requireFile(name).int64Values(named: name)
     }

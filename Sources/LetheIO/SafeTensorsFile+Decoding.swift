@@ -14,14 +14,31 @@ extension SafeTensorsFile {
         let count = info.elementCount
         if info.dtype == .f32, count > 0, let start = source.baseAddress,
            Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 {
-            // Zero-copy: the storage borrows the (private, copy-on-write) mapping and keeps it alive.
+            // Zero-copy: the storage borrows the read-only mapping and keeps it alive. A misaligned float32 tensor
+            // (the format allows any data offset) cannot be viewed as floats and is copied below instead.
             let offset = dataStart + info.byteRange.lowerBound
             let pointer = (mapping.mutableBytes.baseAddress! + offset).assumingMemoryBound(to: Float.self)
             return Tensor(storage: TensorStorage(borrowing: pointer, count: count, owner: mapping), shape: info.shape)
         }
         let result = Tensor(zeros: info.shape)
-        guard count > 0, let start = source.baseAddress else { return result }
-        let destination = result.pointer
+        try decode(info, into: result.pointer)
+        return result
+    }
+
+    public func decodeFloat32(named name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws(SafeTensorsError) {
+        let info = try requireInfo(name)
+        guard info.dtype.convertsToFloat32 else {
+            throw .notConvertibleToFloat(path: path, tensor: name, dtype: info.dtype)
+        }
+        precondition(info.elementCount == count, "'\(name)' has \(info.elementCount) elements, the destination \(count)")
+        try decode(info, into: destination)
+    }
+
+    /// Converts a float tensor's stored bytes into `destination` (its element count).
+    private func decode(_ info: SafeTensorInfo, into destination: UnsafeMutablePointer<Float>) throws(SafeTensorsError) {
+        let source = bytes(of: info)
+        let count = info.elementCount
+        guard count > 0, let start = source.baseAddress else { return }
         switch info.dtype {
         case .f32:
             UnsafeMutableRawPointer(destination).copyMemory(from: start, byteCount: count * 4)
@@ -36,7 +53,6 @@ extension SafeTensorsFile {
         default:
             preconditionFailure("convertsToFloat32 admitted \(info.dtype)")
         }
-        return result
     }
 
     public func int64Values(named name: String) throws(SafeTensorsError) -> [Int64] {

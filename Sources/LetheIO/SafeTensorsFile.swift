@@ -6,8 +6,8 @@ import LetheTensor
 ///
 /// A float32 tensor whose data is 4-byte aligned in the file (always so in files written by the reference
 /// implementation or by `SafeTensorsWriter`) comes back zero-copy: its storage borrows the mapping, which lives
-/// as long as any such tensor. Writes into it change only this process's private copy of the pages — and every
-/// other tensor read from the same `SafeTensorsFile`; call `copy()` on it for an independent tensor.
+/// as long as any such tensor. The mapping is read-only: such a tensor must not be written (a write faults); call
+/// `copy()` on it for a tensor of its own to change.
 public final class SafeTensorsFile: SafeTensorsReader {
     /// The file's URL.
     public let url: URL

@@ -15,6 +15,10 @@ public protocol SafeTensorsReader: Sendable {
     /// A tensor converted to float32 (from F32, F16, BF16 or F64).
     func tensor(named name: String) throws(SafeTensorsError) -> Tensor
 
+    /// The tensor converted to float32 straight into `destination`, which holds exactly its `count` elements: a
+    /// weight loader fills its arena without a temporary tensor per weight.
+    func decodeFloat32(named name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws(SafeTensorsError)
+
     /// The elements of an integer or boolean tensor, widened to Int64.
     func int64Values(named name: String) throws(SafeTensorsError) -> [Int64]
 
@@ -23,6 +27,13 @@ public protocol SafeTensorsReader: Sendable {
 }
 
 extension SafeTensorsReader {
+    /// Through `tensor(named:)`, for readers without a direct path.
+    public func decodeFloat32(named name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws(SafeTensorsError) {
+        let tensor = try tensor(named: name)
+        precondition(tensor.count == count, "'\(name)' has \(tensor.count) elements, the destination \(count)")
+        Tensor(storage: TensorStorage(borrowing: destination, count: count, owner: tensor.storage), shape: tensor.shape).assign(tensor)
+    }
+
     /// A copy of the tensor's stored bytes (little-endian, row-major).
     public func rawBytes(named name: String) throws(SafeTensorsError) -> [UInt8] {
         do {

@@ -25,3 +25,10 @@ struct SharedFloatPointer: @unchecked Sendable {
 
     init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
 }
+
+/// Per-worker results handed to `forEachRange` workers, each writing only its own element.
+struct SharedBoolPointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Bool>
+
+    init(_ base: UnsafeMutablePointer<Bool>) { self.base = base }
+}

@@ -33,10 +33,46 @@ extension Tensor {
     }
 
     /// Whether every element is finite (no NaN or infinity).
+    ///
+    /// Runs on every weight a model loads (4 GB for Stable Diffusion), where a scalar loop with an early exit took
+    /// a quarter of a whole 64×64 generation: instead the exponent bits are checked 16 lanes at a time (a float is
+    /// NaN or infinite exactly when its exponent bits are all ones), a few vector instructions per 64 bytes, and
+    /// large tensors are split over the cores.
     public var isFinite: Bool {
         let input = contiguous()
-        for index in 0..<count where !input.pointer[index].isFinite { return false }
-        return true
+        let total = count
+        let workers = Self.workerCount(count: total, grain: 1 << 20)
+        guard workers > 1 else { return Self.allFinite(UnsafeRawPointer(input.pointer), count: total) }
+        let base = SharedFloatPointer(input.pointer)
+        let flags = UnsafeMutablePointer<Bool>.allocate(capacity: workers)
+        flags.initialize(repeating: true, count: workers)
+        defer { flags.deallocate() }
+        let results = SharedBoolPointer(flags)
+        Self.forEachRange(count: total, workers: workers) { worker, range in
+            results.base[worker] = Self.allFinite(UnsafeRawPointer(base.base + range.lowerBound), count: range.count)
+        }
+        return (0..<workers).allSatisfy { flags[$0] }
+    }
+
+    /// Whether `count` floats at `start` are all finite (see `isFinite`). Adding 2^23 to the masked exponent bits
+    /// carries into the sign bit exactly when they are all ones, so one OR per lane collects the answer without
+    /// branches or comparisons (which the compiler left as calls to the generic `pointwiseMax`).
+    private static func allFinite(_ start: UnsafeRawPointer, count: Int) -> Bool {
+        let exponent: UInt32 = 0x7F80_0000, carry: UInt32 = 0x0080_0000
+        var collected = SIMD16<UInt32>(repeating: 0)
+        let vectors = count / 16
+        for index in 0..<vectors {
+            let bits = start.loadUnaligned(fromByteOffset: index &* 64, as: SIMD16<UInt32>.self)
+            collected |= (bits & exponent) &+ carry
+        }
+        var any: UInt32 = 0
+        for lane in 0..<16 { any |= collected[lane] }
+        var result = any & 0x8000_0000 == 0
+        for index in (vectors &* 16)..<count
+        where start.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self) & exponent == exponent {
+            result = false
+        }
+        return result
     }
 
     /// Sums over `axis`, removing it (or keeping it with size 1).

@@ -5,5 +5,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed and memory of Lethe's kernels and models.",
-        subcommands: [BenchUNet.self, BenchUCE.self, BenchRECE.self, BenchCheckpoint.self, BenchAllreduce.self])
+        subcommands: [BenchUNet.self, BenchGenerate.self, BenchUCE.self, BenchRECE.self, BenchCheckpoint.self, BenchAllreduce.self])
 }

@@ -30,48 +30,7 @@ struct CreateModel: ParsableCommand {
         guard try Communicator.world().rank == 0 else { return }
         let destination = try OutputGuard.check(
             output: output, kind: .modelFolder(marker: "model_index.json"), inputs: [], overwrite: false, canOverwrite: false)
-        let staging = try StagingFolder(destination: destination)
-        try staging.fill { try write(preset, to: $0) }
-        try staging.commit(replacing: false)
+        try preset.writeFolder(at: destination, seed: seed)
         print("wrote \(output): a random \(preset.rawValue) Stable Diffusion model (seed \(seed))")
-    }
-
-    private func write(_ preset: RandomPipelinePreset, to folder: URL) throws {
-        let fileManager = FileManager.default
-        for component in ["scheduler", "tokenizer"] {
-            try fileManager.createDirectory(at: folder.appendingPathComponent(component), withIntermediateDirectories: true)
-        }
-        try Data(RandomPipelinePreset.modelIndex.utf8).write(to: folder.appendingPathComponent("model_index.json"))
-        try Data(RandomPipelinePreset.scheduler.utf8)
-            .write(to: folder.appendingPathComponent("scheduler/scheduler_config.json"))
-        try CLIPTokenizer.bundledCLIP(padToken: preset.padToken).save(to: folder.appendingPathComponent("tokenizer"))
-
-        let unetConfiguration = try preset.unetConfiguration()
-        let (_, unet) = try WeightStore.random(seed: seed) {
-            try UNet2DConditionModel(configuration: unetConfiguration, weights: $0)
-        }
-        try save(unet, config: preset.unet, to: folder.appendingPathComponent("unet"), file: "diffusion_pytorch_model")
-
-        let textConfiguration = try preset.textEncoderConfiguration()
-        let (_, text) = try WeightStore.random(seed: seed &+ 1) {
-            try CLIPTextModel(configuration: textConfiguration, weights: $0)
-        }
-        try save(text, config: preset.textEncoder, to: folder.appendingPathComponent("text_encoder"), file: "model",
-                 prefix: "text_model.")
-
-        let vaeConfiguration = try AutoencoderKLConfiguration.decode(Data(preset.vae.utf8), source: "preset \(preset)")
-        let (_, vae) = try WeightStore.random(seed: seed &+ 2) {
-            try AutoencoderKL(configuration: vaeConfiguration, weights: $0)
-        }
-        try save(vae, config: preset.vae, to: folder.appendingPathComponent("vae"), file: "diffusion_pytorch_model")
-    }
-
-    /// Writes a component's config.json and weights; normalisation layers get weight 1 and bias 0.
-    private func save(_ store: WeightStore, config: String, to folder: URL, file: String, prefix: String = "") throws {
-        let tensors = store.namedTensors(prefix: prefix)
-        for (name, tensor) in tensors where tensor.rank == 1 && name.contains("norm") {
-            tensor.fill(name.hasSuffix(".weight") ? 1 : 0)
-        }
-        try WeightStore.writeComponent(config: config, tensors: tensors, to: folder, file: file)
     }
 }

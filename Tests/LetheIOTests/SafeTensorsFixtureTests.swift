@@ -116,15 +116,78 @@ struct SafeTensorsFixtureTests {
         #expect(decoded.storage.base != decodedAgain.storage.base)
     }
 
-    @Test("a zero-copy tensor outlives its SafeTensorsFile and writes to it never reach the file")
+    @Test("a zero-copy tensor outlives its SafeTensorsFile; its copy is writable and writes never reach the file")
     func zeroCopyLifetime() throws {
         let url = try Fixture.resource("safetensors/f32.safetensors", in: .module)
         let before = try SafeTensorsFixtures.readBytes(url)
         var tensor: Tensor? = try SafeTensorsFile.open(url).tensor(named: "bias")
         #expect(tensor?.toArray() == [0.5, -0.0, 65504.0])
-        tensor?[0] = 42
-        #expect(tensor?[0] == 42)
+        // The mapping is read-only (a write would fault), so a tensor to change is copied first.
+        var copy = try #require(tensor).copy()
+        copy[0] = 42
+        #expect(copy[0] == 42)
+        #expect(tensor?[0] == 0.5)
         tensor = nil
         #expect(try SafeTensorsFixtures.readBytes(url) == before)
+    }
+
+    @Test("the file is mapped read-only and private: a zero-copy tensor's pages are shared, never written")
+    func mappingIsReadOnly() throws {
+        let url = try Fixture.resource("safetensors/f32.safetensors", in: .module)
+        let file = try SafeTensorsFile.open(url)
+        let tensor = try file.tensor(named: "weight")
+        let address = UInt(bitPattern: tensor.storage.base)
+        // /proc/self/maps lines read "start-end perms offset dev inode path"; find the one holding the tensor.
+        // Read to the end: /proc files report a size of 0, which a whole-file read would trust.
+        let maps = String(decoding: try #require(FileHandle(forReadingAtPath: "/proc/self/maps")).readToEnd() ?? Data(), as: UTF8.self)
+        let line = try #require(maps.split(separator: "\n").first { line in
+            let bounds = line.prefix { $0 != " " }.split(separator: "-").compactMap { UInt($0, radix: 16) }
+            return bounds.count == 2 && bounds[0] <= address && address < bounds[1]
+        })
+        let permissions = line.split(separator: " ")[1]
+        #expect(permissions == "r--p", "mapping of \(url.lastPathComponent): \(line)")
+        #expect(line.hasSuffix(url.lastPathComponent))
+    }
+
+    /// Two mappings of one file (here in one process; the ranks of a node are the same case across processes)
+    /// read the same physical pages from the page cache: after both are read, each mapping's resident pages are
+    /// all shared (mapped twice) and none is private or anonymous, so the weights are in memory once.
+    @Test("two mappings of one file share its pages; reading makes no private copies")
+    func mappingsSharePages() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-shared-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("weights.safetensors")
+        let count = 1 << 20  // 4 MiB of floats: many pages
+        try SafeTensorsWriter.write([("w", Tensor(shape: [count], values: (0..<count).map { Float($0 % 251) }))], to: url)
+        let first = try SafeTensorsFile.open(url).tensor(named: "w")
+        let second = try SafeTensorsFile.open(url).tensor(named: "w")
+        #expect(first.storage.base != second.storage.base, "two mappings, at two addresses")
+        #expect(first.toArray() == second.toArray())
+        // /proc/self/smaps: a header line per mapping, then "Key: N kB" lines.
+        let smaps = String(decoding: try #require(FileHandle(forReadingAtPath: "/proc/self/smaps")).readToEnd() ?? Data(), as: UTF8.self)
+        func entries(holding tensor: Tensor) throws -> [String: Int] {
+            let address = UInt(bitPattern: tensor.storage.base)
+            var found: [String: Int]?
+            var current: [String: Int]?
+            for line in smaps.split(separator: "\n") {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                if let range = fields.first, range.contains("-"), !range.hasSuffix(":") {
+                    if current != nil { found = current; break }
+                    let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
+                    current = bounds.count == 2 && bounds[0] <= address && address < bounds[1] ? [:] : nil
+                } else if current != nil, fields.count >= 2, fields[0].hasSuffix(":"), let value = Int(fields[1]) {
+                    current?[String(fields[0].dropLast())] = value
+                }
+            }
+            return try #require(found ?? current, "no mapping holds the tensor")
+        }
+        for tensor in [first, second] {
+            let mapping = try entries(holding: tensor)
+            let resident = try #require(mapping["Rss"])
+            #expect(resident >= count * 4 / 1024, "the whole tensor was read: \(mapping)")
+            #expect(mapping["Shared_Clean"] == resident, "every resident page is shared: \(mapping)")
+            #expect(mapping["Private_Dirty"] == 0 && mapping["Anonymous"] == 0, "no private copies: \(mapping)")
+        }
     }
 }

@@ -44,6 +44,25 @@ import LetheTensor
         #expect(Tensor(shape: [2], values: [.nan, 3]).max().isNaN)
     }
 
+    /// The vectorised check (16 lanes, a scalar tail, several workers past 2^20 elements) finds one bad value
+    /// wherever it sits, of each kind, and passes the largest finite values, subnormals and signed zeros.
+    @Test(arguments: [1, 16, 17, 47, 3_000_001])
+    func finitenessFindsEveryBadValue(count: Int) {
+        let edges: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0]
+        let clean = Tensor(shape: [count], values: (0..<count).map { edges[$0 % edges.count] })
+        #expect(clean.isFinite)
+        for position in Set([0, count / 2, count - 1, Swift.max(count - 17, 0)]) {
+            for bad in [Float.nan, .infinity, -.infinity, Float(bitPattern: 0xFFC0_0001)] {
+                let tensor = clean.copy()
+                tensor[position] = bad
+                #expect(!tensor.isFinite, "\(bad) at \(position) of \(count)")
+            }
+        }
+        // A strided view checks the values it shows, not the memory between them.
+        let matrix = Tensor(shape: [2, 3], values: [1, .nan, 2, 3, .nan, 4])
+        #expect(matrix.narrowed(axis: 1, start: 0, length: 1).isFinite)
+    }
+
     @Test func upsampleRepeatsPixels() {
         let image = Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4])
         let up = image.upsampleNearest()

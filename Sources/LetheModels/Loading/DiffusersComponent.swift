@@ -37,9 +37,11 @@ public protocol DiffusersComponent {
 
 extension DiffusersComponent {
     /// Loads `COMPONENT/config.json` and its weights (any variant or sharding `DiffusersModelFolder` finds),
-    /// requiring every checkpoint tensor to be used.
-    public static func load(from folder: DiffusersModelFolder, component: String = defaultComponent) throws -> Self {
-        try loadWithWeights(from: folder, component: component).model
+    /// requiring every checkpoint tensor to be used. `loading`: `.arena` (owned, writable weights) unless the
+    /// model is only run (`.mapped`, see `WeightLoading`).
+    public static func load(from folder: DiffusersModelFolder, component: String = defaultComponent,
+                            loading: WeightLoading = .arena) throws -> Self {
+        try loadWithWeights(from: folder, component: component, loading: loading).model
     }
 
     /// Checks `COMPONENT/config.json` and that its weights hold exactly the tensors the config implies, with the
@@ -54,11 +56,11 @@ extension DiffusersComponent {
 
     /// The same, also returning the weight store: its layout names every parameter, which training needs to choose
     /// what trains (`ParameterGradients(store:selection:)`) and to save the trained weights.
-    public static func loadWithWeights(from folder: DiffusersModelFolder,
-                                       component: String = defaultComponent) throws -> (model: Self, weights: WeightStore) {
+    public static func loadWithWeights(from folder: DiffusersModelFolder, component: String = defaultComponent,
+                                       loading: WeightLoading = .arena) throws -> (model: Self, weights: WeightStore) {
         let configURL = try folder.componentFile(component, "config.json")
         let configuration = try Configuration.load(from: configURL)
-        let store = WeightStore(checkpoint: try folder.weights(of: component))
+        let store = WeightStore(checkpoint: try folder.weights(of: component), loading: loading)
         let model = try Self(configuration: configuration, weights: store, source: configURL.path)
         try store.finish()
         return (model, store)

@@ -3,7 +3,9 @@ import LetheIO
 import LetheTensor
 
 /// Hands a model its named weights, each checked against the shape the model's config implies, all in one
-/// contiguous parameter arena (one buffer: one allreduce of its gradients, one checkpoint stream).
+/// contiguous parameter arena (one buffer: one allreduce of its gradients, one checkpoint stream) — or, for a
+/// checkpoint loaded `.mapped`, float32 weights as read-only views of the file's mapping and only the converted
+/// (half-precision) ones in the arena.
 ///
 /// Three sources: a checkpoint (a model asks for every tensor by its diffusers/transformers name, and `finish()`
 /// reports tensors nobody asked for, so a config that does not match its weights fails loudly); a layout plan
@@ -22,27 +24,42 @@ public final class WeightStore {
     }
 
     public let source: Source
-    /// Every parameter, in the order the model asked for them.
+    /// How a checkpoint's weights are held (`.arena` for every other source).
+    public let loading: WeightLoading
+    /// The owned parameters, in the order the model asked for them: every parameter, unless the checkpoint was
+    /// loaded `.mapped` (then only those converted from another dtype; see `mapped`).
     public let arena: TensorStorage
     /// Names and shapes in request order.
     public private(set) var layout: [(name: String, shape: [Int])] = []
+    /// Where each parameter held in `arena` starts in it (mapped parameters have no offset).
     public private(set) var offsets: [String: Int] = [:]
+    /// Parameters used in place as the checkpoint's reader hands them out (only with `.mapped` loading): views of
+    /// the file's read-only mapping, or the reader's own copy where it had to make one (a misaligned tensor, a
+    /// token-embedding table with rows appended). Never written.
+    public private(set) var mapped: [String: Tensor] = [:]
     private var used = 0
     private var ignored: Set<String> = []
 
-    public convenience init(checkpoint: SafeTensorsReader) {
-        self.init(source: .checkpoint(checkpoint))
+    public convenience init(checkpoint: SafeTensorsReader, loading: WeightLoading = .arena) {
+        self.init(source: .checkpoint(checkpoint), loading: loading)
     }
 
-    public init(source: Source) {
+    public init(source: Source, loading: WeightLoading = .arena) {
         self.source = source
         switch source {
         case .checkpoint(let checkpoint):
-            let total = checkpoint.tensorNames.reduce(0) { $0 + (checkpoint.info(named: $1)?.elementCount ?? 0) }
+            self.loading = loading
+            // Mapped loading keeps float32 tensors in the file; only what must be converted needs the arena.
+            let total = checkpoint.tensorNames.reduce(0) { total, name in
+                guard let info = checkpoint.info(named: name) else { return total }
+                return loading == .mapped && info.dtype == .f32 ? total : total + info.elementCount
+            }
             arena = TensorStorage(count: total)
         case .planning, .verifying:
+            self.loading = .arena
             arena = TensorStorage(count: 1)
         case .random(_, let layout), .initialized(_, let layout):
+            self.loading = .arena
             arena = TensorStorage(count: layout.reduce(0) { $0 + $1.shape.reduce(1, *) })
         }
     }
@@ -84,7 +101,7 @@ public final class WeightStore {
 
     /// The tensor `name`, which must have exactly `shape`.
     public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
-        precondition(offsets[name] == nil, "weight '\(name)' requested twice")
+        precondition(offsets[name] == nil && mapped[name] == nil, "weight '\(name)' requested twice")
         let count = shape.reduce(1, *)
         let slot: Tensor
         switch source {
@@ -95,8 +112,19 @@ public final class WeightStore {
             guard info.shape == shape else {
                 throw ModelLoadingError.wrongShape(checkpoint: checkpoint.location, key: name, expected: shape, found: info.shape)
             }
+            if loading == .mapped, info.dtype == .f32 {
+                // In place from the mapping. A float32 tensor whose data offset in the file is not 4-byte aligned
+                // (the format allows any offset) cannot be viewed as floats: the reader then returns an owned copy
+                // of it, used here as it is.
+                let borrowed = try checkpoint.tensor(named: name)
+                guard borrowed.isFinite else { throw ModelLoadingError.nonFiniteWeight(checkpoint: checkpoint.location, key: name) }
+                mapped[name] = borrowed
+                layout.append((name, shape))
+                return borrowed
+            }
             slot = Tensor(storage: arena, shape: shape, offset: used)
-            slot.assign(try checkpoint.tensor(named: name))
+            // Converted straight into the arena: no temporary tensor per weight.
+            try checkpoint.decodeFloat32(named: name, into: slot.pointer, count: count)
             guard slot.isFinite else { throw ModelLoadingError.nonFiniteWeight(checkpoint: checkpoint.location, key: name) }
         case .verifying(let checkpoint):
             guard let info = checkpoint.info(named: name) else {
@@ -158,7 +186,7 @@ public final class WeightStore {
         case .checkpoint(let reader), .verifying(let reader): checkpoint = reader
         default: return
         }
-        let unused = checkpoint.tensorNames.filter { offsets[$0] == nil && !ignored.contains($0) }
+        let unused = checkpoint.tensorNames.filter { offsets[$0] == nil && mapped[$0] == nil && !ignored.contains($0) }
         guard unused.isEmpty else {
             throw ModelLoadingError.unexpectedWeights(checkpoint: checkpoint.location, keys: unused)
         }
@@ -176,6 +204,18 @@ public final class WeightStore {
 
     /// Number of float32 parameters handed out.
     public var parameterCount: Int { layout.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
+    /// Whether every parameter lives in the owned, writable arena (false when some are mapped from the file):
+    /// what training and in-place edits require.
+    public var ownsEveryWeight: Bool { mapped.isEmpty }
+
+    /// The parameter `name` as the model holds it: a view of the arena or of the file's mapping; nil if the model
+    /// did not ask for it.
+    public func weight(named name: String) -> Tensor? {
+        if let tensor = mapped[name] { return tensor }
+        guard let offset = offsets[name], let shape = layout.first(where: { $0.name == name })?.shape else { return nil }
+        return Tensor(storage: arena, shape: shape, offset: offset)
+    }
 }
 
 extension WeightStore {
@@ -183,7 +223,9 @@ extension WeightStore {
     /// with `prefix` (transformers' `text_model.`): what a component's weights file holds.
     public func namedTensors(prefix: String = "", only names: Set<String>? = nil) -> [(String, Tensor)] {
         layout.compactMap { entry in
-            guard names?.contains(entry.name) ?? true, let offset = offsets[entry.name] else { return nil }
+            guard names?.contains(entry.name) ?? true else { return nil }
+            if let tensor = mapped[entry.name] { return (prefix + entry.name, tensor) }
+            guard let offset = offsets[entry.name] else { return nil }
             return (prefix + entry.name, Tensor(storage: arena, shape: entry.shape, offset: offset))
         }
     }

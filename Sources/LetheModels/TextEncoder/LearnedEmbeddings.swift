@@ -87,10 +87,12 @@ public struct LearnedEmbeddings: Sendable {
 extension LearnedEmbeddings {
     /// A folder's text encoder with `embeddings` loaded (diffusers' `load_textual_inversion`): their tokens added to
     /// `tokenizer` and their vectors to the token-embedding table; with none, the folder's text encoder as it is.
-    public static func textEncoder(folder: DiffusersModelFolder, tokenizer: CLIPTokenizer,
-                                   embeddings: [LearnedEmbeddings]) throws -> (tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel) {
-        guard !embeddings.isEmpty else { return (tokenizer, try CLIPTextModel(folder: folder)) }
-        let extended = try extend(tokenizer: tokenizer, textEncoderFolder: folder, adding: embeddings.map { ($0.tokens, $0.vectors) })
+    /// `loading`: `.mapped` to only run the encoder (the appended table is then the one owned weight).
+    public static func textEncoder(folder: DiffusersModelFolder, tokenizer: CLIPTokenizer, embeddings: [LearnedEmbeddings],
+                                   loading: WeightLoading = .arena) throws -> (tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel) {
+        guard !embeddings.isEmpty else { return (tokenizer, try CLIPTextModel(folder: folder, loading: loading)) }
+        let extended = try extend(tokenizer: tokenizer, textEncoderFolder: folder, adding: embeddings.map { ($0.tokens, $0.vectors) },
+                                  loading: loading)
         return (extended.tokenizer, extended.textEncoder)
     }
 
@@ -99,7 +101,7 @@ extension LearnedEmbeddings {
     /// that id order. Returns the ids of the new tokens of each entry and the text encoder's weight store (for
     /// training some of its rows).
     public static func extend(tokenizer: CLIPTokenizer, textEncoderFolder folder: DiffusersModelFolder,
-                              adding rows: [(tokens: [String], vectors: Tensor)])
+                              adding rows: [(tokens: [String], vectors: Tensor)], loading: WeightLoading = .arena)
         throws -> (tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel, store: WeightStore, ids: [[Int]]) {
         var tokenizer = tokenizer
         var configuration = try CLIPTextConfiguration(contentsOf: folder.componentFile("text_encoder", "config.json"))
@@ -132,7 +134,7 @@ extension LearnedEmbeddings {
         if let first = ids.first?.first, first != expectedFirst {
             throw LearnedEmbeddingsError.vocabularyMismatch(nextID: first, rows: expectedFirst)
         }
-        let store = WeightStore(checkpoint: reader)
+        let store = WeightStore(checkpoint: reader, loading: loading)
         let textEncoder = try CLIPTextModel(configuration: configuration, weights: store)
         try store.finish()
         return (tokenizer, textEncoder, store, ids)
@@ -168,6 +170,12 @@ struct AppendedRowsCheckpoint: SafeTensorsReader {
     func tensor(named name: String) throws(SafeTensorsError) -> Tensor {
         guard name == tableName, let table else { return try base.tensor(named: name) }
         return table
+    }
+
+    func decodeFloat32(named name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws(SafeTensorsError) {
+        guard name == tableName, let table else { return try base.decodeFloat32(named: name, into: destination, count: count) }
+        precondition(table.count == count, "'\(name)' has \(table.count) elements, the destination \(count)")
+        destination.update(from: table.contiguous().pointer, count: count)
     }
 
     func int64Values(named name: String) throws(SafeTensorsError) -> [Int64] {

@@ -42,6 +42,8 @@ public final class ParameterGradients {
     public init(store: WeightStore, selection: ParameterSelection, modelName: String = "the model") throws(TrainingError) {
         var entries: [Entry] = []
         var used = 0
+        // Training writes every selected weight in place: only owned arena memory may be written.
+        guard store.ownsEveryWeight else { throw .mappedWeights(model: modelName) }
         try selection.validate(against: store.layout, modelName: modelName)
         for (name, shape) in store.layout {
             guard let offset = store.offsets[name] else { continue }

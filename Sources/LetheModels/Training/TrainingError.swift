@@ -10,6 +10,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case rowsOfNonMatrix(name: String, shape: [Int])
     /// Nothing to train.
     case emptySelection(model: String)
+    /// The weights were loaded read-only from the file's mapping (`WeightLoading.mapped`), which nothing may change.
+    case mappedWeights(model: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "Rows of '\(name)' cannot be selected: it has shape \(shape), not a matrix."
         case .emptySelection(let model):
             "The parameter selection for \(model) trains nothing."
+        case .mappedWeights(let model):
+            "The weights of \(model) are mapped read-only from its files and cannot be trained; load them into an arena (WeightLoading.arena)."
         }
     }
 }

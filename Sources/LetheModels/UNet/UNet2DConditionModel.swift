@@ -11,8 +11,8 @@ public struct UNet2DConditionModel: Sendable {
     public let upBlocks: [UNetUpBlock]
     public let convNormOut: GroupNorm
     public let convOut: Conv2D
-    /// Every weight, in the order the model loaded them (one buffer; layers hold views of it).
-    public let parameters: TensorStorage
+    /// The number of float32 weights (their memory: the store's arena, or the files' mappings when loaded
+    /// `.mapped`; the store, not the model, says which).
     public let parameterCount: Int
 
     /// Builds the model from a validated config, taking every weight from `store` (the caller runs
@@ -42,7 +42,6 @@ public struct UNet2DConditionModel: Sendable {
         convNormOut = try GroupNorm(store, "conv_norm_out", groups: groups, channels: channels[0], epsilon: epsilon)
         convOut = try Conv2D(store, "conv_out", inChannels: channels[0], outChannels: configuration.outChannels,
                              kernel: configuration.convOutKernel, padding: (configuration.convOutKernel - 1) / 2)
-        parameters = store.arena
         parameterCount = store.parameterCount
     }
 

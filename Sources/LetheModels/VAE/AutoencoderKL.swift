@@ -9,8 +9,7 @@ public struct AutoencoderKL: Sendable {
     public let quantConv: Conv2D?
     public let postQuantConv: Conv2D?
     public let decoder: VAEDecoder
-    /// Every weight, in the order the model loaded them.
-    public let parameters: TensorStorage
+    /// The number of float32 weights (held by the store's arena, or mapped from the file when loaded `.mapped`).
     public let parameterCount: Int
 
     /// Builds the model from a config, taking every weight from `store` (the caller runs `store.finish()`;
@@ -25,7 +24,6 @@ public struct AutoencoderKL: Sendable {
             ? try Conv2D(store, "quant_conv", inChannels: 2 * latent, outChannels: 2 * latent, kernel: 1) : nil
         postQuantConv = configuration.usePostQuantConv
             ? try Conv2D(store, "post_quant_conv", inChannels: latent, outChannels: latent, kernel: 1) : nil
-        parameters = store.arena
         parameterCount = store.parameterCount
     }
 

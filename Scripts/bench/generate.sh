@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Lethe's whole text-to-image (load, encode, denoise, decode) beside diffusers' StableDiffusionPipeline: the same
+# diffusers folder, size, steps, scheduler, guidance and thread count, one after the other in one run (these
+# machines are shared: compare the ratios, not the absolute seconds).
+#
+# Usage: Scripts/bench/generate.sh [--model DIR | --preset sd15] [--size 256] [--steps 20] [--scheduler pndm]
+#                                  [--guidance 7.5] [--iterations 1] [--threads N] [--loading mapped|arena]
+# Without --model the folder is lethe bench generate's cached random-weight model of --preset's architecture
+# (written once, about 5 GB for sd15). Needs: python3 with torch, diffusers and transformers
+# (pip install torch diffusers transformers).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+model="" preset=sd15 size=256 steps=20 scheduler=pndm guidance=7.5 iterations=1 threads=$(nproc) loading=mapped
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --model) model=$2; shift 2 ;;
+        --preset) preset=$2; shift 2 ;;
+        --size) size=$2; shift 2 ;;
+        --steps) steps=$2; shift 2 ;;
+        --scheduler) scheduler=$2; shift 2 ;;
+        --guidance) guidance=$2; shift 2 ;;
+        --iterations) iterations=$2; shift 2 ;;
+        --threads) threads=$2; shift 2 ;;
+        --loading) loading=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+swift build -c release --product lethe >&2
+lethe="$(swift build -c release --show-bin-path)/lethe"
+args=(--size "$size" --steps "$steps" --scheduler "$scheduler" --guidance "$guidance" --iterations "$iterations")
+
+# Lethe first: without --model it writes (once) and names the random folder, which diffusers then loads.
+if [[ -z $model ]]; then
+    ours=$(OPENBLAS_NUM_THREADS=$threads "$lethe" bench generate --preset "$preset" "${args[@]}" --loading "$loading" --json)
+    model=$(python3 -c 'import os, sys; print(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"))')/lethe/bench/random-$preset-seed0
+else
+    ours=$(OPENBLAS_NUM_THREADS=$threads "$lethe" bench generate --model "$model" "${args[@]}" --loading "$loading" --json)
+fi
+theirs=$(python3 Scripts/bench/generate_torch.py --model "$model" "${args[@]}" --threads "$threads")
+echo "$ours"
+echo "$theirs"
+python3 - "$ours" "$theirs" <<'PY'
+import json, sys
+ours, theirs = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"{ours['size']}×{ours['size']} px, {ours['steps']} {ours['scheduler']} steps, guidance {ours['guidance']}, "
+      f"{theirs['threads']} threads; Lethe's weights {ours['loading']}")
+stages = ("load", "encode", "denoise", "decode", "total")
+print(f"{'':14}" + "".join(f"{s + ' s':>10}" for s in stages) + f"{'peak RSS GiB':>14}")
+for r in (ours, theirs):
+    print(f"{r['implementation'][:14]:14}" + "".join(f"{r[s + '_seconds']:10.2f}" for s in stages)
+          + f"{r['peak_rss_bytes'] / 2**30:14.2f}")
+print("Lethe / diffusers: " + ", ".join(
+    f"{s} {ours[s + '_seconds'] / theirs[s + '_seconds']:.2f}×" for s in stages if theirs[s + '_seconds'] > 0)
+      + f"; peak RSS {ours['peak_rss_bytes'] / theirs['peak_rss_bytes']:.2f}×")
+PY
