@@ -7,6 +7,8 @@
 #   - resumed from step 2 on 1, 3 and 4 ranks, training ends within float tolerance of the uninterrupted job;
 #   - `lethe checkpoint export` of the last step writes the job's weights (fmn) and file (invert) bit for bit; a
 #     mid-run step exports to a folder that `lethe generate` and `lethe inspect` read;
+#   - encrypted checkpoints (--encrypt-key-file) saved by 2 ranks resume with the key bit for bit, and without it
+#     the job stops with a clear error;
 #   - SIGUSR1 to mpirun mid-run: both ranks checkpoint at the same step and exit 0; run again, the job ends bit for
 #     bit as the uninterrupted one.
 #
@@ -95,6 +97,33 @@ for ranks in 1 3 4; do
         fi
     fi
 done
+
+# Encrypted at rest (--encrypt-key-file): both ranks seal their shards; killed after step 2, the job resumed with the
+# key named by the environment ends bit for bit as the plain uninterrupted one; without the key nothing is read.
+"$lethe" checkpoint keygen "$work/checkpoint.key" >/dev/null
+run fmn-sealed 2 "${fmn[@]}" --checkpoint-dir "$work/fmn-sealed" --checkpoint-every 1 --keep-last 10 \
+    --encrypt-key-file "$work/checkpoint.key" --output "$work/fmn-sealed-out" || true
+keep_until "$work/fmn-sealed" 2
+if [[ -f "$work/fmn-sealed/step-00000002/manifest.sig" ]] &&
+    LETHE_ENCRYPT_KEY_FILE="$work/checkpoint.key" run fmn-sealed-resume 2 "${fmn[@]}" --checkpoint-dir "$work/fmn-sealed" \
+        --checkpoint-every 1 --output "$work/fmn-sealed-resume"; then
+    if grep -q "resumed from .*step-00000002" "$work/fmn-sealed-resume.log" &&
+        cmp -s "$work/fmn-plain/$weights" "$work/fmn-sealed-resume/$weights"; then
+        ok "fmn: encrypted checkpoints of 2 ranks resume with the key, bit for bit the uninterrupted job"
+    else
+        fail "fmn: the job resumed from encrypted checkpoints differs from the uninterrupted one"
+    fi
+else
+    fail "fmn: no encrypted checkpoint to resume from, or the resume failed"
+fi
+if ! timeout --kill-after=10 "$time_limit" mpirun "${mpirun_args[@]}" -np 2 "$lethe" "${fmn[@]}" \
+        --checkpoint-dir "$work/fmn-sealed" --output "$work/fmn-sealed-nokey" >"$work/fmn-sealed-nokey.log" 2>&1 &&
+    grep -q "is encrypted: give its key with --encrypt-key-file" "$work/fmn-sealed-nokey.log" && [[ ! -e "$work/fmn-sealed-nokey" ]]; then
+    ok "fmn: encrypted checkpoints without the key: the job stops, naming --encrypt-key-file, nothing written"
+else
+    fail "fmn: encrypted checkpoints without their key were not refused cleanly"
+    sed 's/^/    | /' "$work/fmn-sealed-nokey.log" | tail -n 10
+fi
 
 ti=(invert --model "$model" --images "$images" --token "<thing>" --init-token cat --vectors 2 --steps 4 --batch-size 2
     --resolution 32 --lr 1e-2 --seed 3)

@@ -554,6 +554,45 @@ check "checkpoint export: the output is the base model" nonzero "it is the model
 [[ ! -e "$WORK/bad-export.safetensors" && ! -e "$WORK/ck/step-00000001/x.safetensors" ]] &&
     echo "PASS refused exports wrote nothing" && passed=$((passed + 1)) ||
     { echo "FAIL a refused export left an output"; failed=$((failed + 1)); }
+# Checkpoints encrypted at rest: a key made by keygen, verify with and without it, a wrong key, a missing one, a
+# changed manifest, a key without checkpoints and a bad key file.
+check "checkpoint keygen: a 0600 key file" 0 "wrote .*ck.key \(key id [0-9a-f]{16}\).*-rw-------" -- bash -c \
+    '{ "$@" && ls -l "${@: -1}"; } | tr -d "\n"' _ "$LETHE" checkpoint keygen "$WORK/ck.key"
+check "checkpoint keygen: an existing key is never replaced" nonzero "cannot create the key file '.*ck.key': File exists" -- \
+    "$LETHE" checkpoint keygen "$WORK/ck.key"
+"$LETHE" checkpoint keygen "$WORK/other.key" >/dev/null
+check "invert: --encrypt-key-file saves sealed, signed checkpoints" 0 "checkpoint: .*sealed-ck/step-00000002" -- \
+    "${INVERT_Q[@]}" --checkpoint-dir "$WORK/sealed-ck" --checkpoint-every 1 --encrypt-key-file "$WORK/ck.key" \
+    --output "$WORK/sealed-ti.safetensors"
+check "checkpoint verify: encrypted, without the key: hashes only, said so" 0 \
+    "^ok +step-00000002: .*all hashes check out; encrypted, authenticity not checked \(no key given\)" -- \
+    "$LETHE" checkpoint verify "$WORK/sealed-ck"
+check "checkpoint verify: with the key (from the environment): authentic" 0 \
+    "^ok +step-00000002: .*encrypted, signature and every chunk authentic" -- \
+    env LETHE_ENCRYPT_KEY_FILE="$WORK/ck.key" "$LETHE" checkpoint verify "$WORK/sealed-ck"
+check "checkpoint verify: a wrong key is refused, both key ids named" nonzero \
+    "refused +step-00000002: .*does not open with the key given: it was encrypted with the key whose id is [0-9a-f]{16}; the key given has id [0-9a-f]{16}" -- \
+    "$LETHE" checkpoint verify "$WORK/sealed-ck" --encrypt-key-file "$WORK/other.key"
+check "checkpoint inspect: names the cipher and key id" 0 "step 2, .*encrypted \(AES-256-GCM, key id [0-9a-f]{16}\)" -- \
+    "$LETHE" checkpoint inspect "$WORK/sealed-ck"
+check "invert: resuming encrypted checkpoints without the key" nonzero \
+    "sealed-ck/step-00000002' is encrypted: give its key with --encrypt-key-file \(or LETHE_ENCRYPT_KEY_FILE\)" -- \
+    "${INVERT_Q[@]}" --checkpoint-dir "$WORK/sealed-ck" --output "$WORK/bad-ti.safetensors"
+check "checkpoint export: with the key, the job's file bit for bit" 0 "same" -- bash -c '
+    "${@:3}" --encrypt-key-file "$1" >/dev/null && cmp "$2" "${@: -1}" && echo same' _ "$WORK/ck.key" \
+    "$WORK/sealed-ti.safetensors" "$LETHE" checkpoint export "$WORK/sealed-ck" --output "$WORK/sealed-export.safetensors"
+check "checkpoint verify: a changed manifest fails authentication, exit 1" nonzero \
+    "damaged +step-00000002: .*fails authentication: manifest.json does not match its signature" -- bash -c '
+    sed -i "s/\"world_size\" : 1/\"world_size\" : 2/" "$1/step-00000002/manifest.json" && "${@:2}"' _ "$WORK/sealed-ck" \
+    "$LETHE" checkpoint verify "$WORK/sealed-ck" --encrypt-key-file "$WORK/ck.key"
+check "invert: --encrypt-key-file without --checkpoint-dir" nonzero "--encrypt-key-file encrypts checkpoints: give --checkpoint-dir" -- \
+    "${INVERT_Q[@]}" --encrypt-key-file "$WORK/ck.key" --output "$WORK/bad-ti.safetensors"
+check "invert: a key file of the wrong size" nonzero \
+    "The encryption key file '.*bad.key' cannot be used: it holds 5 bytes; a key file holds 32 raw bytes or 64 hexadecimal digits" -- \
+    bash -c 'printf "abcd\n" >"$1" && "${@:2}"' _ "$WORK/bad.key" "${INVERT_Q[@]}" --checkpoint-dir "$WORK/bad-ck" \
+    --encrypt-key-file "$WORK/bad.key" --output "$WORK/bad-ti.safetensors"
+[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-ck" ]] && echo "PASS refused encrypted runs wrote nothing" &&
+    passed=$((passed + 1)) || { echo "FAIL a refused encrypted run left an output"; failed=$((failed + 1)); }
 check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoint, exit 0" 0 \
     "stopped after step [0-9]+ as asked; checkpoint .*term-ck/step-[0-9]+.*exit 0" -- bash -c '
     "$@" >"$0" 2>&1 & pid=$!

@@ -11,6 +11,12 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case missingTensor(path: String, name: String, reason: String)
     /// `--resume PATH` names nothing that could be a checkpoint.
     case notFound(path: String)
+    /// The checkpoint is encrypted and no key was given.
+    case keyNeeded(path: String)
+    /// The checkpoint was encrypted with another key (named by its id), or is plain while a key was given.
+    case wrongKey(path: String, reason: String)
+    /// With the right key, something does not authenticate: the manifest's signature or a chunk.
+    case notAuthentic(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -25,6 +31,12 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             "The checkpoint '\(path)' cannot restore '\(name)': \(reason)."
         case let .notFound(path):
             "'\(path)' is not a checkpoint: neither a step folder with manifest.json nor a folder of them."
+        case let .keyNeeded(path):
+            "The checkpoint '\(path)' is encrypted: give its key with --encrypt-key-file (or \(CheckpointKey.environmentVariable))."
+        case let .wrongKey(path, reason):
+            "The checkpoint '\(path)' does not open with the key given: \(reason)."
+        case let .notAuthentic(path, reason):
+            "The checkpoint '\(path)' fails authentication: \(reason). It was changed after it was saved, or its files come from another checkpoint; nothing in it is used."
         }
     }
 }

@@ -18,6 +18,8 @@ public struct CheckpointFolder: Sendable {
     }
 
     static let manifestName = "manifest.json"
+    /// Beside the manifest of an encrypted step: its HMAC-SHA256 (see `CheckpointKey`), hexadecimal.
+    static let signatureName = "manifest.sig"
 
     static func stepName(_ step: Int) -> String { String(format: "step-%08d", step) }
 
@@ -41,19 +43,21 @@ public struct CheckpointFolder: Sendable {
     }
 
     /// Saves `tensors` (the same on every rank) as step `step` and keeps the newest `keepLast` steps (nil: all).
-    /// Every rank of `communicator` calls this together. Returns the committed step folder.
+    /// With `key`, every chunk and the state are encrypted and the manifest signed (see `CheckpointKey`). Every rank
+    /// of `communicator` calls this together. Returns the committed step folder.
     @discardableResult
     public func save(step: Int, tensors: [CheckpointTensor], identity: CheckpointIdentity, state: [String: String],
-                     keepLast: Int? = nil, communicator: Communicator) throws -> URL {
+                     keepLast: Int? = nil, key: CheckpointKey? = nil, communicator: Communicator) throws -> URL {
         try save(step: step, tensors: tensors, identity: identity, state: state, keepLast: keepLast,
-                 communicator: communicator, chunkBytes: CheckpointShard.chunkBytes)
+                 communicator: communicator, chunkBytes: CheckpointShard.chunkBytes, key: key)
     }
 
     /// `save` with chunks of at most `chunkBytes` (16 MiB by default; tests use small ones to cut tensors into
     /// several chunks) and float32 values byte-shuffled before compression or not (`byteShuffle`, on by default;
     /// off only to measure what shuffling gains).
     public func save(step: Int, tensors: [CheckpointTensor], identity: CheckpointIdentity, state: [String: String],
-                     keepLast: Int?, communicator: Communicator, chunkBytes: Int, byteShuffle: Bool = true) throws -> URL {
+                     keepLast: Int?, communicator: Communicator, chunkBytes: Int, byteShuffle: Bool = true,
+                     key: CheckpointKey? = nil) throws -> URL {
         let manager = FileManager.default
         let final = url.appendingPathComponent(Self.stepName(step))
         let staging = url.appendingPathComponent(".\(Self.stepName(step)).partial")
@@ -77,6 +81,7 @@ public struct CheckpointFolder: Sendable {
             CheckpointFault.reached("shard-start", step: step, rank: communicator.rank)
             records = try CheckpointShard.write(mine, to: staging.appendingPathComponent(shardName).path, shardName: shardName,
                                                 chunkBytes: chunkBytes, byteShuffle: byteShuffle,
+                                                sealing: key.map { .init(key: $0, step: step) },
                                                 afterFirstChunk: { CheckpointFault.reached("shard-partial", step: step, rank: communicator.rank) })
             CheckpointFault.reached("shard-written", step: step, rank: communicator.rank)
         }
@@ -93,11 +98,20 @@ public struct CheckpointFolder: Sendable {
                 start += count
             }
             let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
-            let manifest = CheckpointManifest(
-                step: step, worldSize: communicator.size, identity: identity, state: state,
+            var manifest = CheckpointManifest(
+                step: step, worldSize: communicator.size, identity: identity, state: key == nil ? state : [:],
                 tensors: tensors.compactMap { byName[$0.name] },
                 shards: Array(Set(all.map(\.shard))).sorted())
-            try AtomicFileOutput.write(Array(try manifest.json()), to: staging.appendingPathComponent(Self.manifestName).path)
+            if let key {
+                let sealed = try key.seal(try JSONEncoder().encode(state), context: Self.stateContext(step: step))
+                manifest.encryption = .init(cipher: CheckpointKey.cipher, keyIdentifier: key.id, sealedState: Data(sealed).base64EncodedString())
+            }
+            let manifestBytes = Array(try manifest.json())
+            if let key {
+                let signature = key.signature(manifest: manifestBytes, stepFolder: Self.stepName(step))
+                try AtomicFileOutput.write(Array("\(signature)\n".utf8), to: staging.appendingPathComponent(Self.signatureName).path)
+            }
+            try AtomicFileOutput.write(manifestBytes, to: staging.appendingPathComponent(Self.manifestName).path)
             CheckpointFault.reached("manifest-written", step: step, rank: 0)
             if manager.fileExists(atPath: final.path) { try manager.removeItem(at: final) }
             guard rename(staging.path, final.path) == 0 else {
@@ -111,6 +125,8 @@ public struct CheckpointFolder: Sendable {
         }
         return final
     }
+
+    static func stateContext(step: Int) -> String { "step \(step)\u{0}state" }
 
     /// The rank that writes each tensor: largest first, each to the rank with the fewest bytes so far (the lowest
     /// rank on a tie), so the shards are about even and the assignment depends only on the tensors and the rank count.

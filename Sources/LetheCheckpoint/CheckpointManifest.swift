@@ -44,6 +44,18 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
     public var tensors: [TensorRecord]
     /// Every shard file, in rank order.
     public var shards: [String]
+    /// Set when the step was saved with a key (`CheckpointKey`): every chunk is sealed, `state` is empty and its
+    /// values are in `sealedState`, and `manifest.sig` beside this file signs it. nil (the key left out): plain.
+    public var encryption: Encryption?
+
+    public struct Encryption: Codable, Sendable, Equatable {
+        /// "AES-256-GCM".
+        public var cipher: String
+        /// The key's name (`CheckpointKey.id`), so that a wrong key is told apart from a damaged file.
+        public var keyIdentifier: String
+        /// The state, as JSON, sealed and base64-encoded.
+        public var sealedState: String
+    }
 
     public func json() throws -> Data {
         try DocumentJSON.encode(self)

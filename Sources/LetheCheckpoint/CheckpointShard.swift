@@ -12,7 +12,7 @@ enum CheckpointShard {
 
     /// Writes `tensors` to `path` (a temporary file, flushed to disk, then renamed) and returns their records.
     static func write(_ tensors: [CheckpointTensor], to path: String, shardName: String, chunkBytes: Int = chunkBytes,
-                      options: ZstdCompressionOptions = .default, byteShuffle: Bool = true,
+                      options: ZstdCompressionOptions = .default, byteShuffle: Bool = true, sealing: Sealing? = nil,
                       afterFirstChunk: () -> Void = {}) throws -> [CheckpointManifest.TensorRecord] {
         // This rank's part of a save, with its bytes before and after compression (the report's MB/s and ratio).
         var span = Activity.begin(.checkpointWrite, "write \(shardName)", bytes: tensors.reduce(0) { $0 + $1.byteCount })
@@ -28,7 +28,7 @@ enum CheckpointShard {
                 let count = tensor.byteCount / elementSize
                 for start in stride(from: 0, to: max(count, 1), by: perChunk) where count > 0 || start == 0 {
                     let elements = min(perChunk, count - start)
-                    let compressed: [UInt8] = switch tensor.values {
+                    var compressed: [UInt8] = switch tensor.values {
                     case .float32(let values) where byteShuffle:
                         try Zstd.compress(shufflingFloats: UnsafeBufferPointer(start: values.pointer + start, count: elements),
                                           options: options)
@@ -40,6 +40,7 @@ enum CheckpointShard {
                             try Zstd.compress(UnsafeRawBufferPointer(rebasing: $0[start..<(start + elements)]), options: options)
                         }
                     }
+                    if let sealing { compressed = try sealing.key.seal(compressed, context: sealing.context(tensor.name, chunks.count)) }
                     try output.append(compressed)
                     if offset == 0 { afterFirstChunk() }
                     chunks.append(.init(offset: offset, length: compressed.count, elements: elements,
@@ -58,10 +59,22 @@ enum CheckpointShard {
         return records
     }
 
-    /// Checks one tensor's chunks against their SHA-256 without decompressing them (a tensor a reader does not need).
-    static func verify(_ record: CheckpointManifest.TensorRecord, file: MappedFile) throws {
+    /// How the chunks of an encrypted step are sealed: with the key, bound to the step, the tensor and the chunk's
+    /// place in it.
+    struct Sealing {
+        let key: CheckpointKey
+        let step: Int
+
+        func context(_ tensor: String, _ chunk: Int) -> String { "step \(step)\u{0}\(tensor)\u{0}chunk \(chunk)" }
+    }
+
+    /// Checks one tensor's chunks against their SHA-256 without decompressing them (a tensor a reader does not need),
+    /// and that each opens with the key when `sealing` is given.
+    static func verify(_ record: CheckpointManifest.TensorRecord, file: MappedFile, sealing: Sealing?) throws {
         try checkChunkTotal(record, path: file.path)
-        for chunk in record.chunks { _ = try chunkBytes(chunk, of: record, file: file) }
+        for (index, chunk) in record.chunks.enumerated() {
+            try withChunk(chunk, index: index, of: record, file: file, sealing: sealing) { _ in }
+        }
     }
 
     private static func checkChunkTotal(_ record: CheckpointManifest.TensorRecord, path: String) throws {
@@ -83,26 +96,41 @@ enum CheckpointShard {
         return bytes
     }
 
+    /// Calls `body` with a chunk's compressed bytes: checked against their SHA-256 and, in an encrypted step, opened
+    /// with the key (a chunk that does not open is not authentic: tampered with before its hash was recomputed, or
+    /// moved from another place).
+    private static func withChunk<T>(_ chunk: CheckpointManifest.Chunk, index: Int, of record: CheckpointManifest.TensorRecord,
+                                     file: MappedFile, sealing: Sealing?, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        let stored = try chunkBytes(chunk, of: record, file: file)
+        guard let sealing else { return try body(stored) }
+        guard let opened = sealing.key.open(stored, context: sealing.context(record.name, index)) else {
+            throw CheckpointError.notAuthentic(path: file.path, reason: "chunk \(index) of '\(record.name)' does not decrypt")
+        }
+        return try opened.withUnsafeBytes(body)
+    }
+
     /// Reads one tensor of a step folder, checking each chunk's SHA-256 before it is decompressed and zstd's
     /// checksum as it is.
-    static func read(_ record: CheckpointManifest.TensorRecord, folder: URL, file: MappedFile) throws -> CheckpointTensor {
+    static func read(_ record: CheckpointManifest.TensorRecord, folder: URL, file: MappedFile, sealing: Sealing?) throws -> CheckpointTensor {
         let path = file.path
         let count = record.shape.reduce(1, *)
         try checkChunkTotal(record, path: path)
-        func chunkBytes(_ chunk: CheckpointManifest.Chunk) throws -> UnsafeRawBufferPointer {
-            try Self.chunkBytes(chunk, of: record, file: file)
+        func withChunk<T>(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+            try Self.withChunk(record.chunks[index], index: index, of: record, file: file, sealing: sealing, body)
         }
         do {
             switch record.dtype {
             case .float32:
                 let tensor = Tensor(zeros: record.shape)
                 var start = 0
-                for chunk in record.chunks {
+                for (index, chunk) in record.chunks.enumerated() {
                     let floats = UnsafeMutableBufferPointer(start: tensor.pointer + start, count: chunk.elements)
-                    if record.byteShuffle ?? true {
-                        try Zstd.decompressShuffled(try chunkBytes(chunk), into: floats, sourceName: path)
-                    } else {
-                        try Zstd.decompress(try chunkBytes(chunk), into: UnsafeMutableRawBufferPointer(floats), sourceName: path)
+                    try withChunk(index) { bytes in
+                        if record.byteShuffle ?? true {
+                            try Zstd.decompressShuffled(bytes, into: floats, sourceName: path)
+                        } else {
+                            try Zstd.decompress(bytes, into: UnsafeMutableRawBufferPointer(floats), sourceName: path)
+                        }
                     }
                     start += chunk.elements
                 }
@@ -110,8 +138,8 @@ enum CheckpointShard {
             case .uint8:
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(count)
-                for chunk in record.chunks {
-                    let part = try Zstd.decompress(try chunkBytes(chunk), maxSize: chunk.elements)
+                for (index, chunk) in record.chunks.enumerated() {
+                    let part = try withChunk(index) { try Zstd.decompress($0, maxSize: chunk.elements) }
                     guard part.count == chunk.elements else {
                         throw CheckpointError.corrupt(path: path, reason: "a chunk of '\(record.name)' holds \(part.count) bytes, not \(chunk.elements)")
                     }

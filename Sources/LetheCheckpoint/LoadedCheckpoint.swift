@@ -11,14 +11,21 @@ public struct LoadedCheckpoint: Sendable {
 
     /// Reads a step folder and checks everything in it; with `identity`, also that it belongs to this job. Only the
     /// tensors whose names `reading` accepts are decompressed and kept; the others' chunks are still checked
-    /// against their SHA-256, so the step checks out as a whole either way.
-    public init(stepFolder url: URL, identity: CheckpointIdentity? = nil, reading: (String) -> Bool = { _ in true }) throws {
+    /// against their SHA-256, so the step checks out as a whole either way. An encrypted step needs its `key`, and a
+    /// key refuses a plain step (a plain step put in an encrypted job's place); with `hashesOnly` an encrypted step
+    /// without a key has its chunks checked against their SHA-256 and nothing read (`lethe checkpoint verify`).
+    public init(stepFolder url: URL, identity: CheckpointIdentity? = nil, key: CheckpointKey? = nil, hashesOnly: Bool = false,
+                reading: (String) -> Bool = { _ in true }) throws {
         let manifestURL = url.appendingPathComponent(CheckpointFolder.manifestName)
-        let manifest: CheckpointManifest
+        let manifestBytes: Data
+        var manifest: CheckpointManifest
         do {
-            manifest = try CheckpointManifest(contentsOf: manifestURL)
-        } catch let error as FileIOError {
+            manifestBytes = try InputFile.data(manifestURL, limit: 256 << 20)
+        } catch {
             throw CheckpointError.corrupt(path: url.path, reason: "its manifest cannot be read (\(error.message))")
+        }
+        do {
+            manifest = try CheckpointManifest(json: manifestBytes)
         } catch {
             throw CheckpointError.corrupt(path: manifestURL.path, reason: "it is not a Lethe checkpoint manifest (\(error))")
         }
@@ -29,6 +36,8 @@ public struct LoadedCheckpoint: Sendable {
                 reason: "it is format '\(manifest.format)' version \(manifest.formatVersion); this Lethe reads "
                     + "'\(CheckpointManifest.formatName)' version \(CheckpointManifest.currentFormatVersion)")
         }
+        let sealing = try Self.authenticate(&manifest, bytes: manifestBytes, folder: url, key: key, hashesOnly: hashesOnly)
+        let readsNothing = manifest.encryption != nil && sealing == nil
         if let identity {
             for (what, saved, now) in [("method", manifest.identity.method, identity.method),
                                        ("settings", manifest.identity.settingsHash, identity.settingsHash),
@@ -52,15 +61,54 @@ public struct LoadedCheckpoint: Sendable {
             guard let file = files[record.shard] else {
                 throw CheckpointError.corrupt(path: manifestURL.path, reason: "'\(record.name)' is in '\(record.shard)', which is not a listed shard")
             }
-            if reading(record.name) {
-                tensors[record.name] = try CheckpointShard.read(record, folder: url, file: file)
+            if reading(record.name) && !readsNothing {
+                tensors[record.name] = try CheckpointShard.read(record, folder: url, file: file, sealing: sealing)
             } else {
-                try CheckpointShard.verify(record, file: file)
+                try CheckpointShard.verify(record, file: file, sealing: sealing)
             }
         }
         self.url = url
         self.manifest = manifest
         self.tensors = tensors
+    }
+
+    /// Checks an encrypted step's key and signature and opens its state into `manifest.state`; returns how its
+    /// chunks open (nil: a plain step, or an encrypted one checked by hashes only).
+    private static func authenticate(_ manifest: inout CheckpointManifest, bytes: Data, folder url: URL, key: CheckpointKey?,
+                                     hashesOnly: Bool) throws -> CheckpointShard.Sealing? {
+        guard let encryption = manifest.encryption else {
+            if key != nil {
+                throw CheckpointError.wrongKey(path: url.path, reason: "it is not encrypted, and a key was given (a plain "
+                    + "checkpoint is not taken in place of an encrypted job's)")
+            }
+            return nil
+        }
+        guard let key else {
+            if hashesOnly { return nil }
+            throw CheckpointError.keyNeeded(path: url.path)
+        }
+        guard encryption.cipher == CheckpointKey.cipher else {
+            throw CheckpointError.corrupt(path: url.path, reason: "its cipher '\(encryption.cipher)' is not \(CheckpointKey.cipher)")
+        }
+        guard encryption.keyIdentifier == key.id else {
+            throw CheckpointError.wrongKey(path: url.path, reason: "it was encrypted with the key whose id is \(encryption.keyIdentifier); "
+                + "the key given has id \(key.id)")
+        }
+        let signaturePath = url.appendingPathComponent(CheckpointFolder.signatureName).path
+        guard let signature = try? InputFile.text(signaturePath, limit: 4096) else {
+            throw CheckpointError.notAuthentic(path: url.path, reason: "its signature \(CheckpointFolder.signatureName) is missing or unreadable")
+        }
+        guard key.isAuthentic(manifest: bytes, stepFolder: url.standardizedFileURL.lastPathComponent, signature: signature) else {
+            throw CheckpointError.notAuthentic(path: url.path, reason: "\(CheckpointFolder.manifestName) does not match its signature "
+                + "(for this step folder's name)")
+        }
+        guard let sealed = Data(base64Encoded: encryption.sealedState),
+              let state = key.open(sealed, context: CheckpointFolder.stateContext(step: manifest.step)),
+              let decoded = try? JSONDecoder().decode([String: String].self, from: Data(state)) else {
+            throw CheckpointError.notAuthentic(path: url.path, reason: "its state does not decrypt")
+        }
+        manifest.state = decoded
+        return CheckpointShard.Sealing(key: key, step: manifest.step)
     }
 
     /// The float32 tensor `name` with `count` values (any shape), or an error naming what is missing.
@@ -89,7 +137,7 @@ extension CheckpointFolder {
     /// by its path is that step or its error); a step of other settings or another base model is an error (nil
     /// `identity`: any step will do). `reading` chooses the tensors kept, as in `LoadedCheckpoint`. Every rank of
     /// `communicator` calls this together.
-    public func resume(_ from: ResumeFrom, identity: CheckpointIdentity?, communicator: Communicator,
+    public func resume(_ from: ResumeFrom, identity: CheckpointIdentity?, key: CheckpointKey? = nil, communicator: Communicator,
                        log: (String) -> Void = { _ in }, reading: (String) -> Bool = { _ in true }) throws -> LoadedCheckpoint? {
         var chosen = ""
         var loaded: LoadedCheckpoint?
@@ -106,11 +154,12 @@ extension CheckpointFolder {
             }
             for candidate in candidates {
                 do {
-                    loaded = try LoadedCheckpoint(stepFolder: candidate, identity: identity, reading: reading)
+                    loaded = try LoadedCheckpoint(stepFolder: candidate, identity: identity, key: key, reading: reading)
                     chosen = candidate.path
                     return
                 } catch let error as CheckpointError {
-                    if case .corrupt = error, !onlyStep {
+                    let damaged = switch error { case .corrupt, .notAuthentic: true; default: false }
+                    if damaged, !onlyStep {
                         log("warning: \(error) Trying the checkpoint before it.")
                         continue
                     }
@@ -124,7 +173,7 @@ extension CheckpointFolder {
         // Rank 0 has read it already; the others read it now.
         try Collective.run(communicator, failure: { CheckpointError.corrupt(path: chosen, reason: $0) }) {
             if loaded == nil {
-                loaded = try LoadedCheckpoint(stepFolder: URL(fileURLWithPath: chosen), identity: identity, reading: reading)
+                loaded = try LoadedCheckpoint(stepFolder: URL(fileURLWithPath: chosen), identity: identity, key: key, reading: reading)
             }
         }
         return loaded

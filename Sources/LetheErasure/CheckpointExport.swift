@@ -20,6 +20,8 @@ public struct CheckpointExport {
     /// it as `TextualInversionJob.defaultReport(for:)` names it).
     public var output: URL
     public var overwrite = false
+    /// The key of an encrypted checkpoint.
+    public var key: CheckpointKey?
 
     /// What was written.
     public struct Result: Sendable {
@@ -47,7 +49,7 @@ public struct CheckpointExport {
         let given = URL(fileURLWithPath: checkpoint)
         // The trained values are all an export needs; every other tensor's chunks are still checked.
         guard let loaded = try CheckpointFolder(given).resume(
-            .path(checkpoint), identity: nil, communicator: .singleProcess(), log: log,
+            .path(checkpoint), identity: nil, key: key, communicator: .singleProcess(), log: log,
             reading: { $0.hasPrefix(Self.trainedPrefix) }) else {
             throw CheckpointError.notFound(path: checkpoint)
         }

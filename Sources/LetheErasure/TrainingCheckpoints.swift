@@ -16,12 +16,16 @@ public struct CheckpointSettings: Sendable {
     public var keepLast = 2
     /// nil: start afresh; `.auto`: the newest good step of `folder`, if any; a path: that checkpoint.
     public var resume: CheckpointFolder.ResumeFrom?
+    /// Encrypts what is saved and is needed to resume (nil: plain checkpoints).
+    public var key: CheckpointKey?
 
-    public init(folder: URL?, every: Int = 0, keepLast: Int = 2, resume: CheckpointFolder.ResumeFrom? = nil) {
+    public init(folder: URL?, every: Int = 0, keepLast: Int = 2, resume: CheckpointFolder.ResumeFrom? = nil,
+                key: CheckpointKey? = nil) {
         self.folder = folder
         self.every = every
         self.keepLast = keepLast
         self.resume = resume
+        self.key = key
     }
 
     public func validate() throws {
@@ -79,7 +83,7 @@ public struct TrainingCheckpointer<StepReport: Codable> {
         // Rank 0 checks every chunk of the newest steps (gigabytes, maybe) while the others wait for its choice.
         let loaded = try Watchdog.idle(when: communicator.rank != 0) {
             try Activity.measure(.checkpointLoad, "checkpoint load") {
-                try CheckpointFolder(folder).resume(from, identity: identity, communicator: communicator, log: log)
+                try CheckpointFolder(folder).resume(from, identity: identity, key: settings.key, communicator: communicator, log: log)
             }
         }
         guard let loaded else { return nil }
@@ -115,7 +119,7 @@ public struct TrainingCheckpointer<StepReport: Codable> {
         let tensors = trainer.checkpointTensors().map { CheckpointTensor($0.name, $0.values) } + extra
         let url = try Activity.measure(.checkpointSave, "checkpoint save step \(step)") {
             try CheckpointFolder(folder).save(step: step, tensors: tensors, identity: identity, state: state,
-                                              keepLast: settings.keepLast, communicator: communicator)
+                                              keepLast: settings.keepLast, key: settings.key, communicator: communicator)
         }
         log("checkpoint: \(url.path)")
         if stop { throw TrainingStopped(step: step, checkpoint: url) }

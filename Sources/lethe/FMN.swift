@@ -72,7 +72,7 @@ struct FMN: ErasureCommand {
             output: URL(fileURLWithPath: output))
         job.embedding = embedding.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite
-        job.checkpoints = checkpointOptions.settings
+        job.checkpoints = try checkpointOptions.settings
         job.inputs = config.inputs
         return job
     }

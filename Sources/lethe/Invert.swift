@@ -69,7 +69,7 @@ struct Invert: ErasureCommand {
                                       output: URL(fileURLWithPath: output))
         job.report = report.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite
-        job.checkpoints = checkpointOptions.settings
+        job.checkpoints = try checkpointOptions.settings
         job.inputs = config.inputs
         return job
     }

@@ -69,7 +69,7 @@ struct WorldTrain: ParsableCommand {
         guard vaeLr > 0, vaeLr.isFinite else { throw ValidationError("--vae-lr is \(vaeLr); it must be a positive number") }
     }
 
-    func job(command: String) -> WorldTrainingJob {
+    func job(command: String) throws -> WorldTrainingJob {
         var options = WorldTrainingOptions()
         options.seed = seed
         options.autoencoder.steps = vaeSteps
@@ -85,7 +85,7 @@ struct WorldTrain: ParsableCommand {
         var job = WorldTrainingJob(options: options, output: URL(fileURLWithPath: output))
         job.overwrite = overwrite
         job.halfPrecision = half
-        job.checkpoints = checkpointOptions.settings
+        job.checkpoints = try checkpointOptions.settings
         job.command = command
         return job
     }
@@ -94,7 +94,7 @@ struct WorldTrain: ParsableCommand {
         let world = try Communicator.world()
         try runtime.start("world train", communicator: world, overwrite: overwrite, inputs: [("output", output)])
         let console = Console(prints: world.rank == 0)
-        let job = job(command: (["lethe"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        let job = try job(command: (["lethe"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         try job.validate()
         var progress = WorldTrainingJob.Progress()
         var bar: ProgressBar?
