@@ -578,20 +578,38 @@ check "checkpoint inspect: names the cipher and key id" 0 "step 2, .*encrypted \
 check "invert: resuming encrypted checkpoints without the key" nonzero \
     "sealed-ck/step-00000002' is encrypted: give its key with --encrypt-key-file \(or LETHE_ENCRYPT_KEY_FILE\)" -- \
     "${INVERT_Q[@]}" --checkpoint-dir "$WORK/sealed-ck" --output "$WORK/bad-ti.safetensors"
-check "checkpoint export: with the key, the job's file bit for bit" 0 "same" -- bash -c '
-    "${@:3}" --encrypt-key-file "$1" >/dev/null && cmp "$2" "${@: -1}" && echo same' _ "$WORK/ck.key" \
-    "$WORK/sealed-ti.safetensors" "$LETHE" checkpoint export "$WORK/sealed-ck" --output "$WORK/sealed-export.safetensors"
+# The export is sealed too (a fresh nonce, so not the job's bytes): both draw the same image.
+check "checkpoint export: with the key, sealed, the job's embedding" 0 "^same$" -- bash -c '
+    "${@:4}" checkpoint export "$1" --encrypt-key-file "$2" --output "$1-export.safetensors" >/dev/null &&
+    head -n 1 "$1-export.safetensors" | grep -q "^LETHE-SEALED v1 " && for file in "$1-export.safetensors" "$3"; do
+        "${@:4}" generate --model "$0" --prompt "a <zq>" --steps 2 --seed 3 --embedding "$file" --encrypt-key-file "$2" \
+            --output "$file.png" >/dev/null 2>&1 || exit 1; done && cmp "$1-export.safetensors.png" "$3.png" && echo same' \
+    "$SD1_TINY" "$WORK/sealed-ck" "$WORK/ck.key" "$WORK/sealed-ti.safetensors" "${QUICK[@]}" "$LETHE"
 check "checkpoint verify: a changed manifest fails authentication, exit 1" nonzero \
     "damaged +step-00000002: .*fails authentication: manifest.json does not match its signature" -- bash -c '
     sed -i "s/\"world_size\" : 1/\"world_size\" : 2/" "$1/step-00000002/manifest.json" && "${@:2}"' _ "$WORK/sealed-ck" \
     "$LETHE" checkpoint verify "$WORK/sealed-ck" --encrypt-key-file "$WORK/ck.key"
-check "invert: --encrypt-key-file without --checkpoint-dir" nonzero "--encrypt-key-file encrypts checkpoints: give --checkpoint-dir" -- \
-    "${INVERT_Q[@]}" --encrypt-key-file "$WORK/ck.key" --output "$WORK/bad-ti.safetensors"
+check "invert: --encrypt-key-file seals the learned embeddings" 0 "^LETHE-SEALED v1 [0-9a-f]{16} learned-embeddings" -- bash -c \
+    '"${@:2}" >/dev/null 2>&1 && head -n 1 "$1"' _ "$WORK/sealed-emb.safetensors" "${INVERT_Q[@]}" \
+    --encrypt-key-file "$WORK/ck.key" --output "$WORK/sealed-emb.safetensors"
+check "generate: a sealed embedding without its key" nonzero \
+    "sealed-emb.safetensors' is encrypted: give its key with --encrypt-key-file" -- "${QUICK[@]}" "$LETHE" generate \
+    --model "$SD1_TINY" --prompt "a <zq>" --steps 2 --embedding "$WORK/sealed-emb.safetensors" --output "$WORK/bad.png"
+check "generate: a sealed embedding with another key" nonzero "was encrypted with the key whose id is [0-9a-f]{16}; the key given has id" -- \
+    "${QUICK[@]}" "$LETHE" generate --model "$SD1_TINY" --prompt "a <zq>" --steps 2 --embedding "$WORK/sealed-emb.safetensors" \
+    --encrypt-key-file "$WORK/other.key" --output "$WORK/bad.png"
+check "generate: a sealed embedding with its key draws as the plain one" 0 "same" -- bash -c '
+    "${@:4}" --embedding "$1" --encrypt-key-file "$3" --output "$1.png" >/dev/null 2>&1 &&
+    "${@:4}" --embedding "$2" --output "$2.png" >/dev/null 2>&1 && cmp "$1.png" "$2.png" && echo same' _ \
+    "$WORK/sealed-emb.safetensors" "$WORK/ck-ti.safetensors" "$WORK/ck.key" "${QUICK[@]}" "$LETHE" generate --model "$SD1_TINY" \
+    --prompt "a <zq>" --steps 2 --seed 3
+check "inspect: a sealed file is named as such" nonzero "is a file Lethe encrypted \(--encrypt-key-file\), not a plain safetensors file" -- \
+    "$LETHE" inspect "$WORK/sealed-emb.safetensors"
 check "invert: a key file of the wrong size" nonzero \
     "The encryption key file '.*bad.key' cannot be used: it holds 5 bytes; a key file holds 32 raw bytes or 64 hexadecimal digits" -- \
     bash -c 'printf "abcd\n" >"$1" && "${@:2}"' _ "$WORK/bad.key" "${INVERT_Q[@]}" --checkpoint-dir "$WORK/bad-ck" \
     --encrypt-key-file "$WORK/bad.key" --output "$WORK/bad-ti.safetensors"
-[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-ck" ]] && echo "PASS refused encrypted runs wrote nothing" &&
+[[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-ck" && ! -e "$WORK/bad.png" ]] && echo "PASS refused encrypted runs wrote nothing" &&
     passed=$((passed + 1)) || { echo "FAIL a refused encrypted run left an output"; failed=$((failed + 1)); }
 check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoint, exit 0" 0 \
     "stopped after step [0-9]+ as asked; checkpoint .*term-ck/step-[0-9]+.*exit 0" -- bash -c '

@@ -20,7 +20,7 @@ public struct CheckpointExport {
     /// it as `TextualInversionJob.defaultReport(for:)` names it).
     public var output: URL
     public var overwrite = false
-    /// The key of an encrypted checkpoint.
+    /// The key of an encrypted checkpoint; an exported learned-embeddings file is sealed with it, as the job's was.
     public var key: CheckpointKey?
 
     /// What was written.
@@ -142,7 +142,7 @@ public struct CheckpointExport {
         // Checked again just before writing, as the job does.
         let destinations = try TextualInversionJob.checkOutputs(embeddings: output, report: reportURL, inputs: guarded,
                                                                 overwrite: overwrite)
-        try embeddings.write(to: URL(fileURLWithPath: destinations.embeddings))
+        try embeddings.write(to: URL(fileURLWithPath: destinations.embeddings), key: key)
         clock.lap("write")
         report.timings = clock.laps
         try AtomicFileOutput.write(Array(try report.json()), to: destinations.report)

@@ -36,6 +36,8 @@ public struct ForgetMeNotJob {
     public var overwrite = false
     /// Checkpoints to save and resume from; nil: none.
     public var checkpoints: CheckpointSettings?
+    /// Opens a sealed `embedding` file (`--encrypt-key-file`).
+    public var key: CheckpointKey?
     /// Inputs besides the model, the images and the embedding that the output may not overwrite (the job file).
     public var inputs: [OutputGuard.Input] = []
 
@@ -72,7 +74,7 @@ public struct ForgetMeNotJob {
         if let embedding { guarded.append(OutputGuard.Input(embedding.path, role: "embedding file")) }
         let writer = isMain
             ? try ErasedModelWriter(source: folder, destination: output, overwrite: overwrite, inputs: guarded) : nil
-        let embeddings = try embedding.map { [try LearnedEmbeddings(contentsOf: $0)] } ?? []
+        let embeddings = try embedding.map { [try LearnedEmbeddings.read($0, key: key)] } ?? []
         let imageFolder: ImageFolder? = if case .folder(let path) = images { try ImageFolder(path: path) } else { nil }
         let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
         let checkpointer = try checkpoints.map {

@@ -19,6 +19,8 @@ public struct TextualInversionJob {
     public var overwrite = false
     /// Checkpoints to save and resume from; nil: none.
     public var checkpoints: CheckpointSettings?
+    /// Seals the learned-embeddings file (`--encrypt-key-file`); nil: the plain diffusers file.
+    public var key: CheckpointKey?
     /// Inputs besides the model and the images that the outputs may not overwrite (the job file).
     public var inputs: [OutputGuard.Input] = []
 
@@ -99,7 +101,7 @@ public struct TextualInversionJob {
         // Checked again: an output may have appeared while the job ran.
         let destinations = try checkOutputs()
         try Activity.measure(.phase, "writing the output") {
-            try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: destinations.embeddings))
+            try trainer.learnedEmbeddings.write(to: URL(fileURLWithPath: destinations.embeddings), key: key)
         }
         clock.lap("write")
         report.timings = clock.laps

@@ -43,6 +43,24 @@ public final class MappedFile: @unchecked Sendable {
         base = mapping
     }
 
+    /// A read-only anonymous mapping holding a copy of `bytes`, named `path` in errors: a file decrypted in
+    /// memory, read as a mapped file is without its plaintext ever reaching a disk.
+    public init(copying bytes: [UInt8], path: String) throws(SafeTensorsError) {
+        self.path = path
+        count = bytes.count
+        if count == 0 {
+            base = nil
+            return
+        }
+        let mapping = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapping, mapping != MAP_FAILED else {
+            throw SafeTensorsError(FileIOError.systemCall(.map, path: path, errno: errno))
+        }
+        bytes.withUnsafeBytes { mapping.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        mprotect(mapping, count, PROT_READ)
+        base = mapping
+    }
+
     deinit {
         if let base { munmap(base, count) }
     }

@@ -28,6 +28,14 @@ public final class SafeTensorsFile: SafeTensorsReader {
         return SafeTensorsFile(url: url, mapping: mapping, header: header)
     }
 
+    /// A whole safetensors file held in memory (decrypted, say), validated as `open` validates a file; `url` names
+    /// it in errors.
+    public static func open(bytes: [UInt8], url: URL) throws(SafeTensorsError) -> SafeTensorsFile {
+        let mapping = try MappedFile(copying: bytes, path: url.path)
+        let header = try SafeTensorsHeader.parse(file: mapping.bytes, path: url.path)
+        return SafeTensorsFile(url: url, mapping: mapping, header: header)
+    }
+
     /// Parses and validates the header of a whole safetensors file held in memory, as `open` does after mapping
     /// the file, and returns its tensors in data order; `path` names the data in errors. For the fuzz targets,
     /// which feed the parser bytes without a file.

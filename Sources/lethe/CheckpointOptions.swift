@@ -25,12 +25,7 @@ struct CheckpointOptions: ParsableArguments {
     /// the next step boundary with a checkpoint (exit 0) instead of ending it at once.
     var settings: CheckpointSettings? {
         get throws {
-            guard checkpointDir != nil || resume != nil else {
-                if keyFile.encryptKeyFile != nil {
-                    throw ValidationError("--encrypt-key-file encrypts checkpoints: give --checkpoint-dir (or --resume) with it")
-                }
-                return nil
-            }
+            guard checkpointDir != nil || resume != nil else { return nil }
             if checkpointDir != nil { SignalCleanup.enableGracefulStop() }
             let from: CheckpointFolder.ResumeFrom? = switch resume {
             case nil: checkpointDir == nil ? nil : .auto
@@ -45,7 +40,7 @@ struct CheckpointOptions: ParsableArguments {
 
 /// `--encrypt-key-file`: the key that encrypts checkpoints at rest and opens them again (see `CheckpointKey`).
 struct KeyFileOption: ParsableArguments {
-    @Option(help: ArgumentHelp("A file holding the 32-byte key (raw, or 64 hex digits: lethe checkpoint keygen) that encrypts checkpoints with AES-256-GCM and signs their manifests; needed again to resume, verify or export them. Default: the file \(CheckpointKey.environmentVariable) names, if set.", valueName: "file"))
+    @Option(help: ArgumentHelp("A file holding the 32-byte key (raw, or 64 hex digits: lethe checkpoint keygen) that encrypts checkpoints and learned-embeddings files with AES-256-GCM (and signs checkpoint manifests), and opens them again. Default: the file \(CheckpointKey.environmentVariable) names, if set.", valueName: "file"))
     var encryptKeyFile: String?
 
     /// The key from --encrypt-key-file, else from the file the environment variable names; nil without either.

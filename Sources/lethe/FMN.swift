@@ -73,6 +73,7 @@ struct FMN: ErasureCommand {
         job.embedding = embedding.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite
         job.checkpoints = try checkpointOptions.settings
+        job.key = try checkpointOptions.keyFile.key()
         job.inputs = config.inputs
         return job
     }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import LetheCheckpoint
 import LetheDiffusion
 import LetheDistributed
+import LetheErasure
 import LetheIO
 import LetheModels
 import LetheTensor
@@ -63,6 +65,8 @@ struct Generate: ParsableCommand {
     @Option(help: "A textual-inversion file (learned_embeds.safetensors, as diffusers' load_textual_inversion reads) whose token the prompt may use. Repeatable.")
     var embedding: [String] = []
 
+    @OptionGroup var keyFile: KeyFileOption
+
     @Option(help: "Output file: .png (K > 1: NAME-0.png, NAME-1.png, ... or one grid) or .npy.")
     var output: String
 
@@ -93,7 +97,8 @@ struct Generate: ParsableCommand {
         // request's, so the images are those of one process) and rank 0 gathers, writes and prints.
         let world = try Communicator.world()
         let isMain = world.rank == 0
-        let embeddings = try embedding.map { try LearnedEmbeddings(contentsOf: URL(fileURLWithPath: $0)) }
+        let key = embedding.contains { SealedFile.isSealed(path: $0) } ? try keyFile.key() : nil
+        let embeddings = try embedding.map { try LearnedEmbeddings.read(URL(fileURLWithPath: $0), key: key) }
         let expandedPrompt = embeddings.reduce(prompt) { $1.expanding($0) }
         // A seed not given is drawn on rank 0 and shared (every rank has the same arguments, so all take this path).
         var request = GenerationRequest(prompt: expandedPrompt, seed: try seed ?? UInt64(

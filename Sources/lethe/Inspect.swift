@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LetheCheckpoint
 import LetheDistributed
 import LetheIO
 
@@ -22,6 +23,10 @@ struct Inspect: ParsableCommand {
     func run() throws {
         // Under mpirun one listing is enough: rank 0 prints it.
         guard try Communicator.world().rank == 0 else { return }
+        if SealedFile.isSealed(path: path) {
+            throw ValidationError("'\(path)' is a file Lethe encrypted (--encrypt-key-file), not a plain safetensors file: "
+                + "lethe generate --embedding and lethe fmn --embedding read it with its key")
+        }
         let checkpoints = try InspectedCheckpoint.discover(at: URL(fileURLWithPath: path))
         if json {
             let encoder = JSONEncoder()

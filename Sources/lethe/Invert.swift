@@ -70,6 +70,7 @@ struct Invert: ErasureCommand {
         job.report = report.map { URL(fileURLWithPath: $0) }
         job.overwrite = overwrite
         job.checkpoints = try checkpointOptions.settings
+        job.key = try checkpointOptions.keyFile.key()
         job.inputs = config.inputs
         return job
     }

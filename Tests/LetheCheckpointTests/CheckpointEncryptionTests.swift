@@ -165,4 +165,38 @@ struct CheckpointEncryptionTests {
         }
         #expect(throws: CheckpointKeyError.self) { try CheckpointKey.load(path: base.appendingPathComponent("missing").path) }
     }
+
+    @Test func sealedFilesRoundTripAndRefuseWrongKeysPurposesAndChangedBytes() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-sealed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: base) }
+        let key = try Self.key(1), other = try Self.key(2)
+        let path = base.appendingPathComponent("learned_embeds.safetensors").path
+        let plaintext: [UInt8] = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try SealedFile.write(plaintext, to: path, key: key, purpose: "learned-embeddings")
+        #expect(SealedFile.isSealed(path: path))
+        #expect(try SealedFile.read(path: path, key: key, purpose: "learned-embeddings") == plaintext)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: path))
+        // No run of the plaintext is in the file.
+        #expect(stored.range(of: Data(plaintext[100..<132])) == nil)
+        #expect(throws: SealedFileError.keyNeeded(path: path)) { try SealedFile.read(path: path, key: nil, purpose: "learned-embeddings") }
+        #expect(throws: SealedFileError.wrongKey(path: path, sealedWith: key.id, given: other.id)) {
+            try SealedFile.read(path: path, key: other, purpose: "learned-embeddings")
+        }
+        #expect(throws: SealedFileError.self) { try SealedFile.read(path: path, key: key, purpose: "checkpoint") }
+        // One bit of the ciphertext, then the purpose in the first line (a file passed off as another kind).
+        var flipped = stored
+        flipped[flipped.count - 40] ^= 1
+        try flipped.write(to: URL(fileURLWithPath: path))
+        #expect(throws: SealedFileError.self) { try SealedFile.read(path: path, key: key, purpose: "learned-embeddings") }
+        var header = Array(stored)
+        let newline = try #require(header.firstIndex(of: UInt8(ascii: "\n")))
+        header.replaceSubrange(0..<newline, with: Array("LETHE-SEALED v1 \(key.id) learned-embeddingz".utf8))
+        try Data(header).write(to: URL(fileURLWithPath: path))
+        #expect(throws: SealedFileError.self) { try SealedFile.read(path: path, key: key, purpose: "learned-embeddingz") }
+        let plainPath = base.appendingPathComponent("plain").path
+        try Data(plaintext).write(to: URL(fileURLWithPath: plainPath))
+        #expect(!SealedFile.isSealed(path: plainPath))
+        #expect(throws: SealedFileError.notSealed(path: plainPath)) { try SealedFile.read(path: plainPath, key: key, purpose: "x") }
+    }
 }

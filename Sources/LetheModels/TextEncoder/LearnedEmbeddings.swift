@@ -36,9 +36,18 @@ public struct LearnedEmbeddings: Sendable {
     /// Reads a file in diffusers' format (one tensor named after its token) or the A1111 safetensors format (a
     /// tensor `emb_params`, whose token is then the file's name without extension, as `<name>`).
     public init(contentsOf url: URL) throws {
+        try self.init(url: url) { () throws(SafeTensorsError) in try SafeTensorsFile.open(url) }
+    }
+
+    /// The same from the bytes of such a file (a file decrypted in memory); `url` names it and its token.
+    public init(safetensors bytes: [UInt8], url: URL) throws {
+        try self.init(url: url) { () throws(SafeTensorsError) in try SafeTensorsFile.open(bytes: bytes, url: url) }
+    }
+
+    private init(url: URL, opening: () throws(SafeTensorsError) -> SafeTensorsFile) throws {
         let file: SafeTensorsFile
         do {
-            file = try SafeTensorsFile.open(url)
+            file = try opening()
         } catch {
             throw LearnedEmbeddingsError.invalidFile(path: url.path, reason: "\(error)")
         }
@@ -81,6 +90,11 @@ public struct LearnedEmbeddings: Sendable {
         } catch {
             throw OutputError.notWritable(path: url.path, reason: "\(error)")
         }
+    }
+
+    /// The bytes `write(to:)` writes.
+    public func serialized() throws -> [UInt8] {
+        try SafeTensorsWriter.serialize(entries: [SafeTensorsEntry(name: token, tensor: vectors, dtype: .f32)], metadata: ["format": "pt"])
     }
 }
 
