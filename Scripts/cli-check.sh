@@ -611,6 +611,39 @@ check "invert: a key file of the wrong size" nonzero \
     --encrypt-key-file "$WORK/bad.key" --output "$WORK/bad-ti.safetensors"
 [[ ! -e "$WORK/bad-ti.safetensors" && ! -e "$WORK/bad-ck" && ! -e "$WORK/bad.png" ]] && echo "PASS refused encrypted runs wrote nothing" &&
     passed=$((passed + 1)) || { echo "FAIL a refused encrypted run left an output"; failed=$((failed + 1)); }
+# De-identified data: photos whose names, EXIF (artist, GPS), XMP, comments and PNG text name a person; nothing a
+# job writes (output, report, checkpoints, its log) may carry any of it unless --log-image-names asks for the names.
+PRIVATE_IMAGES="$ROOT/Tests/Fixtures/references/private-images"
+PRIVATE_MARKS='jane|Jane|JQE-SERIAL|private-comment|48\.8583|Example'
+check "invert: no image name or metadata in anything written" 0 "^clean 3 images" -- bash -c '
+    "${@:3}" --checkpoint-dir "$1/private-ck" --output "$1/private.safetensors" >"$1/private.log" 2>&1 || exit 1
+    if grep -rEaq "$2" "$1/private.safetensors" "$1/private.report.json" "$1/private-ck" "$1/private.log"; then
+        grep -rEao "$2" "$1/private.safetensors" "$1/private.report.json" "$1/private-ck" "$1/private.log" | head -n 5; exit 1
+    fi
+    grep -o "\"images\" : \"folder of 3\"" "$1/private.report.json" >/dev/null && echo "clean 3 images"' _ "$WORK" \
+    "$PRIVATE_MARKS" "${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 2 --resolution 32 --images "$PRIVATE_IMAGES" \
+    --token "<jq>" --init-token person
+check "invert: --log-image-names puts the names in the log" 0 \
+    "images: jane-q-example-at-home.jpg, jane-q-example-beach.jpg, jane-q-example-portrait.png" -- "${QUICK[@]}" "$LETHE" \
+    invert --model "$SD1_TINY" --steps 1 --resolution 32 --images "$PRIVATE_IMAGES" --token "<jq>" --init-token person \
+    --log-image-names --output "$WORK/private-named.safetensors"
+check "invert: --exclude-hashes leaves listed images out, naming none" 0 "left out 1 image\(s\), training on 2" -- bash -c '
+    (cd "$1" && sha256sum jane-q-example-beach.jpg) >"$2" && out=$("${@:3}" --exclude-hashes "$2" 2>&1) &&
+    ! grep -q "beach" <<<"$out" && echo "$out"' _ "$PRIVATE_IMAGES" "$WORK/exclude.sha256" "${QUICK[@]}" "$LETHE" invert \
+    --model "$SD1_TINY" --steps 1 --resolution 32 --images "$PRIVATE_IMAGES" --token "<jq>" --init-token person \
+    --output "$WORK/private-excluded.safetensors"
+check "invert: --exclude-hashes with a line that is no hash" nonzero "--exclude-hashes .*line 1 does not start with a SHA-256" -- \
+    bash -c 'echo "beach.jpg" >"$1" && "${@:2}"' _ "$WORK/bad-exclude.txt" "${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" \
+    --steps 1 --resolution 32 --images "$PRIVATE_IMAGES" --token "<jq>" --init-token person --exclude-hashes "$WORK/bad-exclude.txt" \
+    --output "$WORK/bad-ti.safetensors"
+check "generate: a PNG with no chunk beyond IHDR, IDAT and IEND" 0 "^IDAT IEND IHDR$" -- bash -c '
+    "${@:2}" --output "$1" >/dev/null 2>&1 && python3 -c "
+import struct, sys
+data = open(sys.argv[1], \"rb\").read(); at = 8; kinds = set()
+while at < len(data):
+    length = struct.unpack(\">I\", data[at:at + 4])[0]; kinds.add(data[at + 4:at + 8].decode()); at += 12 + length
+print(\" \".join(sorted(kinds)))" "$1"' _ "$WORK/chunks.png" "${QUICK[@]}" "$LETHE" generate --model "$SD1_TINY" \
+    --prompt "a photo of Jane" --steps 2 --seed 1
 check "invert: SIGTERM with --checkpoint-dir stops after a step with a checkpoint, exit 0" 0 \
     "stopped after step [0-9]+ as asked; checkpoint .*term-ck/step-[0-9]+.*exit 0" -- bash -c '
     "$@" >"$0" 2>&1 & pid=$!

@@ -36,6 +36,8 @@ public struct ForgetMeNotJob {
     public var overwrite = false
     /// Checkpoints to save and resume from; nil: none.
     public var checkpoints: CheckpointSettings?
+    /// Exclusions and whether image names may be logged (an image folder's).
+    public var imageRecords = ImageRecordPolicy()
     /// Opens a sealed `embedding` file (`--encrypt-key-file`).
     public var key: CheckpointKey?
     /// Inputs besides the model, the images and the embedding that the output may not overwrite (the job file).
@@ -75,11 +77,11 @@ public struct ForgetMeNotJob {
         let writer = isMain
             ? try ErasedModelWriter(source: folder, destination: output, overwrite: overwrite, inputs: guarded) : nil
         let embeddings = try embedding.map { [try LearnedEmbeddings.read($0, key: key)] } ?? []
-        let imageFolder: ImageFolder? = if case .folder(let path) = images { try ImageFolder(path: path) } else { nil }
+        let imageFolder: ImageFolder? = if case .folder(let path) = images { try imageRecords.load(path, log: log) } else { nil }
         let trainer = try ForgetMeNotTrainer(folder: folder, options: options, embeddings: embeddings)
         let checkpointer = try checkpoints.map {
             try TrainingCheckpointer<ForgetMeNotTrainer.StepReport>(
-                settings: $0, method: "forget-me-not", jobSettings: settingsSummary(), model: model, communicator: communicator)
+                settings: $0, method: "forget-me-not", jobSettings: settingsSummary(imageFolder), model: model, communicator: communicator)
         }
         let resumed = try checkpointer?.resume(trainer.trainer, log: log)
         if let warning = trainer.truncationWarning { log("warning: \(warning)") }
@@ -146,7 +148,7 @@ public struct ForgetMeNotJob {
             lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
             learningRatePerStep: steps.map(\.learningRate))
         report.training?.timings = timings
-        report.settings = settingsSummary()
+        report.settings = settingsSummary(imageFolder)
         guard var writer else { return report }
         return try writer.commit(unet: trainer.unetStore, report: report, clock: &clock)
     }
@@ -180,7 +182,7 @@ public struct ForgetMeNotJob {
 
     /// Every setting that shapes the result: the report's `settings`, and (hashed) the identity a checkpoint must
     /// match to be resumed, so a resume with another concept or resolution is refused.
-    private func settingsSummary() -> [String: String] {
+    private func settingsSummary(_ imageFolder: ImageFolder?) -> [String: String] {
         var settings = [
             "concept": options.concept, "resolution": options.resolution.map { "\($0)" } ?? "model",
             "center_crop": "\(options.centerCrop)", "adam_beta1": "\(options.beta1)", "adam_beta2": "\(options.beta2)",
@@ -193,7 +195,7 @@ public struct ForgetMeNotJob {
             "tokenizer": options.tokenizer.rawValue,
         ]
         switch images {
-        case .folder: settings["images"] = "folder"
+        case .folder: if let imageFolder { settings.merge(ImageRecordPolicy.settings(for: imageFolder)) { $1 } }
         case .generated(let count, let steps): settings["images"] = "generated \(count) with \(steps) steps"
         }
         if let embedding { settings["embedding"] = embedding.lastPathComponent }

@@ -19,6 +19,8 @@ public struct TextualInversionJob {
     public var overwrite = false
     /// Checkpoints to save and resume from; nil: none.
     public var checkpoints: CheckpointSettings?
+    /// Exclusions and whether image names may be logged.
+    public var imageRecords = ImageRecordPolicy()
     /// Seals the learned-embeddings file (`--encrypt-key-file`); nil: the plain diffusers file.
     public var key: CheckpointKey?
     /// Inputs besides the model and the images that the outputs may not overwrite (the job file).
@@ -59,11 +61,11 @@ public struct TextualInversionJob {
             try Self.checkOutputs(embeddings: output, report: reportURL, inputs: guarded, overwrite: overwrite)
         }
         if isMain { _ = try checkOutputs() }
+        let imageFolder = try imageRecords.load(images, log: log)
         let checkpointer = try checkpoints.map {
             try TrainingCheckpointer<TextualInversionTrainer.StepReport>(
-                settings: $0, method: "textual-inversion", jobSettings: settingsSummary(), model: model, communicator: communicator)
+                settings: $0, method: "textual-inversion", jobSettings: settingsSummary(imageFolder), model: model, communicator: communicator)
         }
-        let imageFolder = try ImageFolder(path: images)
         let trainer = try TextualInversionTrainer(folder: folder, options: options)
         for warning in trainer.truncationWarnings { log("warning: \(warning)") }
         // Before any batch is made: the batch must fit in memory, and a batch above the image count is stated.
@@ -96,7 +98,7 @@ public struct TextualInversionJob {
             lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
             learningRatePerStep: steps.map(\.learningRate))
         report.training?.timings = timings
-        report.settings = settingsSummary()
+        report.settings = settingsSummary(imageFolder)
         guard isMain else { return report }
         // Checked again: an output may have appeared while the job ran.
         let destinations = try checkOutputs()
@@ -124,8 +126,8 @@ public struct TextualInversionJob {
         return (embeddings, report)
     }
 
-    private func settingsSummary() -> [String: String] {
-        [
+    private func settingsSummary(_ imageFolder: ImageFolder) -> [String: String] {
+        ImageRecordPolicy.settings(for: imageFolder).merging([
             "placeholder": options.placeholder, "adam_beta1": "\(options.beta1)", "adam_beta2": "\(options.beta2)",
             "adam_epsilon": "\(options.epsilon)",
             "initializer": options.initializer, "vectors": "\(options.vectors)", "template": options.template.rawValue,
@@ -134,7 +136,6 @@ public struct TextualInversionJob {
             "resolution": options.resolution.map { "\($0)" } ?? "model", "center_crop": "\(options.centerCrop)",
             "flip_probability": "\(options.flipProbability)", "weight_decay": "\(options.weightDecay)",
             "renormalize": "\(options.renormalize)", "seed": "\(options.seed)", "tokenizer": options.tokenizer.rawValue,
-            "images": images,
-        ]
+        ]) { $1 }
     }
 }

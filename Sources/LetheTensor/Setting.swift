@@ -12,6 +12,8 @@ public enum Setting: String, CaseIterable, Sendable, CustomStringConvertible {
     // Training (`TextualInversionOptions`, `ForgetMeNotOptions`, the Forget-Me-Not job's images).
     case batchSize, learningRate, resolution, template, images, generatedImages, generationSteps
     case placeholder, initializer, vectors, embedding, train, maxGradientNorm
+    // Which images train (`--exclude-hashes`).
+    case excludeHashes
     // The world's training recipe (`WorldTrainingOptions`).
     case trainingImages, captionDropout, klWeight, snrGamma
     // Closed-form edits (`UCESettings`, `RECESettings`).

@@ -38,6 +38,7 @@ struct FMN: ErasureCommand {
     @Option(parsing: .unconditional, help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
     @Flag(help: "Also steer attention away from the end-of-text (pooled) token.") var usePooler = false
     @Option(parsing: .unconditional, help: "Seed of every random draw.") var seed: UInt64 = 0
+    @OptionGroup(title: "Image privacy") var imageRecords: ImageRecordOptions
     @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @Flag(help: "Replace --output if it is an erased model folder Lethe wrote (anything else is kept).") var overwrite = false
@@ -53,6 +54,9 @@ struct FMN: ErasureCommand {
     private func job() throws -> ForgetMeNotJob {
         guard (images == nil) != (generateImages == nil) else {
             throw ErasureError.invalidSetting(.images, reason: "and \(Setting.generatedImages): give exactly one of them")
+        }
+        if images == nil, imageRecords.excludeHashes != nil {
+            throw ErasureError.invalidSetting(.excludeHashes, reason: "leaves images out of \(Setting.images); there is none")
         }
         var options = ForgetMeNotOptions(concept: concept)
         options.template = template
@@ -74,6 +78,7 @@ struct FMN: ErasureCommand {
         job.overwrite = overwrite
         job.checkpoints = try checkpointOptions.settings
         job.key = try checkpointOptions.keyFile.key()
+        job.imageRecords = try imageRecords.policy()
         job.inputs = config.inputs
         return job
     }

@@ -38,6 +38,7 @@ struct Invert: ErasureCommand {
     @Option(parsing: .unconditional, help: "Seed of every random draw (data order, crops, flips, templates, noise, timesteps).") var seed: UInt64 = 0
     @Option(help: "Output file (.safetensors).") var output: String
     @Option(help: "The report (JSON: settings, loss and gradient norm per step). Default: --output with .report.json for its extension.") var report: String?
+    @OptionGroup(title: "Image privacy") var imageRecords: ImageRecordOptions
     @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @Flag(help: "Replace --output (and the report) if it is a learned-embeddings file (a report Lethe wrote).") var overwrite = false
@@ -71,6 +72,7 @@ struct Invert: ErasureCommand {
         job.overwrite = overwrite
         job.checkpoints = try checkpointOptions.settings
         job.key = try checkpointOptions.keyFile.key()
+        job.imageRecords = try imageRecords.policy()
         job.inputs = config.inputs
         return job
     }

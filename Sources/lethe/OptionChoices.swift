@@ -52,6 +52,7 @@ enum SettingFlags {
         case .resolution: "--resolution"
         case .template: "--template"
         case .images: "--images"
+        case .excludeHashes: "--exclude-hashes"
         case .generatedImages: "--generate-images"
         case .generationSteps: "--generation-steps"
         case .placeholder: "--token"
