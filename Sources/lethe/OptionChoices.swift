@@ -82,6 +82,11 @@ enum SettingFlags {
         case .resume: "--resume"
         case .watchdogSeconds: "--watchdog-seconds"
         case .trace: "--trace"
+        case .noiseMultiplier: "--noise-multiplier"
+        case .sampleRate: "--sample-rate"
+        case .delta: "--delta"
+        case .targetEpsilon: "--target-epsilon"
+        case .epsilonTolerance: "--epsilon-tolerance"
         }
     }
 
