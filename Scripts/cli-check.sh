@@ -547,6 +547,39 @@ check "invert: --vectors 1000000000" nonzero "--vectors is 1000000000; it must b
     --init-token person --output "$WORK/bad-ti.safetensors"
 check "invert: --steps -1" nonzero "--steps is -1; it must be at least 1" -- "${QUICK[@]}" "$LETHE" invert \
     --model "$SD1_TINY" --steps -1 --images "$TI_IMAGES" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
+# Differential privacy (DP-SGD): the flags, ε in the log and the report, each bad value named before any work.
+DP_Q=("${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 2 --resolution 32 --images "$TI_IMAGES" --token "<zq>"
+      --init-token person --batch-size 2)
+check "invert --help lists the DP-SGD flags and the sampling" 0 "--dp-max-grad-norm <C>.*Poisson sample" -- bash -c \
+    '"$1" invert --help 2>&1 | tr -s " \n" " "' _ "$LETHE"
+check "fmn --help lists the DP-SGD flags" 0 "--dp-target-epsilon" -- "$LETHE" fmn --help
+check "invert with DP-SGD logs ε and the plan" 0 "differential privacy: ε = 4\.159 at δ = 0\.0333+[0-9]* after 4 steps" -- \
+    "${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 4 --resolution 32 --images "$TI_IMAGES" --token "<zq>" \
+    --init-token person --batch-size 2 --dp-max-grad-norm 0.01 --dp-noise-multiplier 1 --output "$WORK/dp-ti.safetensors"
+check "invert with DP-SGD: the report's privacy section (Opacus: ε 4.159 for σ 1, q 2/3, 4 steps, δ 1/30)" 0 \
+    '"privacy" : \{.*"epsilon" : 4\.159.*"noise_multiplier" : 1,.*"sample_rate" : 0\.6666.*"sampling" : "poisson".*"steps" : 4' -- \
+    bash -c 'tr -d "\n" <"$1"' _ "$WORK/dp-ti.report.json"
+check "invert: --dp-noise-multiplier without --dp-max-grad-norm" nonzero "need --dp-max-grad-norm" -- "${DP_Q[@]}" \
+    --dp-noise-multiplier 1 --output "$WORK/bad-ti.safetensors"
+check "invert: --dp-max-grad-norm alone" nonzero "--dp-noise-multiplier or --dp-target-epsilon is needed with --dp-max-grad-norm" -- \
+    "${DP_Q[@]}" --dp-max-grad-norm 1 --output "$WORK/bad-ti.safetensors"
+check "invert: both --dp-noise-multiplier and --dp-target-epsilon" nonzero "are both given; give one" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-noise-multiplier 1 --dp-target-epsilon 3 --output "$WORK/bad-ti.safetensors"
+check "invert: --dp-max-grad-norm -1 is a value, named" nonzero "--dp-max-grad-norm is -1\.0; it must be a positive number" -- \
+    "${DP_Q[@]}" --dp-max-grad-norm -1 --dp-noise-multiplier 1 --output "$WORK/bad-ti.safetensors"
+check "invert: --dp-delta 2" nonzero "--dp-delta is 2\.0; it must be above 0 and below 1" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-noise-multiplier 1 --dp-delta 2 --output "$WORK/bad-ti.safetensors"
+check "invert: a batch above the images under DP-SGD" nonzero "--batch-size is 4; with differential privacy it is the expected size of a Poisson sample of the 3 images" -- \
+    "${DP_Q[@]}" --batch-size 4 --dp-max-grad-norm 1 --dp-noise-multiplier 1 --output "$WORK/bad-ti.safetensors"
+check "invert: a --dp-target-epsilon no noise reaches" nonzero "--dp-target-epsilon 0\.01 is too small a budget" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-target-epsilon 0.01 --dp-delta 1e-9 --output "$WORK/bad-ti.safetensors"
+check "checkpoint export of a DP-SGD job writes the checkpoint's (ε, δ) in its report" 0 "^same 2$" -- bash -c \
+    '"${@:4}" --steps 2 --dp-max-grad-norm 0.01 --dp-noise-multiplier 1 --checkpoint-dir "$2/dp-ck" --output "$2/dp-ck.safetensors" >/dev/null 2>&1 &&
+     "$1" checkpoint export "$2/dp-ck" --output "$2/dp-export.safetensors" >/dev/null 2>&1 &&
+     python3 -c "import json, sys; a, b = (json.load(open(p))[\"training\"][\"privacy\"] for p in sys.argv[1:]); print(\"same\" if a == b else \"differ\", b[\"steps\"])" \
+         "$2/dp-ck.report.json" "$2/dp-export.report.json"' _ "$LETHE" "$WORK" "" "${DP_Q[@]}"
+check "invert: δ at 1/N is warned about" 0 "warning: --dp-delta 0\.5 is not below 1 / 3" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-noise-multiplier 1 --dp-delta 0.5 --output "$WORK/dp-warn.safetensors"
 # Checkpoint flags: bad values, a resume with nothing to resume from, a checkpoint of other settings, a damaged one.
 INVERT_Q=("${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 2 --resolution 32 --images "$TI_IMAGES" --token "<zq>"
           --init-token person)

@@ -22,7 +22,7 @@ public enum Setting: String, CaseIterable, Sendable, CustomStringConvertible {
     // The running job (`RuntimeSettings`): the watchdog and the trace.
     case watchdogSeconds, trace
     // Differential privacy (the RDP accountant).
-    case noiseMultiplier, sampleRate, delta, targetEpsilon, epsilonTolerance
+    case noiseMultiplier, sampleRate, delta, targetEpsilon, epsilonTolerance, privacyClip
 
     public var description: String { Self.naming.withLock { $0 }?(self) ?? "`\(rawValue)`" }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LetheDistributed
+import LetheTensor
 import LetheTraining
 
 /// `lethe privacy epsilon`: what DP-SGD's settings spend, by the accountant the training uses (Opacus's RDP
@@ -55,7 +56,13 @@ struct Privacy: ParsableCommand {
             }
         }
 
+        /// The accountant's settings as this command's flags name them.
+        static let flags: [Setting: String] = [
+            .noiseMultiplier: "--noise-multiplier", .targetEpsilon: "--target-epsilon", .delta: "--delta",
+        ]
+
         func run() throws {
+            SettingFlags.install(overriding: Self.flags)
             guard try Communicator.world().rank == 0 else { return }
             let sigma = try noiseMultiplier ?? RDPAccountant.noiseMultiplier(
                 targetEpsilon: targetEpsilon!, delta: delta, sampleRate: sampleRate, steps: steps, tolerance: epsilonTolerance)

@@ -108,7 +108,8 @@ enum SampledGaussianRDP {
     /// The binomial coefficient C(n, k) for real n and integer k ≥ 0 as scipy's `special.binom` computes it: for an
     /// integer n reduced by symmetry to the smaller k; below k = 20 by the multiplication formula, rescaled as it goes;
     /// from k = 20 as 1/((n + 1) B(n − k + 1, k + 1)), here through log-gamma with each Γ's sign (for fractional n the
-    /// coefficients alternate in sign past n + 1 and fall like k^(−n−1)).
+    /// coefficients alternate in sign past n + 1 and fall like k^(−n−1); a product over hundreds of terms, which the
+    /// slowly converging series of small orders needs, would overflow its denominator).
     static func binomial(_ n: Double, _ k: Int) -> Double {
         var k = k
         if n.rounded() == n, n > 0, Double(k) > n / 2 { k = Int(n) - k }
