@@ -314,6 +314,53 @@ check "tokenize: missing folder" nonzero "no-model" -- "$LETHE" tokenize --model
 check "generate --tokenizer slow runs" 0 "wrote .*slow.png" -- "$LETHE" generate --model "$SD1_TINY" \
     --prompt "a photo of 東京 🗼" --tokenizer slow --steps 1 --seed 1 --output "$WORK/slow.png"
 
+# lethe privacy epsilon: Opacus's RDP accountant (ε for σ, q, steps, δ; the σ for a target ε), text and JSON, and
+# each bad value named.
+PRIVACY=(--sample-rate 0.01 --steps 1000 --delta 1e-5)
+check "privacy epsilon --help names the accountant and the sampling" 0 "Poisson" -- "$LETHE" privacy epsilon --help
+check "privacy epsilon: ε for σ 1, q 0.01, 1000 steps, δ 1e-5 (Opacus: 2.10137)" 0 \
+    "^ε = 2\.10137 at δ = 1e-05 after 1000 steps of noise multiplier 1\.0 at sampling rate 0\.01 \(Rényi order 7\.8;" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 "${PRIVACY[@]}"
+check "privacy epsilon --json" 0 '^\{"delta":1e-05,"epsilon":2\.10136527164[0-9]*,"extreme_order":false,"noise_multiplier":1,"order":7\.8,"sample_rate":0\.01,"steps":1000\}$' -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 "${PRIVACY[@]}" --json
+check "privacy epsilon --target-epsilon prints the noise multiplier (Opacus: 1.5234375)" 0 \
+    '"noise_multiplier":1\.5234375,.*"target_epsilon":1\b' -- "$LETHE" privacy epsilon --target-epsilon 1 "${PRIVACY[@]}" --json
+check "privacy epsilon warns when the best order is the largest tried" 0 "warning: the best Rényi order is the largest one tried \(63\.0\)" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 10 --sample-rate 0.001 --steps 10 --delta 1e-5
+check "privacy epsilon: σ 0" nonzero "Error: --noise-multiplier is 0\.0; it must be a positive number" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 0 "${PRIVACY[@]}"
+check "privacy epsilon: σ -1 is a value, named" nonzero "Error: --noise-multiplier is -1\.0; it must be a positive number" -- \
+    "$LETHE" privacy epsilon --noise-multiplier -1 "${PRIVACY[@]}"
+check "privacy epsilon: q 0" nonzero "Error: --sample-rate is 0\.0; it must be above 0 and at most 1" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 --sample-rate 0 --steps 10 --delta 1e-5
+check "privacy epsilon: q 1.5" nonzero "Error: --sample-rate is 1\.5; it must be above 0 and at most 1" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 --sample-rate 1.5 --steps 10 --delta 1e-5
+check "privacy epsilon: δ 1" nonzero "Error: --delta is 1\.0; it must be above 0 and below 1" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 --sample-rate 0.1 --steps 10 --delta 1
+check "privacy epsilon: δ nan" nonzero "Error: --delta is nan; it must be above 0 and below 1" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 --sample-rate 0.1 --steps 10 --delta nan
+check "privacy epsilon: steps 0" nonzero "Error: --steps is 0; it must be at least 1" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 --sample-rate 0.1 --steps 0 --delta 1e-5
+check "privacy epsilon: a negative --target-epsilon" nonzero "Error: --target-epsilon is -1\.0; it must be a positive number" -- \
+    "$LETHE" privacy epsilon --target-epsilon -1 "${PRIVACY[@]}"
+check "privacy epsilon: a budget no noise reaches" nonzero "Error: --target-epsilon 0\.01 is too small a budget: even noise multiplier" -- \
+    "$LETHE" privacy epsilon --target-epsilon 0.01 "${PRIVACY[@]}"
+check "privacy epsilon: neither σ nor a target" nonzero "give --noise-multiplier \(to get ε\) or --target-epsilon" -- \
+    "$LETHE" privacy epsilon "${PRIVACY[@]}"
+check "privacy epsilon: both σ and a target" nonzero "give --noise-multiplier or --target-epsilon, not both" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 --target-epsilon 3 "${PRIVACY[@]}"
+check "privacy epsilon: a missing --delta" nonzero "Missing expected argument '--delta" -- \
+    "$LETHE" privacy epsilon --noise-multiplier 1 --sample-rate 0.01 --steps 10
+if python3 -c "import opacus" 2>/dev/null; then
+    check "privacy epsilon equals Opacus's RDPAccountant off the fixture's grid (σ 0.93, q 0.037, 777 steps, δ 3e-6)" 0 "^agree" -- bash -c \
+        'python3 -c "import json, sys, warnings; from opacus.accountants import RDPAccountant
+warnings.simplefilter(\"ignore\"); a = RDPAccountant(); a.history = [(0.93, 0.037, 777)]; e, o = a.get_privacy_spent(delta=3e-6)
+m = json.loads(sys.stdin.read()); ok = abs(m[\"epsilon\"] - e) <= 1e-11 * e and m[\"order\"] == o
+print((\"agree \" if ok else \"differ \") + str(m[\"epsilon\"]) + \" \" + str(e))" < <("$1" privacy epsilon --noise-multiplier 0.93 --sample-rate 0.037 --steps 777 --delta 3e-6 --json)' _ "$LETHE"
+else
+    echo "SKIP privacy epsilon against Opacus: this python3 has no opacus"
+fi
+
 # Textual inversion and Forget-Me-Not on the tiny SD 1.x fixture: help, a learned token used by generate and fmn,
 # bad input (each names what is wrong, exits non-zero and writes nothing), mpirun -np 2, the identity configs.
 TI_IMAGES="$ROOT/Tests/Fixtures/references/ti-fmn-images"
@@ -321,7 +368,7 @@ TINY_TRAIN=(--model "$SD1_TINY" --steps 2 --resolution 32)
 check "invert --help" 0 "--init-token" -- "$LETHE" invert --help
 # Library errors name settings; the command line's map from each setting to its flag must name real options.
 check "every setting's flag is an option of a subcommand" 0 "all [0-9]+ flags found" -- bash -c '
-    helps=$(for c in generate uce rece invert fmn tokenize create-model compare "world train"; do "$1" $c --help 2>&1; done)
+    helps=$(for c in generate uce rece invert fmn tokenize create-model compare "world train" "privacy epsilon"; do "$1" $c --help 2>&1; done)
     flags=$(grep -o "\"--[a-z-]*\"" "$2" | tr -d "\"" | sort -u)
     for f in $flags; do grep -qE -- "$f( |,|$)" <<<"$helps" || { echo "missing $f"; exit 1; }; done
     echo "all $(wc -w <<<"$flags") flags found"' _ "$LETHE" "$ROOT/Sources/lethe/OptionChoices.swift"
@@ -500,6 +547,39 @@ check "invert: --vectors 1000000000" nonzero "--vectors is 1000000000; it must b
     --init-token person --output "$WORK/bad-ti.safetensors"
 check "invert: --steps -1" nonzero "--steps is -1; it must be at least 1" -- "${QUICK[@]}" "$LETHE" invert \
     --model "$SD1_TINY" --steps -1 --images "$TI_IMAGES" --token "<zq>" --init-token person --output "$WORK/bad-ti.safetensors"
+# Differential privacy (DP-SGD): the flags, ε in the log and the report, each bad value named before any work.
+DP_Q=("${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 2 --resolution 32 --images "$TI_IMAGES" --token "<zq>"
+      --init-token person --batch-size 2)
+check "invert --help lists the DP-SGD flags and the sampling" 0 "--dp-max-grad-norm <C>.*Poisson sample" -- bash -c \
+    '"$1" invert --help 2>&1 | tr -s " \n" " "' _ "$LETHE"
+check "fmn --help lists the DP-SGD flags" 0 "--dp-target-epsilon" -- "$LETHE" fmn --help
+check "invert with DP-SGD logs ε and the plan" 0 "differential privacy: ε = 4\.159 at δ = 0\.0333+[0-9]* after 4 steps" -- \
+    "${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 4 --resolution 32 --images "$TI_IMAGES" --token "<zq>" \
+    --init-token person --batch-size 2 --dp-max-grad-norm 0.01 --dp-noise-multiplier 1 --output "$WORK/dp-ti.safetensors"
+check "invert with DP-SGD: the report's privacy section (Opacus: ε 4.159 for σ 1, q 2/3, 4 steps, δ 1/30)" 0 \
+    '"privacy" : \{.*"epsilon" : 4\.159.*"noise_multiplier" : 1,.*"sample_rate" : 0\.6666.*"sampling" : "poisson".*"steps" : 4' -- \
+    bash -c 'tr -d "\n" <"$1"' _ "$WORK/dp-ti.report.json"
+check "invert: --dp-noise-multiplier without --dp-max-grad-norm" nonzero "need --dp-max-grad-norm" -- "${DP_Q[@]}" \
+    --dp-noise-multiplier 1 --output "$WORK/bad-ti.safetensors"
+check "invert: --dp-max-grad-norm alone" nonzero "--dp-noise-multiplier or --dp-target-epsilon is needed with --dp-max-grad-norm" -- \
+    "${DP_Q[@]}" --dp-max-grad-norm 1 --output "$WORK/bad-ti.safetensors"
+check "invert: both --dp-noise-multiplier and --dp-target-epsilon" nonzero "are both given; give one" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-noise-multiplier 1 --dp-target-epsilon 3 --output "$WORK/bad-ti.safetensors"
+check "invert: --dp-max-grad-norm -1 is a value, named" nonzero "--dp-max-grad-norm is -1\.0; it must be a positive number" -- \
+    "${DP_Q[@]}" --dp-max-grad-norm -1 --dp-noise-multiplier 1 --output "$WORK/bad-ti.safetensors"
+check "invert: --dp-delta 2" nonzero "--dp-delta is 2\.0; it must be above 0 and below 1" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-noise-multiplier 1 --dp-delta 2 --output "$WORK/bad-ti.safetensors"
+check "invert: a batch above the images under DP-SGD" nonzero "--batch-size is 4; with differential privacy it is the expected size of a Poisson sample of the 3 images" -- \
+    "${DP_Q[@]}" --batch-size 4 --dp-max-grad-norm 1 --dp-noise-multiplier 1 --output "$WORK/bad-ti.safetensors"
+check "invert: a --dp-target-epsilon no noise reaches" nonzero "--dp-target-epsilon 0\.01 is too small a budget" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-target-epsilon 0.01 --dp-delta 1e-9 --output "$WORK/bad-ti.safetensors"
+check "checkpoint export of a DP-SGD job writes the checkpoint's (ε, δ) in its report" 0 "^same 2$" -- bash -c \
+    '"${@:4}" --steps 2 --dp-max-grad-norm 0.01 --dp-noise-multiplier 1 --checkpoint-dir "$2/dp-ck" --output "$2/dp-ck.safetensors" >/dev/null 2>&1 &&
+     "$1" checkpoint export "$2/dp-ck" --output "$2/dp-export.safetensors" >/dev/null 2>&1 &&
+     python3 -c "import json, sys; a, b = (json.load(open(p))[\"training\"][\"privacy\"] for p in sys.argv[1:]); print(\"same\" if a == b else \"differ\", b[\"steps\"])" \
+         "$2/dp-ck.report.json" "$2/dp-export.report.json"' _ "$LETHE" "$WORK" "" "${DP_Q[@]}"
+check "invert: δ at 1/N is warned about" 0 "warning: --dp-delta 0\.5 is not below 1 / 3" -- "${DP_Q[@]}" \
+    --dp-max-grad-norm 1 --dp-noise-multiplier 1 --dp-delta 0.5 --output "$WORK/dp-warn.safetensors"
 # Checkpoint flags: bad values, a resume with nothing to resume from, a checkpoint of other settings, a damaged one.
 INVERT_Q=("${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" --steps 2 --resolution 32 --images "$TI_IMAGES" --token "<zq>"
           --init-token person)

@@ -167,10 +167,13 @@ public struct CheckpointExport {
         let state = loaded.manifest.state
         let steps: [Step]
         let settings: [String: String]
+        let privacy: PrivacyReport?
         do {
             steps = try JSONDecoder().decode([Step].self, from: Data((state[TrainingCheckpointState.history] ?? "[]").utf8))
             settings = try JSONDecoder().decode([String: String].self,
                                                 from: Data((state[TrainingCheckpointState.settings] ?? "{}").utf8))
+            // Differentially private training keeps its (ε, δ) at the checkpoint's step.
+            privacy = try state[PrivateTraining.stateKey].map { try JSONDecoder().decode(PrivacyReport.self, from: Data($0.utf8)) }
         } catch {
             throw CheckpointError.corrupt(path: loaded.url.path, reason: "its history or settings cannot be read (\(error))")
         }
@@ -179,6 +182,7 @@ public struct CheckpointExport {
         report.training = ErasureReport.Training(
             lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
             learningRatePerStep: steps.map(\.learningRate))
+        report.training?.privacy = privacy
         report.settings = settings
         report.exportedFrom = ErasureReport.CheckpointStep(path: loaded.url.path, step: loaded.manifest.step)
         return report

@@ -30,9 +30,10 @@ public struct DataParallelTraining {
     /// Steps `trainer` until it has taken `steps`: `step(samples, weight, reduction)` runs one optimizer step of the
     /// method on this rank's global sample indices, `progress(steps taken, report)` after each (on every rank), then
     /// `afterStep(every report so far)` (where a job checkpoints). `history`: the reports of the steps a resumed
-    /// trainer has already taken.
+    /// trainer has already taken. With `sampling` each step's global batch is its Poisson sample (of varying size,
+    /// shared out the same way; a rank's share may be empty) instead of the next `globalBatch` samples.
     public func run<Report>(
-        trainer: DiffusionTrainer, steps: Int, history: [Report] = [],
+        trainer: DiffusionTrainer, steps: Int, history: [Report] = [], sampling: PoissonSampling? = nil,
         step: (_ samples: [Int], _ weight: Double, _ reduction: GradientReduction) throws -> Report,
         progress: (Int, Report) -> Void = { _, _ in }, afterStep: ([Report]) throws -> Void = { _ in }
     ) throws -> [Report] {
@@ -40,7 +41,12 @@ public struct DataParallelTraining {
         while trainer.stepsTaken < steps {
             let report = try Activity.step(trainer.stepsTaken + 1) {
                 StallTestHook.pauseIfAsked(rank: split.rank, step: trainer.stepsTaken + 1)
-                return try step(split.sampleIndices(step: trainer.stepsTaken), split.weight, reduction)
+                guard let sampling else {
+                    return try step(split.sampleIndices(step: trainer.stepsTaken), split.weight, reduction)
+                }
+                let global = sampling.samples(step: trainer.stepsTaken)
+                let local = Array(global[Communicator.share(of: global.count, rank: split.rank, size: split.size)])
+                return try step(local, global.isEmpty ? 0 : Double(local.count) / Double(global.count), reduction)
             }
             reports.append(report)
             progress(trainer.stepsTaken, report)

@@ -63,6 +63,8 @@ public struct ErasureReport: Codable, Sendable {
         public var learningRatePerStep: [Double]
         /// Where each rank's time went in the steps this run took (absent from reports of earlier versions).
         public var timings: TrainingTimings?
+        /// The (ε, δ) of differentially private training; absent for ordinary training.
+        public var privacy: PrivacyReport?
 
         public init(lossPerStep: [Double], gradientNormPerStep: [Double], learningRatePerStep: [Double]) {
             self.lossPerStep = lossPerStep

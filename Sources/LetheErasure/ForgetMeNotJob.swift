@@ -92,7 +92,12 @@ public struct ForgetMeNotJob {
         case .folder: (imageFolder?.count ?? 0, .images)
         case .generated(let count, _): (count, .generatedImages)
         }
-        if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageCount, source: source) {
+        let privacy = try options.privacy.map {
+            try PrivateTraining.plan($0, examples: imageCount, options: options, resumed: resumed?.checkpoint,
+                                     communicator: communicator, log: log)
+        }
+        if privacy == nil, let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageCount,
+                                                                 source: source) {
             log(note)
         }
         clock.lap("load")
@@ -129,10 +134,14 @@ public struct ForgetMeNotJob {
         progress.trainingStarts(resumed?.history.count ?? 0)
         let timer = TrainingTimer()
         let steps = try timer.recording { try trainer.train(
-            images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
+            images: data, communicator: communicator, history: resumed?.history ?? [], privacy: privacy,
+            progress: progress.step,
             afterStep: { history in
-                try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps, extra: extra,
-                                            state: Self.checkpointState(before: before, trainer: trainer), log: log)
+                try checkpointer?.afterStep(
+                    trainer.trainer, history: history, lastStep: options.steps, extra: extra,
+                    state: try PrivateTraining.state(privacy, steps: trainer.stepsTaken)
+                        .merging(Self.checkpointState(before: before, trainer: trainer)) { $1 },
+                    log: log)
             }) }
         clock.lap("train")
         let timings = try TrainingTimings.gather(timer, communicator: communicator)
@@ -148,6 +157,7 @@ public struct ForgetMeNotJob {
             lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
             learningRatePerStep: steps.map(\.learningRate))
         report.training?.timings = timings
+        report.training?.privacy = try privacy.map { try PrivateTraining.finish($0, steps: trainer.stepsTaken, log: log) }
         report.settings = settingsSummary(imageFolder)
         guard var writer else { return report }
         return try writer.commit(unet: trainer.unetStore, report: report, clock: &clock)
@@ -199,6 +209,6 @@ public struct ForgetMeNotJob {
         case .generated(let count, let steps): settings["images"] = "generated \(count) with \(steps) steps"
         }
         if let embedding { settings["embedding"] = embedding.lastPathComponent }
-        return settings
+        return settings.merging(PrivateTraining.settings(options.privacy)) { $1 }
     }
 }

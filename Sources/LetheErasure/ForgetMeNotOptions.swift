@@ -20,11 +20,13 @@ public struct ForgetMeNotOptions: Sendable {
     public var beta2 = 0.999
     public var weightDecay = 1e-2
     public var epsilon = 1e-8
-    /// nil: no clipping.
+    /// nil: no clipping. Not used with `privacy`, whose per-example clipping replaces it.
     public var maxGradientNorm: Double? = 1
     /// Also steer attention away from the end-of-text token (the pooled position); padding never counts.
     public var usePooler = false
     public var seed: UInt64 = 0
+    /// Differentially private training (DP-SGD); nil: ordinary training.
+    public var privacy: PrivacySettings?
     /// Which Hugging Face tokenizer the prompt is tokenised as (default: transformers 5's).
     public var tokenizer = CLIPTokenizer.defaultCompatibility
 

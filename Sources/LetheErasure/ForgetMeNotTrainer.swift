@@ -109,24 +109,50 @@ public final class ForgetMeNotTrainer {
     public func step(latents: Tensor, noise: Tensor, timesteps: [Int], weight: Double = 1,
                      reduction: GradientReduction = .none) throws -> StepReport {
         let report = try trainer.step(reduction: reduction) { gradients in
-            let count = latents.shape[0]
-            let tape = ActivationTape(hooks: hooks)
-            let output = try Activity.measure(.forward, "UNet forward") {
-                try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
-                let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
-                return try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init),
-                                        encoderHiddenStates: context(count: count), tape: tape)
-            }
-            let localLoss = Double(attentionLoss.loss)
-            _ = Activity.measure(.backward, "UNet backward") {
-                unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
-            }
+            let localLoss = try lossAndGradients(latents: latents, noise: noise, timesteps: timesteps, gradients: gradients)
             return DiffusionTrainer.LocalLoss(
                 sums: [localLoss * localLoss, meanMass * weight], globalLoss: { $0[0].squareRoot() },
                 gradientScale: { sums in
                     let loss = sums[0].squareRoot()
                     return localLoss == loss ? 1 : loss > 0 ? localLoss / loss : 0
                 })
+        }
+        return StepReport(loss: report.loss, gradientNorm: report.gradientNorm, learningRate: report.learningRate,
+                          attentionMass: report.sums[1])
+    }
+
+    /// The attention loss ‖P‖ of these samples (the norm of their captured probabilities on the concept's tokens),
+    /// its gradient accumulated into `gradients`; `meanMass` then holds their attention mass.
+    private func lossAndGradients(latents: Tensor, noise: Tensor, timesteps: [Int], gradients: ParameterGradients) throws -> Double {
+        let count = latents.shape[0]
+        let tape = ActivationTape(hooks: hooks)
+        let output = try Activity.measure(.forward, "UNet forward") {
+            try attentionLoss.reset(tokenPositions: [[Int]](repeating: positions, count: count))
+            let noisy = try noiseSchedule.addNoise(original: latents, noise: noise, timesteps: timesteps)
+            return try unet.forward(sample: noisy, timesteps: timesteps.map(Float.init),
+                                    encoderHiddenStates: context(count: count), tape: tape)
+        }
+        let loss = Double(attentionLoss.loss)
+        _ = Activity.measure(.backward, "UNet backward") {
+            unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
+        }
+        return loss
+    }
+
+    /// One DP-SGD step (`DiffusionTrainer.privateStep`) on this rank's samples of the step's Poisson sample, each
+    /// drawn, run forward and backward and clipped on its own. Each example's loss is its own attention norm
+    /// ‖P_i‖ (DP-SGD needs a loss per example); the report's loss is their mean over the batch, which for a batch
+    /// of one is the loss above.
+    @discardableResult
+    public func privateStep(samples: [Int], images: TrainingImages, privacy: DifferentialPrivacy,
+                            reduction: GradientReduction = .none) throws -> StepReport {
+        let report = try trainer.privateStep(examples: samples.count, privacy: privacy, reduction: reduction) { example, gradients in
+            let batch = try Activity.measure(.data, "batch") {
+                try drawBatch(samples: [samples[example]], images: images, step: stepsTaken)
+            }
+            let loss = try lossAndGradients(latents: batch.latents, noise: batch.noise, timesteps: batch.timesteps,
+                                            gradients: gradients)
+            return ExampleLoss(loss: loss, measure: meanMass)
         }
         return StepReport(loss: report.loss, gradientNorm: report.gradientNorm, learningRate: report.learningRate,
                           attentionMass: report.sums[1])
@@ -152,14 +178,18 @@ extension ForgetMeNotTrainer {
         return try communicator.allreduce(local, op: .sum)
     }
 
-    /// Trains for `options.steps` steps with the global batch split across the ranks of `communicator`.
+    /// Trains for `options.steps` steps with the global batch split across the ranks of `communicator`; with
+    /// `privacy` each step is DP-SGD on a Poisson sample.
     @discardableResult
     public func train(images: TrainingImages, communicator: Communicator, buckets: GradientBuckets = GradientBuckets(),
-                      history: [StepReport] = [], progress: (Int, StepReport) -> Void = { _, _ in },
+                      history: [StepReport] = [], privacy: PrivacyPlan? = nil, progress: (Int, StepReport) -> Void = { _, _ in },
                       afterStep: ([StepReport]) throws -> Void = { _ in }) throws -> [StepReport] {
         try DataParallelTraining(globalBatch: options.batchSize, communicator: communicator, buckets: buckets).run(
-            trainer: trainer, steps: options.steps, history: history,
+            trainer: trainer, steps: options.steps, history: history, sampling: privacy?.sampling,
             step: { samples, weight, reduction in
+                if let privacy {
+                    return try privateStep(samples: samples, images: images, privacy: privacy.step, reduction: reduction)
+                }
                 let batch = try Activity.measure(.data, "batch") {
                     try drawBatch(samples: samples, images: images, step: stepsTaken)
                 }

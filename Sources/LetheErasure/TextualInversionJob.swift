@@ -71,21 +71,28 @@ public struct TextualInversionJob {
         // Before any batch is made: the batch must fit in memory, and a batch above the image count is stated.
         try TrainingMemory.checkBatch(batchSize: options.batchSize, ranks: communicator.size, side: trainer.imageSize,
                                       unet: trainer.unet.configuration, vae: trainer.vae.configuration)
-        if let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageFolder.count,
-                                                 source: Setting.images) { log(note) }
+        if options.privacy == nil, let note = TrainingMemory.batchNotice(batchSize: options.batchSize, imageCount: imageFolder.count,
+                                                                 source: Setting.images) { log(note) }
         let data = try TrainingImages(
             folder: imageFolder, size: trainer.imageSize,
             preprocessing: .textualInversion(centerCrop: options.centerCrop, flipProbability: options.flipProbability),
             seed: options.seed)
         let resumed = try checkpointer?.resume(trainer.trainer, log: log)
+        let privacy = try options.privacy.map {
+            try PrivateTraining.plan($0, examples: imageFolder.count, options: options, resumed: resumed?.checkpoint,
+                                     communicator: communicator, log: log)
+        }
         clock.lap("load")
         progress.trainingStarts(resumed?.history.count ?? 0)
         let timer = TrainingTimer()
         let steps = try timer.recording { try trainer.train(
-            images: data, communicator: communicator, history: resumed?.history ?? [], progress: progress.step,
+            images: data, communicator: communicator, history: resumed?.history ?? [], privacy: privacy,
+            progress: progress.step,
             afterStep: { history in
-                try checkpointer?.afterStep(trainer.trainer, history: history, lastStep: options.steps,
-                                            state: [Self.placeholderKey: options.placeholder], log: log)
+                try checkpointer?.afterStep(
+                    trainer.trainer, history: history, lastStep: options.steps,
+                    state: try PrivateTraining.state(privacy, steps: trainer.stepsTaken).merging([Self.placeholderKey: options.placeholder]) { $1 },
+                    log: log)
             }) }
         clock.lap("train")
         let timings = try TrainingTimings.gather(timer, communicator: communicator)
@@ -98,6 +105,7 @@ public struct TextualInversionJob {
             lossPerStep: steps.map(\.loss), gradientNormPerStep: steps.map(\.gradientNorm),
             learningRatePerStep: steps.map(\.learningRate))
         report.training?.timings = timings
+        report.training?.privacy = try privacy.map { try PrivateTraining.finish($0, steps: trainer.stepsTaken, log: log) }
         report.settings = settingsSummary(imageFolder)
         guard isMain else { return report }
         // Checked again: an output may have appeared while the job ran.
@@ -136,6 +144,6 @@ public struct TextualInversionJob {
             "resolution": options.resolution.map { "\($0)" } ?? "model", "center_crop": "\(options.centerCrop)",
             "flip_probability": "\(options.flipProbability)", "weight_decay": "\(options.weightDecay)",
             "renormalize": "\(options.renormalize)", "seed": "\(options.seed)", "tokenizer": options.tokenizer.rawValue,
-        ]) { $1 }
+        ]) { $1 }.merging(PrivateTraining.settings(options.privacy)) { $1 }
     }
 }

@@ -26,6 +26,8 @@ public struct TextualInversionOptions: Sendable {
     /// Forget-Me-Not's `clip_ti_decay`: after each step pull each learned row's norm towards 0.4 by min(1, 100·lr).
     public var renormalize = false
     public var seed: UInt64 = 0
+    /// Differentially private training (DP-SGD); nil: ordinary training.
+    public var privacy: PrivacySettings?
     /// Which Hugging Face tokenizer the templates are tokenised as (default: transformers 5's).
     public var tokenizer = CLIPTokenizer.defaultCompatibility
 

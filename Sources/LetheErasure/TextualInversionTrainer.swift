@@ -135,18 +135,31 @@ public final class TextualInversionTrainer {
     public func step(inputIDs: CLIPTextTokenIDs, latents: Tensor, noise: Tensor, timesteps: [Int], weight: Double = 1,
                      reduction: GradientReduction = .none) throws -> StepReport {
         let report = try trainer.step(reduction: reduction) { gradients in
-            let textTape = ActivationTape()
-            let context = try Activity.measure(.forward, "text encoder forward") {
-                try textEncoder.promptEmbeddings(inputIDs, tape: textTape)
-            }
-            let batch = DiffusionTrainingBatch(latents: latents, noise: noise, timesteps: timesteps, encoderHiddenStates: context)
-            let (loss, contextGradient) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients,
-                                                                         tape: ActivationTape())
-            _ = Activity.measure(.backward, "text encoder backward") {
-                textEncoder.backward(contextGradient, inputIDs: inputIDs, tape: textTape, gradients: gradients)
-            }
-            return .batchMean(loss, weight: weight)
+            .batchMean(try lossAndGradients(inputIDs: inputIDs, latents: latents, noise: noise, timesteps: timesteps,
+                                            gradients: gradients), weight: weight)
         }
+        return finish(report)
+    }
+
+    /// The diffusion loss of these samples through the text encoder and the UNet, its gradient accumulated into
+    /// `gradients` (the placeholder rows).
+    func lossAndGradients(inputIDs: CLIPTextTokenIDs, latents: Tensor, noise: Tensor, timesteps: [Int],
+                          gradients: ParameterGradients) throws -> Double {
+        let textTape = ActivationTape()
+        let context = try Activity.measure(.forward, "text encoder forward") {
+            try textEncoder.promptEmbeddings(inputIDs, tape: textTape)
+        }
+        let batch = DiffusionTrainingBatch(latents: latents, noise: noise, timesteps: timesteps, encoderHiddenStates: context)
+        let (loss, contextGradient) = try objective.lossAndGradients(unet: unet, batch: batch, gradients: gradients,
+                                                                     tape: ActivationTape())
+        _ = Activity.measure(.backward, "text encoder backward") {
+            textEncoder.backward(contextGradient, inputIDs: inputIDs, tape: textTape, gradients: gradients)
+        }
+        return loss
+    }
+
+    /// After the optimizer: the renormalisation, if asked, and the step's report.
+    private func finish(_ report: DiffusionTrainer.StepReport) -> StepReport {
         if options.renormalize { renormalizeRows(strength: Float(min(1, 100 * report.learningRate))) }
         return StepReport(loss: report.loss, gradientNorm: report.gradientNorm, learningRate: report.learningRate,
                           rowNorms: rowNorms)
@@ -182,7 +195,14 @@ public final class TextualInversionTrainer {
     @discardableResult
     public func step(samples: [Int], images: TrainingImages, weight: Double = 1,
                      reduction: GradientReduction = .none) throws -> StepReport {
-        let (ids, drawn) = try Activity.measure(.data, "batch") {
+        let (ids, drawn) = try inputs(samples: samples, images: images)
+        return try step(inputIDs: ids, latents: drawn.latents, noise: drawn.noise, timesteps: drawn.timesteps,
+                        weight: weight, reduction: reduction)
+    }
+
+    /// The token ids, latents, noise and timesteps of the global samples `samples` at the current step.
+    private func inputs(samples: [Int], images: TrainingImages) throws -> (CLIPTextTokenIDs, DiffusionTrainingBatch) {
+        try Activity.measure(.data, "batch") {
             let ids = try CLIPTextTokenIDs(prompts(samples: samples, images: images).map { tokenizer.encode($0).inputIDs })
             let pixels = try images.batch(samples: samples, step: stepsTaken)
             return (ids, try DiffusionTrainingBatch.drawing(
@@ -190,21 +210,37 @@ public final class TextualInversionTrainer {
                 trainTimesteps: objective.noiseSchedule.numTrainTimesteps, seed: options.seed, step: stepsTaken,
                 sampleIndices: samples))
         }
-        return try step(inputIDs: ids, latents: drawn.latents, noise: drawn.noise, timesteps: drawn.timesteps,
-                        weight: weight, reduction: reduction)
+    }
+
+    /// One DP-SGD step (`DiffusionTrainer.privateStep`) on this rank's samples of the step's Poisson sample, each
+    /// drawn, run forward and backward and clipped on its own.
+    @discardableResult
+    public func privateStep(samples: [Int], images: TrainingImages, privacy: DifferentialPrivacy,
+                            reduction: GradientReduction = .none) throws -> StepReport {
+        finish(try trainer.privateStep(examples: samples.count, privacy: privacy, reduction: reduction) { example, gradients in
+            let (ids, drawn) = try inputs(samples: [samples[example]], images: images)
+            return ExampleLoss(loss: try lossAndGradients(inputIDs: ids, latents: drawn.latents, noise: drawn.noise,
+                                                          timesteps: drawn.timesteps, gradients: gradients))
+        })
     }
 }
 
 extension TextualInversionTrainer {
     /// Trains for `options.steps` steps with the global batch split across the ranks of `communicator`; the result
     /// does not depend on the number of ranks. `progress(step, report)` runs after each step on every rank.
+    /// With `privacy` each step is DP-SGD on a Poisson sample.
     @discardableResult
     public func train(images: TrainingImages, communicator: Communicator, buckets: GradientBuckets = GradientBuckets(),
-                      history: [StepReport] = [], progress: (Int, StepReport) -> Void = { _, _ in },
+                      history: [StepReport] = [], privacy: PrivacyPlan? = nil, progress: (Int, StepReport) -> Void = { _, _ in },
                       afterStep: ([StepReport]) throws -> Void = { _ in }) throws -> [StepReport] {
         try DataParallelTraining(globalBatch: options.batchSize, communicator: communicator, buckets: buckets).run(
-            trainer: trainer, steps: options.steps, history: history,
-            step: { samples, weight, reduction in try step(samples: samples, images: images, weight: weight, reduction: reduction) },
+            trainer: trainer, steps: options.steps, history: history, sampling: privacy?.sampling,
+            step: { samples, weight, reduction in
+                guard let privacy else {
+                    return try step(samples: samples, images: images, weight: weight, reduction: reduction)
+                }
+                return try privateStep(samples: samples, images: images, privacy: privacy.step, reduction: reduction)
+            },
             progress: progress, afterStep: afterStep)
     }
 }

@@ -16,12 +16,17 @@ public protocol TrainingLoopOptions {
     var beta2: Double { get }
     var epsilon: Double { get }
     var weightDecay: Double { get }
+    /// Differentially private training (DP-SGD); nil: ordinary training.
+    var privacy: PrivacySettings? { get }
 }
 
 extension TextualInversionOptions: TrainingLoopOptions {}
 extension ForgetMeNotOptions: TrainingLoopOptions {}
 
 extension TrainingLoopOptions {
+    /// Ordinary training, for loops that have no privacy setting (the world's model and judge).
+    public var privacy: PrivacySettings? { nil }
+
     /// Checks the loop's numbers before anything loads.
     public func validateLoop() throws {
         guard steps >= 1 else {
@@ -38,6 +43,7 @@ extension TrainingLoopOptions {
         guard learningRate > 0, learningRate.isFinite else {
             throw ErasureError.invalidSetting(Setting.learningRate, reason: "is \(learningRate); it must be a positive number")
         }
+        try privacy?.validate()
     }
 
     /// The training step on `gradients` with AdamW and the schedule of these options.

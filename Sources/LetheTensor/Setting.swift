@@ -23,6 +23,8 @@ public enum Setting: String, CaseIterable, Sendable, CustomStringConvertible {
     case checkpointFolder, checkpointEvery, keepLast, resume
     // The running job (`RuntimeSettings`): the watchdog and the trace.
     case watchdogSeconds, trace
+    // Differential privacy (the RDP accountant).
+    case noiseMultiplier, sampleRate, delta, targetEpsilon, epsilonTolerance, privacyClip
 
     public var description: String { Self.naming.withLock { $0 }?(self) ?? "`\(rawValue)`" }
 

@@ -71,6 +71,12 @@ public final class DiffusionTrainer {
         let scale = local.gradientScale(sums)
         if scale != 1 { gradients.flat.scaleInPlace(by: Float(scale)) }
         try reduction.sumGradients(gradients)
+        return try update(loss: loss, sums: sums, maxGradientNorm: maxGradientNorm)
+    }
+
+    /// The end of every step, once the global gradient is in the buffer: check, clip (when `maxGradientNorm` is
+    /// set), the schedule's learning rate, the optimizer, count the step.
+    func update(loss: Double, sums: [Double], maxGradientNorm: Double?) throws -> StepReport {
         let (norm, learningRate) = try Activity.measure(.optimizer, "optimizer") {
             let norm = maxGradientNorm.map { gradients.clipGlobalNorm(maxNorm: $0) } ?? gradients.globalNorm()
             guard norm.isFinite else { throw TrainingStepError.nonFiniteGradient(step: stepsTaken, norm: norm) }

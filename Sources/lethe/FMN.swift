@@ -16,7 +16,9 @@ struct FMN: ErasureCommand {
             Trains the UNet (all of it, or --train attn2) to lower the norm of the attention every attn2 layer gives \
             to the concept's tokens in "a photo of CONCEPT", on noised latents of images of the concept (--images, \
             or --generate-images N made with the base model). Writes a complete diffusers folder with \
-            erasure-report.json (rank 0). Under mpirun the global batch is split across ranks.
+            erasure-report.json (rank 0). Under mpirun the global batch is split across ranks. With \
+            --dp-max-grad-norm it trains with differential privacy for the images (DP-SGD on Poisson samples, as \
+            Opacus; each example's loss is its own attention norm) and reports (ε, δ).
             """)
 
     @OptionGroup var config: ConfigOption
@@ -33,12 +35,13 @@ struct FMN: ErasureCommand {
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps = 35
     @Option(parsing: .unconditional, help: "AdamW learning rate.") var lr = 2e-6
     @Option(parsing: .unconditional, help: "AdamW weight decay.") var weightDecay = 1e-2
-    @Option(parsing: .unconditional, help: "Clip the global gradient norm to this.") var maxGradNorm = 1.0
+    @Option(parsing: .unconditional, help: "Clip the global gradient norm to this (not with --dp-max-grad-norm, whose per-example clipping replaces it).") var maxGradNorm = 1.0
     @Option(parsing: .unconditional, help: "Samples per step across all ranks.") var batchSize = 1
     @Option(parsing: .unconditional, help: "Training image side in pixels. Default: the model's image size.") var resolution: Int?
     @Flag(help: "Also steer attention away from the end-of-text (pooled) token.") var usePooler = false
     @Option(parsing: .unconditional, help: "Seed of every random draw.") var seed: UInt64 = 0
     @OptionGroup(title: "Image privacy") var imageRecords: ImageRecordOptions
+    @OptionGroup(title: "Differential privacy") var privacyOptions: PrivacyOptions
     @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @Flag(help: "Replace --output if it is an erased model folder Lethe wrote (anything else is kept).") var overwrite = false
@@ -70,6 +73,7 @@ struct FMN: ErasureCommand {
         options.usePooler = usePooler
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
+        options.privacy = try privacyOptions.settings()
         var job = ForgetMeNotJob(
             model: try modelOption.url(), options: options,
             images: images.map { .folder($0) } ?? .generated(count: generateImages ?? 1, steps: generationSteps),
@@ -103,7 +107,10 @@ struct FMN: ErasureCommand {
 
     func summary(_ report: ErasureReport) -> String {
         guard let concept = report.concepts.first,
-              let before = concept.attentionMassBefore, let after = concept.attentionMassAfter else { return "wrote \(output)" }
+              let before = concept.attentionMassBefore, let after = concept.attentionMassAfter else {
+            return "wrote \(output)" + PrivacyOptions.summary(report)
+        }
         return String(format: "attention mass on '%@': %.6f → %.6f; wrote %@", self.concept, before, after, output)
+            + PrivacyOptions.summary(report)
     }
 }

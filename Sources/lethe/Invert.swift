@@ -14,7 +14,9 @@ struct Invert: ErasureCommand {
             embedding (or <rand-SIGMA>: random), and trains only those rows with AdamW on the diffusion loss, with \
             diffusers' example's prompt templates and image preprocessing. Under mpirun the global batch is split \
             across ranks; the result does not depend on the number of ranks. Writes learned_embeds.safetensors as \
-            diffusers' load_textual_inversion reads it (rank 0).
+            diffusers' load_textual_inversion reads it (rank 0). With --dp-max-grad-norm it trains with differential \
+            privacy (DP-SGD on Poisson samples, as Opacus) and reports (ε, δ) in the log and the report; \
+            lethe privacy epsilon computes ε for other settings.
             """)
 
     @OptionGroup var config: ConfigOption
@@ -39,6 +41,7 @@ struct Invert: ErasureCommand {
     @Option(help: "Output file (.safetensors).") var output: String
     @Option(help: "The report (JSON: settings, loss and gradient norm per step). Default: --output with .report.json for its extension.") var report: String?
     @OptionGroup(title: "Image privacy") var imageRecords: ImageRecordOptions
+    @OptionGroup(title: "Differential privacy") var privacyOptions: PrivacyOptions
     @OptionGroup(title: "Checkpoints") var checkpointOptions: CheckpointOptions
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @Flag(help: "Replace --output (and the report) if it is a learned-embeddings file (a report Lethe wrote).") var overwrite = false
@@ -66,6 +69,7 @@ struct Invert: ErasureCommand {
         options.renormalize = renormalize
         options.seed = seed
         options.tokenizer = tokenizerOption.compatibility
+        options.privacy = try privacyOptions.settings()
         var job = TextualInversionJob(model: try modelOption.url(), options: options, images: images,
                                       output: URL(fileURLWithPath: output))
         job.report = report.map { URL(fileURLWithPath: $0) }
@@ -95,6 +99,6 @@ struct Invert: ErasureCommand {
 
     func summary(_ report: ErasureReport) -> String {
         let tokens = report.concepts.first?.tokens ?? [token]
-        return "wrote \(output) (\(tokens.joined(separator: ", "))) and \(reportPath)"
+        return "wrote \(output) (\(tokens.joined(separator: ", "))) and \(reportPath)" + PrivacyOptions.summary(report)
     }
 }

@@ -15,7 +15,7 @@ struct Lethe: ParsableCommand {
             """,
         version: LetheVersion.current,
         subcommands: [Info.self, Inspect.self, Generate.self, UCE.self, RECE.self, Invert.self, FMN.self, Run.self, Checkpoint.self, Tokenize.self, CreateModel.self, World.self, Judge.self, Demo.self, Eval.self,
-                      Bench.self, Compare.self])
+                      Bench.self, Compare.self, Privacy.self])
 
     /// Parses, runs, and ends MPI cleanly. A failing rank of a multi-rank job aborts the whole job, so the other
     /// ranks never wait in a collective for it (Open MPI has no fault tolerance).

@@ -83,11 +83,19 @@ enum SettingFlags {
         case .resume: "--resume"
         case .watchdogSeconds: "--watchdog-seconds"
         case .trace: "--trace"
+        case .noiseMultiplier: "--dp-noise-multiplier"
+        case .sampleRate: "--sample-rate"
+        case .delta: "--dp-delta"
+        case .targetEpsilon: "--dp-target-epsilon"
+        case .epsilonTolerance: "--epsilon-tolerance"
+        case .privacyClip: "--dp-max-grad-norm"
         }
     }
 
-    /// From now on every message of this process names settings by their flags.
-    static func install() {
-        Setting.nameWith { flag($0) }
+    /// From now on every message of this process names settings by their flags; `overriding` names some settings
+    /// by a subcommand's own flags (`lethe privacy epsilon` says --noise-multiplier for the training's
+    /// --dp-noise-multiplier).
+    static func install(overriding: [Setting: String] = [:]) {
+        Setting.nameWith { overriding[$0] ?? flag($0) }
     }
 }
