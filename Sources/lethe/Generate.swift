@@ -69,6 +69,8 @@ struct Generate: ParsableCommand {
     @Flag(help: "Replace existing output images (PNG or .npy files only).")
     var overwrite = false
 
+    @OptionGroup(title: "Watermark (PNG outputs; .npy values are never marked)") var watermarkOption: WatermarkOption
+
     func validate() throws {
         let suffix = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard suffix == "png" || suffix == "npy" else {
@@ -141,8 +143,10 @@ struct Generate: ParsableCommand {
         }
         let images = try Self.gatherImages(local, count: numImages, communicator: world)
         guard isMain else { return }
-        try GeneratedImages(images).write(to: output, asGrid: grid)
+        let stamp = try watermarkOption.stamp()
+        try GeneratedImages(images).write(to: output, asGrid: grid, stamp: stamp)
         FileHandle.standardError.write(Data("wrote \(GeneratedImages.outputNames(output, count: numImages, grid: grid).joined(separator: ", "))\n".utf8))
+        if let note = stamp?.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     }
 
     /// Every rank's run of decoded images [n, 3, H, W] put together in image order on rank 0 ([count, 3, H, W];
@@ -183,7 +187,9 @@ struct GeneratedImages {
         return (0..<count).map { "\(stem)-\($0).png" }
     }
 
-    func write(to output: String, asGrid grid: Bool) throws {
+    /// Writes the images; PNGs get `stamp`'s mark where they are large enough (a grid as one image, as Stable
+    /// Diffusion's scripts mark theirs), `.npy` values never.
+    func write(to output: String, asGrid grid: Bool, stamp: WatermarkStamp? = nil) throws {
         if URL(fileURLWithPath: output).pathExtension.lowercased() == "npy" {
             try NumPyFile.write(try ImagePostprocessor.denormalizedNHWC(decoded), toFile: output)
             return
@@ -192,11 +198,12 @@ struct GeneratedImages {
         if images.count > 1 && grid {
             let columns = Int(Double(images.count).squareRoot().rounded(.up))
             let rows = (images.count + columns - 1) / columns
-            try ImageRGB8.grid(images, rows: rows, columns: columns).writePNG(toFile: output)
+            let sheet = try ImageRGB8.grid(images, rows: rows, columns: columns)
+            try (stamp?.apply(to: sheet) ?? sheet).writePNG(toFile: output)
             return
         }
         for (image, name) in zip(images, Self.outputNames(output, count: images.count, grid: grid)) {
-            try image.writePNG(toFile: name)
+            try (stamp?.apply(to: image) ?? image).writePNG(toFile: name)
         }
     }
 }
