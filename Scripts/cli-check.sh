@@ -1067,6 +1067,11 @@ if [[ -d "$SD1" ]]; then
         bash -c '"$1" generate --model "$2" --prompt "a cat" --steps 2 --seed 3 --height 128 --width 256 --num-images 4 --grid \
                  --output "$3/grid.png" 2>/dev/null && "$1" watermark detect "$3/grid.png"' _ "$LETHE" "$SD1" "$WM"
 fi
+check "demo marks its grids and says that their white cannot hold the mark" 0 "^note: 3 of 3 marked images carry too little of the invisible watermark" -- \
+    "$LETHE" demo --output "$WM/demo" --prompts 1 --steps 2 --fmn-images 1 --fmn-steps 1
+check "demo --no-watermark leaves the grids unmarked and says nothing of it" 0 "^none$" -- bash -c \
+    '"$1" demo --output "$2" --prompts 1 --steps 2 --fmn-images 1 --fmn-steps 1 --no-watermark 2>/dev/null | grep -c "invisible watermark" || echo none' \
+    _ "$LETHE" "$WM/demo-unmarked"
 check "watermark embed then detect --json" 0 '"marks":\[\{"agreeing":[0-9]+,"bits":40,"chance":[^,]+,"found":true,"name":"lethe"' -- \
     bash -c '"$1" watermark embed "$2/cover-256x256.png" --output "$3/embedded.png" 2>/dev/null && "$1" watermark detect "$3/embedded.png" --json' \
     _ "$LETHE" "$WMFIX" "$WM"

@@ -106,7 +106,9 @@ struct Demo: ParsableCommand {
         print(String(format: "wrote %@ (demo.md, %@) in %.0f s", output,
                      rows.map(\.grid).joined(separator: ", "), Date().timeIntervalSince(started)))
         if let stamp {
-            print(stamp.note.map { "note: \($0)" } ?? "grids marked with the invisible watermark \(stamp.mark) (lethe watermark detect reads it)")
+            let notes = stamp.notes
+            print(notes.isEmpty ? "grids marked with the invisible watermark \(stamp.mark) (lethe watermark detect reads it)"
+                : notes.map { "note: \($0)" }.joined(separator: "\n"))
         }
     }
 }

@@ -146,7 +146,7 @@ struct Generate: ParsableCommand {
         let stamp = try watermarkOption.stamp()
         try GeneratedImages(images).write(to: output, asGrid: grid, stamp: stamp)
         FileHandle.standardError.write(Data("wrote \(GeneratedImages.outputNames(output, count: numImages, grid: grid).joined(separator: ", "))\n".utf8))
-        if let note = stamp?.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        for note in stamp?.notes ?? [] { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     }
 
     /// Every rank's run of decoded images [n, 3, H, W] put together in image order on rank 0 ([count, 3, H, W];

@@ -60,6 +60,23 @@ struct WatermarkTests {
         #expect(!sd1.isFound)
     }
 
+    @Test func theStampMarksWhatItCanAndSaysWhatItCouldNot() throws {
+        let stamp = WatermarkStamp(mark: try InvisibleWatermark(text: KnownWatermark.letheText))
+        let small = Self.flat(width: 64, height: 64, colour: (128, 128, 128))
+        #expect(stamp.apply(to: small) == small)
+        #expect(stamp.notes.count == 1 && stamp.notes[0].hasPrefix("1 image (64 x 64 pixels) written without the invisible watermark"))
+        let grey = Self.flat(width: 256, height: 256, colour: (128, 128, 128))
+        #expect(stamp.apply(to: grey) == (try stamp.mark.embedded(in: grey)))
+        #expect(stamp.markedCount == 1 && stamp.unreadableCount == 0 && stamp.notes.count == 1)
+        // White cannot get bluer: the mark's changes to U are mostly clipped away, and it reads back as zeros.
+        let white = Self.flat(width: 256, height: 256, colour: (255, 255, 255))
+        let markedWhite = stamp.apply(to: white)
+        #expect(markedWhite != white)
+        #expect(try InvisibleWatermark.read(markedWhite, length: 40).bits.allSatisfy { $0 == 0 })
+        #expect(stamp.markedCount == 2 && stamp.unreadableCount == 1)
+        #expect(stamp.notes.last?.hasPrefix("1 of 2 marked images carry too little of the invisible watermark") == true)
+    }
+
     @Test func imagesUnder65536PixelsAreRefusedByName() throws {
         let mark = try InvisibleWatermark(text: KnownWatermark.letheText)
         let small = Self.flat(width: 255, height: 256, colour: (9, 9, 9))

@@ -74,7 +74,12 @@ public struct KnownWatermark: Sendable {
     }
 
     /// Whether `agreeing` of the mark's bits is enough to call it found.
-    public func isFound(agreeing: Int) -> Bool { chance(agreeing: agreeing) < Self.foundChance }
+    public func isFound(agreeing: Int) -> Bool { Self.isFound(agreeing: agreeing, of: mark.bits.count) }
+
+    /// Whether `agreeing` of a `bits`-bit mark's bits is enough to call it found.
+    public static func isFound(agreeing: Int, of bits: Int) -> Bool {
+        binomialTail(atLeast: agreeing, of: bits) < foundChance
+    }
 
     /// P(X ≥ k) for X ~ Binomial(n, 1/2), summed in logarithms so that long marks do not overflow.
     static func binomialTail(atLeast k: Int, of n: Int) -> Double {
