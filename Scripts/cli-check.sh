@@ -716,6 +716,9 @@ check "invert: --exclude-hashes with a line that is no hash" nonzero "--exclude-
     bash -c 'echo "beach.jpg" >"$1" && "${@:2}"' _ "$WORK/bad-exclude.txt" "${QUICK[@]}" "$LETHE" invert --model "$SD1_TINY" \
     --steps 1 --resolution 32 --images "$PRIVATE_IMAGES" --token "<jq>" --init-token person --exclude-hashes "$WORK/bad-exclude.txt" \
     --output "$WORK/bad-ti.safetensors"
+check "generate: an output in a folder still to be made" 0 "wrote .*new/folder/img-0.png, .*new/folder/img-1.png" -- \
+    "${QUICK[@]}" "$LETHE" generate --model "$SD1_TINY" --prompt "a cat" --steps 2 --seed 1 --num-images 2 \
+    --output "$WORK/new/folder/img.png"
 check "generate: a PNG with no chunk beyond IHDR, IDAT and IEND" 0 "^IDAT IEND IHDR$" -- bash -c '
     "${@:2}" --output "$1" >/dev/null 2>&1 && python3 -c "
 import struct, sys
@@ -1209,6 +1212,80 @@ check "eval --overwrite replaces an evaluation that was cut off (its marker, no 
      --prompts 2 --steps 2 --no-attacks >/dev/null 2>&1 && [[ -s "$2/eval.json" ]] && echo yes' _ "$LETHE" "$WORK/eval-cut-off"
 check "eval names a missing erased model" nonzero "no-such-model" -- \
     "$LETHE" eval --model "$WORK/no-such-model" --concept triangle --output "$WORK/eval-missing" --no-attacks
+
+# lethe watermark and the marks generate and demo write (the invisible-watermark package's dwtDct method).
+WM="$WORK/watermark"
+WMFIX="$ROOT/Tests/LetheIOTests/Fixtures/watermark"
+mkdir -p "$WM"
+check "watermark --help lists detect and embed" 0 "detect.*embed" -- bash -c '"$@" 2>&1 | tr -d "\n"' _ "$LETHE" watermark --help
+check "generate on the world's 64 px model says once that the images are too small for the mark" 0 "^1 2 0$" -- bash -c \
+    '"$1" generate --prompt "a red circle" --steps 2 --seed 1 --num-images 2 --output "$2/small.png" 2>"$2/small.txt"; status=$?;
+     echo "$(grep -c "^note: 2 images (64 x 64 pixels) written without the invisible watermark" "$2/small.txt") $(ls "$2"/small-*.png | wc -l) $status"' \
+    _ "$LETHE" "$WM"
+check "generate --watermark with --no-watermark is refused" nonzero "give --watermark or --no-watermark, not both" -- \
+    "$LETHE" generate --prompt "a cat" --watermark hi --no-watermark --output "$WM/x.png"
+check "generate --watermark '' is refused" nonzero "--watermark must not be empty" -- \
+    "$LETHE" generate --prompt "a cat" --watermark "" --output "$WM/x.png"
+if [[ -d "$SD1" ]]; then
+    check "generate at 256 x 256 marks the PNG with Lethe's mark, which detect finds" 0 '^[^:]*lethe.png: found lethe "Lethe" .*: [0-9]+ of 40 bits agree' -- \
+        bash -c '"$1" generate --model "$2" --prompt "a cat" --steps 2 --seed 3 --height 256 --width 256 --output "$3/lethe.png" 2>/dev/null &&
+                 "$1" watermark detect "$3/lethe.png"' _ "$LETHE" "$SD1" "$WM"
+    check "generate --watermark TEXT: detect --text-length reads the text" 0 'text "my studio"' -- \
+        bash -c '"$1" generate --model "$2" --prompt "a cat" --steps 2 --seed 3 --height 256 --width 256 --watermark "my studio" \
+                 --output "$3/studio.png" 2>/dev/null && "$1" watermark detect "$3/studio.png" --text-length 9' _ "$LETHE" "$SD1" "$WM"
+    check "generate --no-watermark: detect finds no known mark" 0 "unmarked.png: no known mark \(closest: " -- \
+        bash -c '"$1" generate --model "$2" --prompt "a cat" --steps 2 --seed 3 --height 256 --width 256 --no-watermark \
+                 --output "$3/unmarked.png" 2>/dev/null && "$1" watermark detect "$3/unmarked.png"' _ "$LETHE" "$SD1" "$WM"
+    check "generate --grid marks the grid as one image" 0 "grid.png: found lethe" -- \
+        bash -c '"$1" generate --model "$2" --prompt "a cat" --steps 2 --seed 3 --height 128 --width 256 --num-images 4 --grid \
+                 --output "$3/grid.png" 2>/dev/null && "$1" watermark detect "$3/grid.png"' _ "$LETHE" "$SD1" "$WM"
+fi
+check "demo marks its grids and says that their white cannot hold the mark" 0 "^note: 3 of 3 marked images carry too little of the invisible watermark" -- \
+    "$LETHE" demo --output "$WM/demo" --prompts 1 --steps 2 --fmn-images 1 --fmn-steps 1
+check "demo --no-watermark leaves the grids unmarked and says nothing of it" 0 "^none$" -- bash -c \
+    '"$1" demo --output "$2" --prompts 1 --steps 2 --fmn-images 1 --fmn-steps 1 --no-watermark 2>/dev/null | grep -c "invisible watermark" || echo none' \
+    _ "$LETHE" "$WM/demo-unmarked"
+check "watermark embed then detect --json" 0 '"marks":\[\{"agreeing":[0-9]+,"bits":40,"chance":[^,]+,"found":true,"name":"lethe"' -- \
+    bash -c '"$1" watermark embed "$2/cover-256x256.png" --output "$3/embedded.png" 2>/dev/null && "$1" watermark detect "$3/embedded.png" --json' \
+    _ "$LETHE" "$WMFIX" "$WM"
+check "watermark embed --bits writes SDXL's 48 bits, which detect finds" 0 "bits.png: found sdxl" -- \
+    bash -c '"$1" watermark embed "$2/cover-256x256.png" --bits 101100111110110010010000011110111011000110011110 --output "$3/bits.png" 2>/dev/null &&
+             "$1" watermark detect "$3/bits.png"' _ "$LETHE" "$WMFIX" "$WM"
+check "watermark detect --length prints the bits, their bytes and the weakest bit's votes" 0 "bits.png: 48 bits [01]{48}, bytes [0-9a-f]{12}, weakest bit [0-9]+ % of its votes" -- \
+    "$LETHE" watermark detect "$WM/bits.png" --length 48
+check "watermark detect names an image that is too small" nonzero "small-0.png is 64 x 64 pixels; the invisible watermark needs at least 65536 pixels" -- \
+    "$LETHE" watermark detect "$WM/small-0.png"
+check "watermark detect names a file that is not an image, reports the others and exits 1" nonzero \
+    "Error: .*notes.txt is not a PNG or JPEG image.*embedded.png: found lethe|embedded.png: found lethe.*Error: .*notes.txt is not a PNG or JPEG image" -- \
+    bash -c 'echo hello > "$2/notes.txt"; "$1" watermark detect "$2/notes.txt" "$2/embedded.png" 2>&1 | tr -d "\n"; exit ${PIPESTATUS[0]}' _ "$LETHE" "$WM"
+check "watermark detect names a missing file" nonzero "no-such.png" -- "$LETHE" watermark detect "$WM/no-such.png"
+check "watermark detect: --length with --text-length is refused" nonzero "give --length or --text-length, not both" -- \
+    "$LETHE" watermark detect "$WM/embedded.png" --length 8 --text-length 1
+check "watermark detect: --length 0 is refused" nonzero "--length must be between 1 and 65536 bits, got 0" -- \
+    "$LETHE" watermark detect "$WM/embedded.png" --length 0
+check "watermark embed refuses lower-case hex" nonzero "not an even number of upper-case hex digits" -- \
+    "$LETHE" watermark embed "$WMFIX/cover-256x256.png" --hex b3ec --output "$WM/hex.png"
+check "watermark embed refuses to write over its input" nonzero "cover-256x256.png" -- \
+    "$LETHE" watermark embed "$WMFIX/cover-256x256.png" --output "$WMFIX/cover-256x256.png" --overwrite
+check "watermark embed refuses an image under 256 x 256" nonzero "is 64 x 64 pixels; the invisible watermark needs" -- \
+    "$LETHE" watermark embed "$WM/small-0.png" --output "$WM/small-marked.png"
+check "bench watermark prints the robustness table" 0 "^\| JPEG quality 75 \| [0-9.]+ % \| [0-9]+ % \| [0-9]+ % \|$" -- \
+    "$LETHE" bench watermark --pictures 2 --size 256
+check "bench watermark --json with a cover of one's own" 0 '"covers":\[".*cover-262x259.png"\].*"false_alarms":0' -- \
+    "$LETHE" bench watermark --pictures 0 --image "$WMFIX/cover-262x259.png" --json
+if python3 -c "import imwatermark, cv2" 2>/dev/null; then
+    check "the invisible-watermark package reads what lethe watermark embed wrote, as lethe reads it" 0 "^same$" -- \
+        bash -c '"$1" watermark embed "$2/cover-256x256.png" --text "Lethe ✓" --output "$3/for-python.png" 2>/dev/null &&
+                 python3 -c "import cv2, sys; from imwatermark import WatermarkDecoder as D; print(\"\".join(format(b, \"08b\") for b in D(\"bytes\", 72).decode(cv2.imread(sys.argv[1]), \"dwtDct\")))" "$3/for-python.png" >"$3/for-python.txt" &&
+                 [[ "$("$1" watermark detect "$3/for-python.png" --text-length 9 | sed -E "s/.*: 72 bits ([01]+).*/\1/")" == "$(cat "$3/for-python.txt")" ]] && echo same' \
+        _ "$LETHE" "$WMFIX" "$WM"
+    check "lethe watermark detect reads what the package marked, as the package reads it" 0 "^same$" -- \
+        bash -c 'python3 -c "import cv2, sys; from imwatermark import WatermarkEncoder as E, WatermarkDecoder as D; e = E(); e.set_watermark(\"bytes\", b\"SDV2\"); cv2.imwrite(sys.argv[2], e.encode(cv2.imread(sys.argv[1]), \"dwtDct\")); print(\"\".join(format(b, \"08b\") for b in D(\"bytes\", 32).decode(cv2.imread(sys.argv[2]), \"dwtDct\")))" "$2/cover-262x259.png" "$3/python.png" >"$3/python.txt" &&
+                 [[ "$("$1" watermark detect "$3/python.png" --length 32 | sed -E "s/.*: 32 bits ([01]+).*/\1/")" == "$(cat "$3/python.txt")" ]] && echo same' \
+        _ "$LETHE" "$WMFIX" "$WM"
+else
+    echo "SKIP the invisible-watermark package's cross-checks: python3 cannot import imwatermark and cv2"
+fi
 
 echo "cli-check: $passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -1,4 +1,4 @@
-// libjpeg(-turbo) for Swift. jpeglib.h needs stdio.h (FILE) and size_t declared before it.
+// libjpeg(-turbo) for Swift: decoding, and encoding (for measuring how marks survive re-compression). jpeglib.h needs stdio.h (FILE) and size_t declared before it.
 //
 // libjpeg's default error handler prints and calls exit(), and its error_exit must not return. Swift cannot
 // call setjmp, so the small C helpers below own every setjmp: they install an error manager whose error_exit
@@ -111,6 +111,67 @@ static inline void lethe_jpeg_decoder_destroy(lethe_jpeg_decoder *decoder) {
     if (decoder == NULL) return;
     if (decoder->created) jpeg_destroy_decompress(&decoder->cinfo);
     free(decoder);
+}
+
+/// An encoder: the compressor, its error manager and the output buffer libjpeg allocates (jpeg_mem_dest).
+typedef struct lethe_jpeg_encoder {
+    struct jpeg_compress_struct cinfo;
+    struct jpeg_error_mgr error_manager;
+    jmp_buf jump;
+    int created;
+    unsigned char *buffer;
+    unsigned long size;
+    char message[JMSG_LENGTH_MAX];
+} lethe_jpeg_encoder;
+
+static inline void lethe_jpeg_encoder_error_exit(j_common_ptr cinfo) {
+    lethe_jpeg_encoder *encoder = (lethe_jpeg_encoder *)cinfo->client_data;
+    if (encoder->message[0] == '\0') (*cinfo->err->format_message)(cinfo, encoder->message);
+    longjmp(encoder->jump, 1);
+}
+
+/// An encoder, or NULL when out of memory.
+static inline lethe_jpeg_encoder *lethe_jpeg_encoder_create(void) {
+    lethe_jpeg_encoder *encoder = (lethe_jpeg_encoder *)calloc(1, sizeof(lethe_jpeg_encoder));
+    if (encoder == NULL) return NULL;
+    encoder->cinfo.err = jpeg_std_error(&encoder->error_manager);
+    encoder->error_manager.error_exit = lethe_jpeg_encoder_error_exit;
+    encoder->error_manager.output_message = lethe_jpeg_output_message;
+    encoder->cinfo.client_data = encoder;
+    return encoder;
+}
+
+/// Compresses `height` rows of `width` RGB pixels (3 bytes each, no padding) with libjpeg's defaults at
+/// `quality` (1-100; 4:2:0 chroma subsampling, as PIL's save uses them) into `buffer` / `size`.
+/// Returns 1 on success, 0 with `message` set on failure.
+__attribute__((noinline)) static int lethe_jpeg_encode_rgb(
+    lethe_jpeg_encoder *encoder, const unsigned char *pixels, unsigned int width, unsigned int height, int quality
+) {
+    if (setjmp(encoder->jump)) return 0;
+    encoder->created = 1;
+    jpeg_create_compress(&encoder->cinfo);
+    encoder->cinfo.client_data = encoder;
+    jpeg_mem_dest(&encoder->cinfo, &encoder->buffer, &encoder->size);
+    encoder->cinfo.image_width = width;
+    encoder->cinfo.image_height = height;
+    encoder->cinfo.input_components = 3;
+    encoder->cinfo.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&encoder->cinfo);
+    jpeg_set_quality(&encoder->cinfo, quality, TRUE);
+    jpeg_start_compress(&encoder->cinfo, TRUE);
+    while (encoder->cinfo.next_scanline < encoder->cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)encoder->cinfo.next_scanline * width * 3);
+        jpeg_write_scanlines(&encoder->cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&encoder->cinfo);
+    return 1;
+}
+
+static inline void lethe_jpeg_encoder_destroy(lethe_jpeg_encoder *encoder) {
+    if (encoder == NULL) return;
+    if (encoder->created) jpeg_destroy_compress(&encoder->cinfo);
+    free(encoder->buffer);
+    free(encoder);
 }
 
 #endif

@@ -45,6 +45,7 @@ struct Demo: ParsableCommand {
     @Option(help: ArgumentHelp("Forget-Me-Not's steps.", valueName: "n")) var fmnSteps = WorldDemo().fmnSteps
     @Option(help: ArgumentHelp("Forget-Me-Not's learning rate.", valueName: "lr")) var fmnLr = WorldDemo().fmnLearningRate
     @Flag(help: "Replace --output if lethe demo wrote it.") var overwrite = false
+    @OptionGroup(title: "Watermark (the grids, where they are at least 256 x 256 pixels)") var watermarkOption: WatermarkOption
 
     func validate() throws {
         guard (1...1000).contains(prompts) else { throw ValidationError("--prompts must be between 1 and 1000, got \(prompts)") }
@@ -88,11 +89,12 @@ struct Demo: ParsableCommand {
         let model = try modelOption.url()
         let judge = try judgeOption.load()
         let demo = demo()
+        let stamp = try watermarkOption.stamp()
         let started = Date()
         var bar: ProgressBar?
         var stage = ""
         let rows = try BLASThreads.with(1) {
-            try demo.run(model: model, judge: judge, output: folder, overwrite: overwrite, communicator: world,
+            try demo.run(model: model, judge: judge, output: folder, overwrite: overwrite, communicator: world, stamp: stamp,
                          log: { _ in },  // the erasures' own logs; the table below says what they did
                          progress: { name, done, total in
                              if name != stage { stage = name; bar = ProgressBar("demo \(name)", total: total) }
@@ -103,5 +105,10 @@ struct Demo: ParsableCommand {
         rows.forEach { print(WorldDemo.tableLine($0)) }
         print(String(format: "wrote %@ (demo.md, %@) in %.0f s", output,
                      rows.map(\.grid).joined(separator: ", "), Date().timeIntervalSince(started)))
+        if let stamp {
+            let notes = stamp.notes
+            print(notes.isEmpty ? "grids marked with the invisible watermark \(stamp.mark) (lethe watermark detect reads it)"
+                : notes.map { "note: \($0)" }.joined(separator: "\n"))
+        }
     }
 }

@@ -73,6 +73,8 @@ struct Generate: ParsableCommand {
     @Flag(help: "Replace existing output images (PNG or .npy files only).")
     var overwrite = false
 
+    @OptionGroup(title: "Watermark (PNG outputs; .npy values are never marked)") var watermarkOption: WatermarkOption
+
     func validate() throws {
         let suffix = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard suffix == "png" || suffix == "npy" else {
@@ -146,8 +148,10 @@ struct Generate: ParsableCommand {
         }
         let images = try Self.gatherImages(local, count: numImages, communicator: world)
         guard isMain else { return }
-        try GeneratedImages(images).write(to: output, asGrid: grid)
+        let stamp = try watermarkOption.stamp()
+        try GeneratedImages(images).write(to: output, asGrid: grid, stamp: stamp)
         FileHandle.standardError.write(Data("wrote \(GeneratedImages.outputNames(output, count: numImages, grid: grid).joined(separator: ", "))\n".utf8))
+        for note in stamp?.notes ?? [] { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     }
 
     /// Every rank's run of decoded images [n, 3, H, W] put together in image order on rank 0 ([count, 3, H, W];
@@ -188,7 +192,12 @@ struct GeneratedImages {
         return (0..<count).map { "\(stem)-\($0).png" }
     }
 
-    func write(to output: String, asGrid grid: Bool) throws {
+    /// Writes the images; PNGs get `stamp`'s mark where they are large enough (a grid as one image, as Stable
+    /// Diffusion's scripts mark theirs), `.npy` values never.
+    func write(to output: String, asGrid grid: Bool, stamp: WatermarkStamp? = nil) throws {
+        // The output check before the work accepted a folder still to be made (as every writer here makes it).
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
         if URL(fileURLWithPath: output).pathExtension.lowercased() == "npy" {
             try NumPyFile.write(try ImagePostprocessor.denormalizedNHWC(decoded), toFile: output)
             return
@@ -197,11 +206,12 @@ struct GeneratedImages {
         if images.count > 1 && grid {
             let columns = Int(Double(images.count).squareRoot().rounded(.up))
             let rows = (images.count + columns - 1) / columns
-            try ImageRGB8.grid(images, rows: rows, columns: columns).writePNG(toFile: output)
+            let sheet = try ImageRGB8.grid(images, rows: rows, columns: columns)
+            try (stamp?.apply(to: sheet) ?? sheet).writePNG(toFile: output)
             return
         }
         for (image, name) in zip(images, Self.outputNames(output, count: images.count, grid: grid)) {
-            try image.writePNG(toFile: name)
+            try (stamp?.apply(to: image) ?? image).writePNG(toFile: name)
         }
     }
 }

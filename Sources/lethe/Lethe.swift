@@ -14,7 +14,7 @@ struct Lethe: ParsableCommand {
             subcommand runs unchanged under mpirun or srun; only rank 0 prints results.
             """,
         version: LetheVersion.current,
-        subcommands: [Info.self, Inspect.self, Generate.self, UCE.self, RECE.self, Invert.self, FMN.self, Run.self, Checkpoint.self, Tokenize.self, CreateModel.self, World.self, Judge.self, Demo.self, Eval.self,
+        subcommands: [Info.self, Inspect.self, Generate.self, UCE.self, RECE.self, Invert.self, FMN.self, Run.self, Checkpoint.self, Tokenize.self, CreateModel.self, World.self, Judge.self, Demo.self, Eval.self, Watermark.self,
                       Bench.self, Compare.self, Privacy.self])
 
     /// Parses, runs, and ends MPI cleanly. A failing rank of a multi-rank job aborts the whole job, so the other

@@ -27,9 +27,11 @@ public struct WorldDemoRow: Sendable, Codable, Equatable {
 extension WorldDemo {
     /// Runs every erasure on `model` (the erased models go to `output/models/<slug>`), draws and judges the prompt
     /// sets with the base and each erased model, and writes a labelled grid per erasure (`output/<slug>.png`),
-    /// `demo.json` and `demo.md`. `progress(stage, done, total)` after each image drawn.
+    /// `demo.json` and `demo.md`. `progress(stage, done, total)` after each image drawn. `stamp` marks the grids
+    /// where they are large enough.
     public func run(model: URL, judge: WorldJudge, output: URL, overwrite: Bool, communicator: Communicator,
-                    log: @escaping (String) -> Void, progress: @escaping (String, Int, Int) -> Void = { _, _, _ in }) throws -> [WorldDemoRow] {
+                    stamp: WatermarkStamp? = nil, log: @escaping (String) -> Void,
+                    progress: @escaping (String, Int, Int) -> Void = { _, _, _ in }) throws -> [WorldDemoRow] {
         try FileManager.default.createDirectory(at: output.appendingPathComponent("models"), withIntermediateDirectories: true)
         let base = try StableDiffusionPipeline(folder: try DiffusersModelFolder(url: model))
         var rows: [WorldDemoRow] = []
@@ -67,7 +69,8 @@ extension WorldDemo {
                 rows: [.init("before: the base model", images: before.images, captions: before.verdicts.map(concept.judged)),
                        .init("after: \(erasure.method.title) erased \(concept.name)", images: after.images,
                              captions: after.verdicts.map(concept.judged))])
-            try grid.render().writePNG(toFile: output.appendingPathComponent(gridName).path)
+            let picture = try grid.render()
+            try (stamp?.apply(to: picture) ?? picture).writePNG(toFile: output.appendingPathComponent(gridName).path)
             let row = WorldDemoRow(
                 method: erasure.method.title, concept: concept.name, kind: kind, prompts: naming.count,
                 erasedBefore: rate(before.verdicts, namingRange), erasedAfter: rate(after.verdicts, namingRange),
