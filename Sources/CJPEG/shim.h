@@ -70,9 +70,11 @@ static inline lethe_jpeg_decoder *lethe_jpeg_decoder_create(void) {
 /// Reads the header of the `size` bytes at `data` (which must outlive the decoder) and starts decompression:
 /// YCbCr, RGB and grayscale come out as RGB; CMYK and YCCK come out as CMYK. Afterwards
 /// `cinfo.output_width`, `cinfo.output_height` and `output_components` describe the pixels.
-/// Returns 1 on success, 0 with `message` set on failure.
+/// Returns 1 on success, 0 with `message` set on failure, 2 when the header declares more than `max_pixels`
+/// pixels (`cinfo.image_width` and `image_height` then say how many): decompression is not started, since for a
+/// progressive file libjpeg would allocate buffers for the whole image first (gigabytes for a forged header).
 __attribute__((noinline)) static int lethe_jpeg_decoder_start(
-    lethe_jpeg_decoder *decoder, const unsigned char *data, unsigned long size
+    lethe_jpeg_decoder *decoder, const unsigned char *data, unsigned long size, unsigned long long max_pixels
 ) {
     if (setjmp(decoder->jump)) return 0;
     decoder->created = 1; // destroying a zeroed, half-created struct is safe
@@ -80,6 +82,7 @@ __attribute__((noinline)) static int lethe_jpeg_decoder_start(
     decoder->cinfo.client_data = decoder; // jpeg_create_decompress clears the struct except err
     jpeg_mem_src(&decoder->cinfo, data, size);
     jpeg_read_header(&decoder->cinfo, TRUE);
+    if ((unsigned long long)decoder->cinfo.image_width * decoder->cinfo.image_height > max_pixels) return 2;
     switch (decoder->cinfo.jpeg_color_space) {
     case JCS_CMYK:
     case JCS_YCCK:

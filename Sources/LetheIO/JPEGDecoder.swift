@@ -19,8 +19,14 @@ enum JPEGDecoder {
         defer { lethe_jpeg_decoder_destroy(decoder) }
 
         let size = UInt(data.count)
-        guard lethe_jpeg_decoder_start(decoder, base.assumingMemoryBound(to: UInt8.self), size) == 1 else {
-            throw failure(of: decoder, source: source)
+        switch lethe_jpeg_decoder_start(decoder, base.assumingMemoryBound(to: UInt8.self), size, UInt64(pixelLimit)) {
+        case 1: break
+        case 2:
+            // Refused from the header alone, before libjpeg allocates for the whole image.
+            try ImageRGB8.checkSize(width: Int(decoder.pointee.cinfo.image_width), height: Int(decoder.pointee.cinfo.image_height),
+                                    source: source, limit: pixelLimit)
+            throw .corrupt(source: source, format: .jpeg, detail: "its header declares more pixels than allowed")
+        default: throw failure(of: decoder, source: source)
         }
         let width = Int(decoder.pointee.cinfo.output_width)
         let height = Int(decoder.pointee.cinfo.output_height)

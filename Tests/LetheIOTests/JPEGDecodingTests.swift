@@ -96,6 +96,23 @@ struct JPEGDecodingTests {
         }
     }
 
+    /// Found by fuzzing: a progressive file's header declaring 4 gigapixels. libjpeg allocates a progressive
+    /// image's coefficient buffers for the whole image when decompression starts (12 GB here), so the limit must
+    /// refuse it from the header, before decompression starts.
+    @Test func aProgressiveImageAboveThePixelLimitIsRefusedBeforeLibjpegAllocates() throws {
+        var data = try ImageFixtures.bytes("rgb_444_progressive.jpg")
+        let sof = try #require(startOfFrame(in: data))
+        #expect(data[sof + 1] == 0xC2)
+        for offset in [5, 7] { // height and width: 60000 each
+            data[sof + offset] = 0xEA
+            data[sof + offset + 1] = 0x60
+        }
+        #expect(throws: ImageError.tooLarge(source: "big-progressive.jpg", width: 60000, height: 60000,
+                                            limit: ImageRGB8.maximumPixelCount)) {
+            try ImageRGB8(decoding: data, source: "big-progressive.jpg")
+        }
+    }
+
     /// Found by fuzzing: 127 bytes declaring a 1258 x 65026 CMYK image whose scan hits a marker at once, so libjpeg
     /// pads the 82 megapixels with gray (as PIL does): 1.8 s and 0.6 GB, over 10 s under the sanitizers. Within
     /// `maximumPixelCount` that is the documented cost, not a hang; the fuzz target decodes with a lower limit,
