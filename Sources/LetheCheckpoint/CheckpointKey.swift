@@ -35,7 +35,7 @@ public struct CheckpointKey: @unchecked Sendable {
         }
         chunkKey = derive("chunk encryption v1")
         manifestKey = derive("manifest authentication v1")
-        id = derive("key id v1", bytes: 8).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+        id = derive("key id v1", bytes: 8).withUnsafeBytes { SHA256Hex.hex($0) }
     }
 
     /// Reads a key file: 32 raw bytes, or 64 hex digits (surrounding white space ignored). Returns a warning when the
@@ -68,7 +68,7 @@ public struct CheckpointKey: @unchecked Sendable {
 
     /// 32 random bytes from the system's generator, as the 64 hex digits and newline of a key file.
     public static func generateKeyFileText() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() } + "\n"
+        SymmetricKey(size: .bits256).withUnsafeBytes { SHA256Hex.hex($0) } + "\n"
     }
 
     static func hexBytes(_ text: String) -> [UInt8]? {
@@ -100,7 +100,7 @@ public struct CheckpointKey: @unchecked Sendable {
 
     /// HMAC-SHA256 of a manifest's bytes and the name of the step folder it is in, as hex.
     func signature(manifest: some DataProtocol, stepFolder: String) -> String {
-        Data(code(manifest: manifest, stepFolder: stepFolder)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hex.hex(code(manifest: manifest, stepFolder: stepFolder))
     }
 
     func isAuthentic(manifest: some DataProtocol, stepFolder: String, signature given: String) -> Bool {

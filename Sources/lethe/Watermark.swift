@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LetheCheckpoint
 import LetheIO
 
 /// `lethe watermark`: the invisible mark Stable Diffusion's scripts and Lethe put on generated images.
@@ -75,7 +76,7 @@ struct WatermarkDetect: ParsableCommand {
         if let bits = length ?? textLength.map({ $0 * 8 }) {
             let reading = try InvisibleWatermark.read(image, length: bits, source: path)
             report.reading = .init(length: bits, bits: reading.bits.map(String.init).joined(),
-                                   hex: reading.bytes.map { $0.map { String(format: "%02x", $0) }.joined() },
+                                   hex: reading.bytes.map { SHA256Hex.hex($0) },
                                    text: reading.text, weakestMajority: reading.weakestMajority)
         } else {
             report.marks = try KnownWatermark.matches(in: image, source: path).map { match in
