@@ -1213,6 +1213,31 @@ check "eval --overwrite replaces an evaluation that was cut off (its marker, no 
 check "eval names a missing erased model" nonzero "no-such-model" -- \
     "$LETHE" eval --model "$WORK/no-such-model" --concept triangle --output "$WORK/eval-missing" --no-attacks
 
+# lethe world privacy: the privacy-utility table at reduced counts, on one and two ranks, and its refusals.
+PRIV="$WORK/privacy"
+check "world privacy writes the table: both bounding rows, a run without privacy and one within its epsilon" 0 "^5 yes$" -- bash -c \
+    '"$1" world privacy --concept triangle --images 6 --epsilon 2 --prompts 2 --steps 3 --batch-size 2 --dp-seed 1 \
+         --output "$2" 2>/dev/null >"$2.txt";
+     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); d=r[\"rows\"][3];
+print(\"yes\" if len(r[\"rows\"])==4 and 1.9<d[\"epsilon\"]<=2 and d[\"delta\"]==1/60 and r[\"rows\"][2].get(\"epsilon\") is None else \"no\")" "$2/privacy.json" >"$2.py";
+     echo "$(grep -c "^| " "$2.txt") $(cat "$2.py")"' _ "$LETHE" "$PRIV"
+check "world privacy under mpirun -np 2 spends the same epsilon and draws the bounding rows as one process does" 0 "^same$" -- bash -c \
+    '"${@:3}" -np 2 "$1" world privacy --concept triangle --images 6 --epsilon 2 --prompts 2 --steps 3 --batch-size 2 \
+         --dp-seed 1 --output "$2-np2" >/dev/null 2>&1;
+     python3 -c "import json,sys; a,b=(json.load(open(p))[\"rows\"] for p in sys.argv[1:]);
+print(\"same\" if [r[\"rate\"] for r in a[:2]]==[r[\"rate\"] for r in b[:2]] and a[3][\"epsilon\"]==b[3][\"epsilon\"] and a[3][\"noise_multiplier\"]==b[3][\"noise_multiplier\"] else \"differ\")" "$2/privacy.json" "$2-np2/privacy.json"' \
+    _ "$LETHE" "$PRIV" "${MPIRUN[@]}"
+check "world privacy names a concept the world does not have" nonzero "--concept 'dragon' is not a shape, colour or artist of the world" -- \
+    "$LETHE" world privacy --concept dragon --output "$WORK/privacy-x"
+check "world privacy refuses an expected batch larger than an image set" nonzero "--batch-size 8 is more than the 4 images" -- \
+    "$LETHE" world privacy --concept triangle --images 4 --output "$WORK/privacy-x"
+check "world privacy refuses an epsilon that is not positive" nonzero "--epsilon must be a positive number, got 0" -- \
+    "$LETHE" world privacy --concept triangle --epsilon 0 --output "$WORK/privacy-x"
+check "world privacy refuses to replace its output without --overwrite" nonzero "exists; pass --overwrite" -- \
+    "$LETHE" world privacy --concept triangle --output "$PRIV"
+check "world privacy --overwrite replaces only a folder it wrote" nonzero "lethe world privacy did not write it" -- \
+    "$LETHE" world privacy --concept triangle --output "$EVAL" --overwrite
+
 # lethe watermark and the marks generate and demo write (the invisible-watermark package's dwtDct method).
 WM="$WORK/watermark"
 WMFIX="$ROOT/Tests/LetheIOTests/Fixtures/watermark"

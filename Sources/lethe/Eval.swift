@@ -108,18 +108,7 @@ struct EvalRun: ParsableCommand {
         _ = try DiffusersModelFolder(url: baselineURL)
         let judge = try judgeOption.load()
         if world.rank == 0 {
-            if FileManager.default.fileExists(atPath: folder.path) {
-                guard overwrite else { throw ValidationError("--output '\(output)' exists; pass --overwrite to replace an evaluation there, or name a new folder") }
-                // eval.json: a finished evaluation; the marker: one that was cut off (killed, out of time).
-                guard ["eval.json", Self.marker].contains(where: {
-                    FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
-                }) else {
-                    throw ValidationError("--output '\(output)' exists and lethe eval did not write it (no eval.json); it is kept")
-                }
-                try FileManager.default.removeItem(at: folder)
-            }
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data().write(to: folder.appendingPathComponent(Self.marker))
+            try ResultFolder.prepare(output, command: "lethe eval", finished: "eval.json", marker: Self.marker, overwrite: overwrite)
         }
         try world.barrier()
         var bar: ProgressBar?

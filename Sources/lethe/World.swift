@@ -5,5 +5,6 @@ struct World: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world",
         abstract: "The synthetic world: its captioned images, the training of its model and its judge.",
-        subcommands: [WorldData.self, WorldTrain.self, WorldTrainJudge.self, WorldQualityCommand.self, WorldErase.self])
+        subcommands: [WorldData.self, WorldTrain.self, WorldTrainJudge.self, WorldQualityCommand.self, WorldErase.self,
+                      WorldPrivacy.self])
 }

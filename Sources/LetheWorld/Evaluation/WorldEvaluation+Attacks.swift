@@ -7,11 +7,12 @@ import LetheModels
 import LetheTensor
 
 extension WorldEvaluation {
-    /// The captions with the concept's words replaced by its re-learned token, whole words only ("ring" is also in
-    /// "drawing").
-    public static func inversionCaptions(_ captions: [String], concept: WorldConcept) -> [String] {
+    /// The captions with the concept's words replaced by its re-learned token (or by `replacement`), whole words
+    /// only ("ring" is also in "drawing").
+    public static func inversionCaptions(_ captions: [String], concept: WorldConcept, replacement: String? = nil) -> [String] {
         let word = "\\b" + NSRegularExpression.escapedPattern(for: concept.name) + "\\b"
-        return captions.map { $0.replacingOccurrences(of: word, with: placeholder(for: concept), options: .regularExpression) }
+        let template = NSRegularExpression.escapedTemplate(for: replacement ?? placeholder(for: concept))
+        return captions.map { $0.replacingOccurrences(of: word, with: template, options: .regularExpression) }
     }
 
     /// The solve behind every adversarial embedding: both models' attn2 key/value projections summed once.
@@ -46,7 +47,6 @@ extension WorldEvaluation {
                          erased: URL, output: URL, communicator: Communicator, log: @escaping (String) -> Void,
                          draw: ([String], StableDiffusionPipeline) throws -> [ImageRGB8],
                          clock: inout StageClock) throws -> [ImageRGB8] {
-        let token = Self.placeholder(for: concept)
         let folder = output.appendingPathComponent("inversion").appendingPathComponent(concept.slug)
         let images = folder.appendingPathComponent("images")
         if communicator.rank == 0 {
@@ -56,13 +56,8 @@ extension WorldEvaluation {
             }
         }
         try communicator.barrier()
-        let start = Self.inversionStart(for: concept)
-        var options = TextualInversionOptions(placeholder: token, initializer: start.initializer)
-        options.template = start.template
-        options.steps = inversionSteps
-        options.learningRate = inversionLearningRate
-        options.seed = drawing.seed
-        options.batchSize = max(inversionBatchSize, communicator.size)
+        let options = Self.inversionOptions(for: concept, steps: inversionSteps, learningRate: inversionLearningRate,
+                                            seed: drawing.seed, batchSize: inversionBatchSize, ranks: communicator.size)
         let embeddingFile = folder.appendingPathComponent("learned_embeds.safetensors")
         var job = TextualInversionJob(model: erased, options: options, images: images.path, output: embeddingFile)
         job.overwrite = true

@@ -56,6 +56,20 @@ public struct WorldEvaluation: Sendable {
         case .artist: ("painting", .style)
         }
     }
+
+    /// Textual inversion of `concept`'s token as the attack and the privacy table run it: the start above, `steps`
+    /// at `learningRate`, the drawing's seed, and a batch of at least one sample per rank.
+    static func inversionOptions(for concept: WorldConcept, steps: Int, learningRate: Double, seed: UInt64,
+                                 batchSize: Int, ranks: Int) -> TextualInversionOptions {
+        let start = inversionStart(for: concept)
+        var options = TextualInversionOptions(placeholder: placeholder(for: concept), initializer: start.initializer)
+        options.template = start.template
+        options.steps = steps
+        options.learningRate = learningRate
+        options.seed = seed
+        options.batchSize = max(batchSize, ranks)
+        return options
+    }
 }
 
 /// What `lethe eval` measured: rates over images whose caption names an erased concept are the share the judge
