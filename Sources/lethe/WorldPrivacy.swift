@@ -24,6 +24,9 @@ struct WorldPrivacy: ParsableCommand {
               lethe world privacy --concept triangle --output privacy-triangle
             """)
 
+    /// The library's defaults, which the flags' defaults show (the concept does not change them).
+    private static let defaults = WorldPrivacyUtility(concept: .shape(.circle))
+
     @OptionGroup var modelOption: ModelOption
     @OptionGroup var judgeOption: JudgeOption
 
@@ -40,22 +43,22 @@ struct WorldPrivacy: ParsableCommand {
     var dpDelta: Double?
 
     @Option(help: ArgumentHelp("C: each example's gradient-norm bound in the private runs.", valueName: "C"))
-    var dpMaxGradNorm = WorldPrivacyUtility(concept: .shape(.circle)).maxGradientNorm
+    var dpMaxGradNorm = Self.defaults.maxGradientNorm
 
     @Option(help: ArgumentHelp("Seed of the private runs' noise and sampling. Default: a secret one per run.", valueName: "n"))
     var dpSeed: UInt64?
 
     @Option(help: ArgumentHelp("Textual inversion's steps.", valueName: "n"))
-    var steps = WorldPrivacyUtility(concept: .shape(.circle)).steps
+    var steps = Self.defaults.steps
 
     @Option(help: ArgumentHelp("Textual inversion's learning rate.", valueName: "lr"))
-    var lr = WorldPrivacyUtility(concept: .shape(.circle)).learningRate
+    var lr = Self.defaults.learningRate
 
     @Option(help: ArgumentHelp("Samples per step across all ranks (the expected size in the private runs).", valueName: "n"))
-    var batchSize = WorldPrivacyUtility(concept: .shape(.circle)).batchSize
+    var batchSize = Self.defaults.batchSize
 
     @Option(help: ArgumentHelp("Captions naming the concept, one image each.", valueName: "n"))
-    var prompts = WorldPrivacyUtility(concept: .shape(.circle)).prompts
+    var prompts = Self.defaults.prompts
 
     @Option(parsing: .unconditional, help: "Seed of the private images, the captions, the training and every image.")
     var seed: UInt64 = 0
@@ -66,8 +69,8 @@ struct WorldPrivacy: ParsableCommand {
     @Flag(help: "Print privacy.json's object instead of the table.") var json = false
     @Flag(help: "Replace --output if lethe world privacy wrote it.") var overwrite = false
 
-    var imageCounts: [Int] { images.isEmpty ? WorldPrivacyUtility(concept: .shape(.circle)).imageCounts : images }
-    var epsilons: [Double] { epsilon.isEmpty ? WorldPrivacyUtility(concept: .shape(.circle)).epsilons : epsilon }
+    var imageCounts: [Int] { images.isEmpty ? Self.defaults.imageCounts : images }
+    var epsilons: [Double] { epsilon.isEmpty ? Self.defaults.epsilons : epsilon }
 
     func validate() throws {
         guard WorldConcept(named: concept) != nil else {
