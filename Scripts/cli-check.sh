@@ -91,6 +91,23 @@ check "bench generate reuses the cached folder" 0 "^Lethe generate random tiny, 
     bash -c 'XDG_CACHE_HOME="$1/cache" "$2" bench generate --preset tiny --size 64 --steps 2 --scheduler ddim --loading arena 2>&1 | tr -d "\n"' _ "$WORK" "$LETHE"
 check "bench generate on a diffusers folder" 0 "total [0-9.]+ s \(best of 2\)" -- \
     "$LETHE" bench generate --model "$MODEL" --size 64 --steps 2 --scheduler euler --iterations 2
+# lethe bench train: Forget-Me-Not and textual-inversion steps, per part; the synthetic images go to the cache too.
+check "bench train: Forget-Me-Not on a tiny random model, every JSON field" 0 \
+    '^\{"backward_seconds":[0-9.e-]+,"batch":1,"data_seconds":[0-9.e-]+,"forward_seconds":[0-9.e-]+,"implementation":"Lethe","method":"fmn","model":"random tiny","optimizer_seconds":[0-9.e-]+,"peak_rss_bytes":[0-9]+,"resolution":64,"seconds":[0-9.e-]+,"step_seconds":\[[0-9.e-]+,[0-9.e-]+,[0-9.e-]+\],"threads":[0-9]+,"train":"all","trained_parameters":[0-9]+\}$' -- \
+    env XDG_CACHE_HOME="$WORK/cache" "$LETHE" bench train --method fmn --preset tiny --resolution 64 --json
+check "bench train wrote its synthetic images once" 0 "^4$" -- \
+    bash -c 'ls "$1"/cache/lethe/bench/train-images-512/*.png | wc -l' _ "$WORK"
+check "bench train: Forget-Me-Not with --train attn2 trains fewer values" 0 "^yes$" -- \
+    bash -c 'all=$(XDG_CACHE_HOME="$1/cache" "$2" bench train --method fmn --preset tiny --resolution 64 --steps 1 --json)
+             attn2=$(XDG_CACHE_HOME="$1/cache" "$2" bench train --method fmn --preset tiny --resolution 64 --steps 1 --train attn2 --json)
+             python3 -c "import json, sys; a, b = (json.loads(x)[\"trained_parameters\"] for x in sys.argv[1:]); print(\"yes\" if 0 < b < a else (a, b))" "$all" "$attn2"' _ "$WORK" "$LETHE"
+check "bench train: textual inversion on a diffusers folder" 0 "textual-inversion step.*training embedding.*mean of 1 after the first" -- \
+    bash -c '"$@" 2>&1 | tr -d "\n"' _ "$LETHE" bench train --method textual-inversion --model "$MODEL" --images "$ROOT/Tests/Fixtures/references/ti-fmn-images" --steps 2
+check "bench train refuses --train with textual inversion" nonzero "--train applies to --method fmn" -- \
+    "$LETHE" bench train --method textual-inversion --train attn2
+check "bench train refuses --steps 0" nonzero "--steps must be at least 1, got 0" -- "$LETHE" bench train --method fmn --steps 0
+check "bench train names a missing --images folder" nonzero "--images '$WORK/no-images' is not a folder" -- \
+    "$LETHE" bench train --method fmn --images "$WORK/no-images"
 if [[ -d "$MODEL" ]]; then
     check "inspect a diffusers variant index" 0 "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight +F16" -- \
         "$LETHE" inspect "$MODEL/unet"

@@ -61,6 +61,8 @@ public final class SafeTensorsFile: SafeTensorsReader {
     /// The file's size in bytes.
     public var fileSize: Int { mapping.count }
 
+    public func releaseResidentPages() { mapping.releaseResidentPages() }
+
     public func info(named name: String) -> SafeTensorInfo? { entries[name] }
 
     /// The header entry, or `tensorNotFound`.

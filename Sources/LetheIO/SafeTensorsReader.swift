@@ -24,9 +24,15 @@ public protocol SafeTensorsReader: Sendable {
 
     /// Calls `body` with the tensor's stored bytes, without copying; the pointer is valid only inside `body`.
     func withRawBytes<R>(named name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R
+
+    /// Drops this process's resident pages of the mapped files (see `MappedFile.releaseResidentPages`), for a
+    /// loader that has copied out everything it needs; reading goes on working. Readers without files do nothing.
+    func releaseResidentPages()
 }
 
 extension SafeTensorsReader {
+    public func releaseResidentPages() {}
+
     /// Through `tensor(named:)`, for readers without a direct path.
     public func decodeFloat32(named name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws(SafeTensorsError) {
         let tensor = try tensor(named: name)

@@ -32,6 +32,16 @@ public enum BLASThreads {
             }
         }
     }
+
+    /// Runs `body` on the consecutive ranges of at most `block` values that cover 0..<count, shared out as
+    /// `parallel(tasks:)` does: for elementwise passes over buffers too big for one core's memory bandwidth. The
+    /// ranges are the same whatever the thread count, so per-range partial results combine the same way.
+    public static func parallel(count: Int, block: Int, _ body: @Sendable (_ task: Int, _ range: Range<Int>) -> Void) {
+        precondition(block > 0, "BLASThreads.parallel needs a block of at least one value, not \(block)")
+        parallel(tasks: (count + block - 1) / block) { _, task in
+            body(task, (task * block)..<Swift.min(count, (task + 1) * block))
+        }
+    }
 }
 
 /// The OpenBLAS kernels Lethe runs and how its threads wait. Every BLAS and LAPACK call goes through

@@ -28,12 +28,24 @@ extension Tensor {
         if let biasGradient {
             biasGradient.accumulate(channelSumsOf: outputGradient, batch: batch, channels: outChannels, positions: positions)
         }
-        guard weightGradient != nil || computeInputGradient else { return nil }
+        // dX of a 3×3 stride-1 convolution with padding p is itself such a convolution: dY with the kernel turned
+        // 180° and its channel axes swapped, padded by 2 − p. Where conv2d would run that convolution in the Winograd
+        // domain, so does this (fewer multiplications and no col2im fold); the choice does not depend on which
+        // gradients are asked for, so training a subset of the weights gives the same dX as training all of them.
+        let winogradInputGradient = computeInputGradient && geometry.padding.0 <= 2 && geometry.padding.1 <= 2
+            && Tensor.usesWinograd(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry, batch: batch,
+                                   inChannels: outChannels, outHeight: height, outWidth: width)
+        let turnedInputGradient = winogradInputGradient
+            ? outputGradient.conv2dWinograd(weight: Tensor.turnedKernel(weight), bias: nil,
+                                            padding: (2 - geometry.padding.0, 2 - geometry.padding.1),
+                                            tileElements: 4 * tileElements)
+            : nil
+        guard weightGradient != nil || (computeInputGradient && !winogradInputGradient) else { return turnedInputGradient }
 
         let patchRows = inChannels * kernelHeight * kernelWidth
         let kernel = weight.contiguous().reshaped([outChannels, patchRows])
         let image = weightGradient == nil ? nil : input.contiguous()
-        let inputGradient = computeInputGradient ? Tensor(zeros: input.shape) : nil
+        let inputGradient = computeInputGradient && !winogradInputGradient ? Tensor(zeros: input.shape) : nil
         let isPointwise = Tensor.isPointwise(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry)
         let bandRows = Tensor.convolutionBandRows(patchRows: patchRows, outHeight: outHeight, outWidth: outWidth,
                                                   tileElements: tileElements, isPointwise: isPointwise)
@@ -84,7 +96,24 @@ extension Tensor {
         } else {
             backpropagateBands(weightGradientInto: nil)
         }
-        return inputGradient
+        return inputGradient ?? turnedInputGradient
+    }
+
+    /// W′ [Cin, Cout, 3, 3] with W′[i, o, y, x] = W[o, i, 2 − y, 2 − x]: the kernel whose convolution of dY is dX.
+    static func turnedKernel(_ weight: Tensor) -> Tensor {
+        let (outChannels, inChannels) = (weight.shape[0], weight.shape[1])
+        let source = weight.contiguous()
+        let turned = Tensor(zeros: [inChannels, outChannels, 3, 3])
+        let (from, to) = (SharedFloatPointer(source.pointer), SharedFloatPointer(turned.pointer))
+        let pairs = outChannels * inChannels
+        forEachRange(count: pairs, workers: workerCount(count: 9 * pairs, grain: 1 << 16)) { _, range in
+            for pair in range {
+                let (output, input) = pair.quotientAndRemainder(dividingBy: inChannels)
+                let (g, t) = (from.base + pair * 9, to.base + (input * outChannels + output) * 9)
+                for k in 0..<9 { t[k] = g[8 - k] }
+            }
+        }
+        return turned
     }
 
     /// Adds the per-channel sums of a dense [N, C, positions] tensor (accumulated in float64) into this target [C].

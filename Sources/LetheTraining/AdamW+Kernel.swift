@@ -14,6 +14,9 @@ extension AdamW {
     /// Values per pass: the moments of a chunk are still in cache when the parameter pass reads them.
     static let chunk = 1024
 
+    /// Values per parallel task (a multiple of `chunk`).
+    static let parallelBlock = 1 << 16
+
     /// One contiguous run of values, in torch's order of operations, a chunk at a time: first the moments (a loop
     /// the compiler vectorises), then the parameters, four at a time (float32 square roots and divisions, which
     /// it leaves scalar otherwise).

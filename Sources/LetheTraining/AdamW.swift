@@ -71,12 +71,18 @@ public final class AdamW: Optimizer {
             negativeStepSize: Float(-(learningRate / biasCorrection1)),
             biasCorrection2Root: Float(pow(biasCorrection2, 0.5)),
             epsilon: Float(epsilon))
-        let parameters = gradients.parameters.base, gradient = gradients.storage.base
-        let average = buffers["exp_avg"], squareAverage = buffers["exp_avg_sq"]
-        for segment in gradients.segments {
-            let offset = segment.gradientOffset
-            Self.update(parameters + segment.parameterOffset, gradient + offset, average + offset,
-                        squareAverage + offset, count: segment.count, constants)
+        let (parameters, gradient) = (gradients.parameters, gradients.storage)
+        let (average, squareAverage) = (buffers.storage("exp_avg"), buffers.storage("exp_avg_sq"))
+        // Blocks of the segments shared out over the cores: each value's update reads only its own parameter,
+        // gradient and moments, so the result does not depend on the split (860 M values: 3.9 s on one core).
+        let blocks = gradients.segments.flatMap { segment in
+            stride(from: 0, to: segment.count, by: Self.parallelBlock).map { (segment, $0) }
+        }
+        BLASThreads.parallel(tasks: blocks.count) { _, task in
+            let (segment, start) = blocks[task]
+            let offset = segment.gradientOffset + start
+            Self.update(parameters.base + segment.parameterOffset + start, gradient.base + offset, average.base + offset,
+                        squareAverage.base + offset, count: Swift.min(Self.parallelBlock, segment.count - start), constants)
         }
     }
 }

@@ -13,9 +13,11 @@ struct OptimizerStateBuffers {
         storages = Dictionary(uniqueKeysWithValues: names.map { ($0, TensorStorage(count: count)) })
     }
 
-    subscript(name: String) -> UnsafeMutablePointer<Float> {
+    subscript(name: String) -> UnsafeMutablePointer<Float> { storage(name).base }
+
+    func storage(_ name: String) -> TensorStorage {
         guard let storage = storages[name] else { preconditionFailure("\(optimizer) keeps no '\(name)' state") }
-        return storage.base
+        return storage
     }
 
     /// Every buffer as a 1-D tensor view.

@@ -5,6 +5,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed and memory of Lethe's kernels and models, and the watermark's robustness.",
-        subcommands: [BenchUNet.self, BenchGenerate.self, BenchUCE.self, BenchRECE.self, BenchCheckpoint.self, BenchAllreduce.self,
+        subcommands: [BenchUNet.self, BenchGenerate.self, BenchTrain.self, BenchUCE.self, BenchRECE.self, BenchCheckpoint.self, BenchAllreduce.self,
                       BenchWatermark.self])
 }

@@ -112,14 +112,19 @@ struct BenchGenerate: ParsableCommand {
     /// The cached random-weight folder of `preset` (seed 0), written on first use: under $XDG_CACHE_HOME/lethe/bench,
     /// else ~/.cache/lethe/bench. About 5 GB for sd15 and sd21, a few MB for tiny.
     static func randomFolder(_ preset: RandomPipelinePreset) throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"].map { "\($0)/.cache" } ?? NSTemporaryDirectory())
-        let folder = "\(cache)/lethe/bench/random-\(preset.rawValue)-seed0"
+        let folder = "\(cacheFolder())/random-\(preset.rawValue)-seed0"
         if FileManager.default.fileExists(atPath: "\(folder)/model_index.json") { return folder }
         FileHandle.standardError.write(Data("writing a random \(preset.rawValue) model to \(folder) (once)\n".utf8))
         try preset.writeFolder(at: folder, seed: 0)
         return folder
+    }
+
+    /// $XDG_CACHE_HOME/lethe/bench, else ~/.cache/lethe/bench: where benchmarks keep what they write once.
+    static func cacheFolder() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"].map { "\($0)/.cache" } ?? NSTemporaryDirectory())
+        return "\(cache)/lethe/bench"
     }
 }
 
@@ -127,7 +132,7 @@ extension WeightLoading: ExpressibleByArgument {}
 
 /// One `bench generate` result, printed as text or as the JSON line Scripts/bench/generate.sh compares with
 /// diffusers' (Scripts/bench/generate_torch.py prints the same keys).
-struct GenerateBenchReport: Encodable {
+struct GenerateBenchReport: BenchJSONLine {
     struct Stages {
         var load, encode, denoise, decode, total: Double
     }
@@ -174,12 +179,6 @@ struct GenerateBenchReport: Encodable {
         try container.encode(peakRSSBytes, forKey: .peakRSSBytes)
         try container.encodeIfPresent(rssAnonBytes, forKey: .rssAnonBytes)
         try container.encodeIfPresent(rssFileBytes, forKey: .rssFileBytes)
-    }
-
-    func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     func text() -> String {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One benchmark result, printed as text or as the JSON line Scripts/bench/ compares with PyTorch's.
-struct BenchReport: Encodable {
+struct BenchReport: BenchJSONLine {
     var implementation: String
     /// "forward", or "forward+backward" with the trained parameters' patterns in `train`.
     var mode: String
@@ -40,18 +40,23 @@ struct BenchReport: Encodable {
         try container.encode(peakRSSBytes, forKey: .peakRSSBytes)
     }
 
-    func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-
     func text() -> String {
         String(format: "%@ unet %@, latent %d×%d, batch %d, %d BLAS threads, %.1f M parameters%@\n"
                + "  %.3f s per %@ (best of %d), %.1f GFLOP → %.1f GFLOP/s, peak RSS %.2f GiB",
                implementation, preset, latent, latent, batch, threads, Double(parameters) / 1e6,
                train.map { ", training \($0)" } ?? "", seconds, mode, allSeconds.count, gflops, gflopPerSecond,
                Double(peakRSSBytes) / Double(1 << 30))
+    }
+}
+
+/// A benchmark result that prints as the one JSON line (sorted keys) the scripts in Scripts/bench/ read.
+protocol BenchJSONLine: Encodable {}
+
+extension BenchJSONLine {
+    func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
 

@@ -123,7 +123,7 @@ struct SafeTensorsFixtureTests {
         var tensor: Tensor? = try SafeTensorsFile.open(url).tensor(named: "bias")
         #expect(tensor?.toArray() == [0.5, -0.0, 65504.0])
         // The mapping is read-only (a write would fault), so a tensor to change is copied first.
-        var copy = try #require(tensor).copy()
+        let copy = try #require(tensor).copy()
         copy[0] = 42
         #expect(copy[0] == 42)
         #expect(tensor?[0] == 0.5)
@@ -164,30 +164,41 @@ struct SafeTensorsFixtureTests {
         let second = try SafeTensorsFile.open(url).tensor(named: "w")
         #expect(first.storage.base != second.storage.base, "two mappings, at two addresses")
         #expect(first.toArray() == second.toArray())
-        // /proc/self/smaps: a header line per mapping, then "Key: N kB" lines.
-        let smaps = String(decoding: try #require(FileHandle(forReadingAtPath: "/proc/self/smaps")).readToEnd() ?? Data(), as: UTF8.self)
-        func entries(holding tensor: Tensor) throws -> [String: Int] {
-            let address = UInt(bitPattern: tensor.storage.base)
-            var found: [String: Int]?
-            var current: [String: Int]?
-            for line in smaps.split(separator: "\n") {
-                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                if let range = fields.first, range.contains("-"), !range.hasSuffix(":") {
-                    if current != nil { found = current; break }
-                    let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
-                    current = bounds.count == 2 && bounds[0] <= address && address < bounds[1] ? [:] : nil
-                } else if current != nil, fields.count >= 2, fields[0].hasSuffix(":"), let value = Int(fields[1]) {
-                    current?[String(fields[0].dropLast())] = value
-                }
-            }
-            return try #require(found ?? current, "no mapping holds the tensor")
-        }
         for tensor in [first, second] {
-            let mapping = try entries(holding: tensor)
+            let mapping = try #require(residentPages(ofMappingHolding: tensor.storage.base), "no mapping holds the tensor")
             let resident = try #require(mapping["Rss"])
             #expect(resident >= count * 4 / 1024, "the whole tensor was read: \(mapping)")
             #expect(mapping["Shared_Clean"] == resident, "every resident page is shared: \(mapping)")
             #expect(mapping["Private_Dirty"] == 0 && mapping["Anonymous"] == 0, "no private copies: \(mapping)")
         }
+    }
+
+    /// A loader that has copied every weight out of a file drops the mapping's resident pages
+    /// (`WeightLoading.arena` does, so the file is not counted twice in memory): afterwards the mapping holds no
+    /// resident page, and reading through it still gives the file's values. An in-memory copy (a decrypted file)
+    /// keeps its pages, which are its only bytes.
+    @Test("releasing a file's resident pages empties its mapping; reads fault them back; an in-memory copy keeps its bytes")
+    func releasingResidentPages() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-release-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("weights.safetensors")
+        let count = 1 << 20
+        let values = (0..<count).map { Float($0 % 251) }
+        try SafeTensorsWriter.write([("w", Tensor(shape: [count], values: values))], to: url)
+        let file = try SafeTensorsFile.open(url)
+        let tensor = try file.tensor(named: "w")
+        #expect(tensor.toArray() == values)
+        let before = try #require(residentPages(ofMappingHolding: tensor.storage.base)?["Rss"])
+        #expect(before >= count * 4 / 1024, "the whole tensor was read: \(before) kB")
+        file.releaseResidentPages()
+        #expect(residentPages(ofMappingHolding: tensor.storage.base)?["Rss"] == 0)
+        #expect(tensor.toArray() == values)
+        #expect(try #require(residentPages(ofMappingHolding: tensor.storage.base)?["Rss"]) >= count * 4 / 1024)
+
+        let copy = try SafeTensorsFile.open(bytes: SafeTensorsFixtures.readBytes(url), url: url)
+        let copied = try copy.tensor(named: "w")
+        copy.releaseResidentPages()
+        #expect(copied.toArray() == values)
     }
 }

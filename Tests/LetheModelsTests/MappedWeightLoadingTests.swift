@@ -2,6 +2,7 @@ import Foundation
 import LetheIO
 import LetheModels
 import LetheTensor
+import LetheTestSupport
 import Testing
 
 /// `WeightLoading.mapped`: float32 weights used in place from the file's read-only mapping, everything else
@@ -57,6 +58,22 @@ import Testing
         #expect(store.parameterCount == 8)
         #expect(store.weight(named: "layer.bias")?.toArray() == [7, 8])
         #expect(store.namedTensors().map(\.0) == ["layer.weight", "layer.bias"])
+    }
+
+    /// Arena loading copies every weight, then drops the file's resident pages, so that a training job's weights
+    /// are not counted twice in its memory; mapped loading uses those pages as its weights and keeps them.
+    @Test(arguments: [WeightLoading.arena, .mapped])
+    func arenaLoadingReleasesTheFilesPages(loading: WeightLoading) throws {
+        let file = try Self.checkpoint()
+        let filePage = try file.tensor(named: "layer.weight").storage.base
+        let store = WeightStore(checkpoint: file, loading: loading)
+        let layer = try Linear(store, "layer", inFeatures: 3, outFeatures: 2)
+        #expect(try #require(residentPages(ofMappingHolding: filePage)?["Rss"]) > 0)
+        try store.finish()
+        let resident = try #require(residentPages(ofMappingHolding: filePage)?["Rss"])
+        #expect(loading == .arena ? resident == 0 : resident > 0, "\(loading): \(resident) kB resident")
+        #expect(layer.weight.toArray() == [1, 2, 3, 4, 5, 6])
+        #expect(layer.bias?.toArray() == [7, 8])
     }
 
     @Test(arguments: [SafeTensorDType.f16, .bf16])

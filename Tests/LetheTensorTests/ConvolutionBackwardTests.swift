@@ -78,6 +78,40 @@ import LetheTensor
         #expect(doubles(input) == x && doubles(weight) == w && doubles(outputGradient) == r)
     }
 
+    /// dX of a 3×3 stride-1 convolution in the Winograd domain (dY convolved with the turned kernel, padded by
+    /// 2 − p), for paddings 0–2, odd sizes, one tile row per band and whole images: against central differences and
+    /// within a few times im2col's own rounding; asking for the weight gradient too leaves dX bit for bit the same.
+    /// (padding, height, width, output channels, tile elements)
+    @Test(arguments: [(1, 7, 6, 4, 1 << 21), (1, 9, 7, 5, 1), (0, 7, 5, 4, 1 << 21), (2, 6, 5, 3, 40),
+                      (1, 2, 2, 2, 1 << 21), (1, 12, 11, 48, 1 << 21)])
+    func inputGradientInTheWinogradDomain(padding: Int, height: Int, width: Int, outChannels: Int, tile: Int) throws {
+        let s = Shape(batch: 2, inChannels: 3, height: height, width: width, outChannels: outChannels, kernel: 3,
+                      stride: 1, padding: padding)
+        var values = TestValues(seed: UInt64(500 + padding * 100 + height * 10 + outChannels))
+        let input = values.tensor([2, 3, height, width]), weight = values.tensor([outChannels, 3, 3, 3])
+        let outputGradient = values.tensor([2, outChannels, s.outHeight, s.outWidth])
+        let geometry = Conv2DGeometry(stride: 1, padding: padding)
+        func inputGradient(_ algorithm: ConvolutionAlgorithm, weightGradient: Tensor?) throws -> Tensor {
+            try ConvolutionAlgorithm.$override.withValue(algorithm) {
+                try #require(outputGradient.conv2dBackward(input: input, weight: weight, geometry: geometry,
+                                                           weightGradient: weightGradient, biasGradient: nil,
+                                                           tileElements: tile))
+            }
+        }
+        let weightGradient = Tensor(zeros: weight.shape)
+        let winograd = try inputGradient(.winograd, weightGradient: nil)
+        let im2col = try inputGradient(.im2col, weightGradient: nil)
+        let (x, w, r) = (doubles(input), doubles(weight), doubles(outputGradient))
+        let loss = { (x: [Double], w: [Double]) in weightedSum(Self.referenceConvolution(x, w, nil, s), r) }
+        let expected = centralDifferences(at: x) { loss($0, w) }
+        #expect(winograd.shape == input.shape)
+        let (winogradError, im2colError) = (gradientError(winograd, expected), gradientError(im2col, expected))
+        #expect(winogradError <= 1e-4)
+        #expect(winogradError <= 4 * im2colError + 1e-6, "Winograd \(winogradError), im2col \(im2colError)")
+        #expect(try inputGradient(.winograd, weightGradient: weightGradient).toArray() == winograd.toArray())
+        #expect(gradientError(weightGradient, centralDifferences(at: w) { loss(x, $0) }) <= 1e-4)
+    }
+
     /// Non-contiguous input, weight and output-gradient views (transposed spatial axes).
     @Test func stridedViews() throws {
         let s = Shape(batch: 2, inChannels: 3, height: 5, width: 6, outChannels: 4, kernel: 3, stride: 1, padding: 1)

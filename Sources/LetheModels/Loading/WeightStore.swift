@@ -190,6 +190,8 @@ public final class WeightStore {
         guard unused.isEmpty else {
             throw ModelLoadingError.unexpectedWeights(checkpoint: checkpoint.location, keys: unused)
         }
+        // Every weight is in the arena now: the file's pages need not stay resident beside it.
+        if case .checkpoint = source, loading == .arena { checkpoint.releaseResidentPages() }
     }
 
     /// Where the weights come from, for messages.

@@ -176,6 +176,8 @@ struct AppendedRowsCheckpoint: SafeTensorsReader {
     var location: String { base.location }
     var tensorNames: [String] { base.tensorNames }
 
+    func releaseResidentPages() { base.releaseResidentPages() }
+
     func info(named name: String) -> SafeTensorInfo? {
         guard name == tableName, let table else { return base.info(named: name) }
         return SafeTensorInfo(name: name, dtype: .f32, shape: table.shape, byteRange: 0..<(table.count * 4))

@@ -106,7 +106,10 @@ public final class ParameterGradients {
     }
 
     public func zero() {
-        storage.base.update(repeating: 0, count: storage.count)
+        let storage = storage
+        BLASThreads.parallel(count: storage.count, block: 1 << 20) { _, range in
+            (storage.base + range.lowerBound).update(repeating: 0, count: range.count)
+        }
     }
 
     private func entry(for parameter: Tensor) -> Entry? {
