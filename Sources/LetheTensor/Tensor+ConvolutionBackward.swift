@@ -5,7 +5,8 @@ extension Tensor {
     /// Banded like the forward pass: per band of output rows, the input band is unfolded into the patch matrix P
     /// [Cin·kH·kW, band] and dW += dY_band · Pᵀ (sgemm, beta = 1, straight into the target); the patch gradient
     /// Wᵀ · dY_band is then folded back (col2im) into dX in the same buffer. `tileElements` bounds that buffer as in
-    /// the forward pass. 1×1 stride-1 unpadded convolutions use the image and dX as their patch matrices directly.
+    /// the forward pass. 1×1 stride-1 unpadded convolutions use the image and dX as their patch matrices directly;
+    /// 3×3 stride-1 ones get dX in the Winograd domain wherever their forward would run there.
     public func conv2dBackward(input: Tensor, weight: Tensor, geometry: Conv2DGeometry, weightGradient: Tensor?,
                                biasGradient: Tensor?, computeInputGradient: Bool = true,
                                tileElements: Int = 1 << 21) -> Tensor? {
