@@ -8,8 +8,6 @@ public final class SafeTensorsCollection: SafeTensorsReader {
     public let location: String
     /// The files, in the order they were found (shards sorted by name).
     public let files: [SafeTensorsFile]
-
-    public func releaseResidentPages() { files.forEach { $0.releaseResidentPages() } }
     /// The indexes the shards were found through, with their URLs.
     public let indexes: [(url: URL, index: SafeTensorsIndex)]
     public let tensorNames: [String]
@@ -58,6 +56,8 @@ public final class SafeTensorsCollection: SafeTensorsReader {
     }
 
     public func info(named name: String) -> SafeTensorInfo? { file(containing: name)?.info(named: name) }
+
+    public func releaseResidentPages() { files.forEach { $0.releaseResidentPages() } }
 
     public func tensor(named name: String) throws(SafeTensorsError) -> Tensor {
         try requireFile(name).tensor(named: name)

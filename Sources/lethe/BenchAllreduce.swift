@@ -37,7 +37,7 @@ struct BenchAllreduce: ParsableCommand {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
     }
 
-    struct Result: Encodable {
+    struct Result: BenchJSONLine {
         var implementation = "Lethe"
         var ranks: Int
         var bytes: Int
@@ -84,9 +84,7 @@ struct BenchAllreduce: ParsableCommand {
             algorithm: Self.algorithm(), seconds: best, allSeconds: seconds, algorithmGBPerSecond: algbw,
             busGBPerSecond: Bandwidth.allreduceBus(algorithm: algbw, ranks: world.size))
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try result.jsonLine())
         } else {
             print(String(format: "allreduce of %.1f MB float32 on %d rank(s), %@ per call, %@\n"
                          + "  %.4f s (best of %d): algbw %.2f GB/s, busbw %.2f GB/s",

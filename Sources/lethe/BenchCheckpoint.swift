@@ -45,7 +45,7 @@ struct BenchCheckpoint: ParsableCommand {
     }
 
     /// One encoding's figures.
-    struct Result: Encodable {
+    struct Result: BenchJSONLine {
         var implementation = "Lethe"
         var encoding: String
         var train: String
@@ -124,9 +124,7 @@ struct BenchCheckpoint: ParsableCommand {
                 readMBPerSecond: Double(raw) / 1e6 / max(reads[index].min() ?? 0, 1e-9),
                 writeSeconds: writes[index], readSeconds: reads[index], peakRSSBytes: PeakMemory.residentBytes())
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                print(try result.jsonLine())
             } else {
                 print(result.text())
             }

@@ -76,8 +76,8 @@ struct BenchTrain: ParsableCommand {
         let imageFolder = try ImageFolder(path: imagePath)
         let communicator = Communicator.singleProcess()
         let timer = TrainingTimer()
-        let trainedParameters: Int
-        let imageSide: Int
+        // The trained values and the image side, after the timed steps.
+        let (trainedParameters, imageSide): (Int, Int)
         switch method {
         case .fmn:
             var options = ForgetMeNotOptions(concept: "cat")
@@ -88,8 +88,7 @@ struct BenchTrain: ParsableCommand {
             let data = try TrainingImages(folder: imageFolder, size: trainer.imageSize,
                                           preprocessing: .forgetMeNot(centerCrop: options.centerCrop), seed: options.seed)
             try timer.recording { _ = try trainer.train(images: data, communicator: communicator) }
-            trainedParameters = trainer.trainer.gradients.count
-            imageSide = trainer.imageSize
+            (trainedParameters, imageSide) = (trainer.trainer.gradients.count, trainer.imageSize)
         case .textualInversion:
             var options = TextualInversionOptions(placeholder: "<bench>", initializer: "toy")
             options.steps = steps
@@ -100,8 +99,7 @@ struct BenchTrain: ParsableCommand {
                 preprocessing: .textualInversion(centerCrop: options.centerCrop, flipProbability: options.flipProbability),
                 seed: options.seed)
             try timer.recording { _ = try trainer.train(images: data, communicator: communicator) }
-            trainedParameters = trainer.trainer.gradients.count
-            imageSide = trainer.imageSize
+            (trainedParameters, imageSide) = (trainer.trainer.gradients.count, trainer.imageSize)
         }
         let report = TrainBenchReport(
             implementation: "Lethe", method: method.rawValue, model: model ?? "random \(preset.rawValue)",
@@ -166,6 +164,9 @@ struct TrainBenchReport: BenchJSONLine {
 
     var seconds: Double { mean(\.seconds) }
     func seconds(_ kind: ActivityKind) -> Double { mean { $0.parts[kind] ?? 0 } }
+    /// Lethe's collectives of a one-process job (the loss values, the gradient sum) are bookkeeping around the
+    /// optimizer step: counted with it, as the PyTorch side counts clipping and zero_grad.
+    var optimizerSeconds: Double { seconds(.optimizer) + seconds(.sync) + seconds(.allreduce) }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -181,9 +182,7 @@ struct TrainBenchReport: BenchJSONLine {
         try container.encode(seconds(.data), forKey: .dataSeconds)
         try container.encode(seconds(.forward), forKey: .forwardSeconds)
         try container.encode(seconds(.backward), forKey: .backwardSeconds)
-        // Lethe's collectives of a one-process job (the loss values, the gradient sum) are bookkeeping around the
-        // optimizer step: counted with it, as the PyTorch side counts clipping and zero_grad.
-        try container.encode(seconds(.optimizer) + seconds(.sync) + seconds(.allreduce), forKey: .optimizerSeconds)
+        try container.encode(optimizerSeconds, forKey: .optimizerSeconds)
         try container.encode(trainedParameters, forKey: .trainedParameters)
         try container.encode(peakRSSBytes, forKey: .peakRSSBytes)
     }
@@ -194,7 +193,7 @@ struct TrainBenchReport: BenchJSONLine {
                + "steps %@ s\n  peak RSS %.2f GiB",
                implementation, method, model, resolution, resolution, train, trainedParameters, threads,
                seconds, measured.count, steps.count > 1 ? " after the first" : "", seconds(.data), seconds(.forward),
-               seconds(.backward), seconds(.optimizer) + seconds(.sync) + seconds(.allreduce),
+               seconds(.backward), optimizerSeconds,
                steps.map { String(format: "%.2f", $0.seconds) }.joined(separator: ", "),
                Double(peakRSSBytes) / Double(1 << 30))
     }
