@@ -36,7 +36,9 @@ let package = Package(
             name: "CZstd", pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]),
 
-        .target(name: "LetheTensor", dependencies: ["COpenBLAS"]),
+        // AVX2 kernels chosen at run time (see include/lethe_kernels.h).
+        .target(name: "CLetheKernels"),
+        .target(name: "LetheTensor", dependencies: ["COpenBLAS", "CLetheKernels"]),
         .systemLibrary(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),

@@ -24,14 +24,17 @@ extension Tensor {
         precondition((shape.last ?? 0) == 2 * width, "geglu needs an even last dimension, got \(shape)")
         let input = contiguous()
         let rows = count / Swift.max(2 * width, 1)
-        let result = Tensor(zeros: Array(shape.dropLast()) + [width])
+        let result = Tensor(unfilled: Array(shape.dropLast()) + [width])
         let inverseSqrt2 = Float(0.5).squareRoot()
-        for row in 0..<rows {
-            let value = input.pointer + row * 2 * width, gate = value + width
-            let out = result.pointer + row * width
-            for column in 0..<width {
-                let g = gate[column]
-                out[column] = value[column] * (0.5 * g * (1 + Foundation.erf(g * inverseSqrt2)))
+        let (source, destination) = (SharedFloatPointer(input.pointer), SharedFloatPointer(result.pointer))
+        Tensor.forEachRange(count: rows, workers: Tensor.workerCount(count: rows * width, grain: Tensor.elementwiseGrain)) { _, range in
+            for row in range {
+                let value = source.base + row * 2 * width, gate = value + width
+                let out = destination.base + row * width
+                for column in 0..<width {
+                    let g = gate[column]
+                    out[column] = value[column] * (0.5 * g * (1 + Foundation.erf(g * inverseSqrt2)))
+                }
             }
         }
         return result

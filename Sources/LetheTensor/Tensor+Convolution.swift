@@ -25,7 +25,7 @@ extension Tensor {
         let kernel = weight.contiguous()
         let patchRows = inChannels * kernelHeight * kernelWidth
         let positions = outHeight * outWidth
-        let result = Tensor(zeros: [batch, outChannels, outHeight, outWidth])
+        let result = Tensor(unfilled: [batch, outChannels, outHeight, outWidth])
         let isPointwise = Tensor.isPointwise(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry)
         let bandRows = Tensor.convolutionBandRows(patchRows: patchRows, outHeight: outHeight, outWidth: outWidth,
                                                   tileElements: tileElements, isPointwise: isPointwise)

@@ -41,7 +41,7 @@ extension Tensor {
         let otherK = transposeOther ? other.shape[1] : other.shape[0]
         let n = transposeOther ? other.shape[0] : other.shape[1]
         precondition(k == otherK, "matmul: inner dimensions differ (\(shape) and \(other.shape))")
-        let result = Tensor(zeros: [m, n])
+        let result = Tensor(unfilled: [m, n])
         Tensor.gemm(self, transposeA: transposeSelf, other, transposeB: transposeOther,
                     into: result.pointer, m: m, n: n, k: k, alpha: 1, beta: 0)
         return result
@@ -58,7 +58,7 @@ extension Tensor {
         let n = transposeOther ? other.shape[1] : other.shape[2]
         precondition(k == (transposeOther ? other.shape[2] : other.shape[1]),
                      "batchedMatmul: inner dimensions differ (\(shape) and \(other.shape))")
-        let result = Tensor(zeros: [batch, m, n])
+        let result = Tensor(unfilled: [batch, m, n])
         for index in 0..<batch {
             let a = selecting(axis: 0, index: shape[0] == 1 ? 0 : index)
             let b = other.selecting(axis: 0, index: other.shape[0] == 1 ? 0 : index)
@@ -75,7 +75,7 @@ extension Tensor {
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
         let rows = count / Swift.max(inFeatures, 1)
         let input = contiguous().reshaped([rows, inFeatures])
-        let result = Tensor(zeros: Array(shape.dropLast()) + [outFeatures])
+        let result = Tensor(unfilled: Array(shape.dropLast()) + [outFeatures])
         if let bias {
             precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs")
             let biasValues = bias.contiguous()

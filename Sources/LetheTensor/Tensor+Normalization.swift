@@ -5,17 +5,22 @@ extension Tensor {
         precondition(weight == nil || weight!.count == width, "layerNorm: weight \(weight!.shape) does not match width \(width)")
         precondition(bias == nil || bias!.count == width, "layerNorm: bias \(bias!.shape) does not match width \(width)")
         let input = contiguous()
-        let result = Tensor(zeros: shape)
+        let result = Tensor(unfilled: shape)
         let gamma = weight?.contiguous(), beta = bias?.contiguous()
+        let (gammaPointer, betaPointer) = (gamma.map { SharedFloatPointer($0.pointer) }, beta.map { SharedFloatPointer($0.pointer) })
         let rows = width == 0 ? 0 : count / width
-        for row in 0..<rows {
-            let source = input.pointer + row * width, destination = result.pointer + row * width
-            let (mean, inverseStd) = Tensor.meanAndInverseStd(source, count: width, epsilon: epsilon)
-            for column in 0..<width {
-                var value = (source[column] - mean) * inverseStd
-                if let gamma { value *= gamma.pointer[column] }
-                if let beta { value += beta.pointer[column] }
-                destination[column] = value
+        let (inputPointer, resultPointer) = (SharedFloatPointer(input.pointer), SharedFloatPointer(result.pointer))
+        // Rows are independent: split over the cores, the same values whatever the split.
+        Tensor.forEachRange(count: rows, workers: Tensor.workerCount(count: count, grain: Tensor.elementwiseGrain)) { _, range in
+            for row in range {
+                let source = inputPointer.base + row * width, destination = resultPointer.base + row * width
+                let (mean, inverseStd) = Tensor.meanAndInverseStd(source, count: width, epsilon: epsilon)
+                for column in 0..<width {
+                    var value = (source[column] - mean) * inverseStd
+                    if let gammaPointer { value *= gammaPointer.base[column] }
+                    if let betaPointer { value += betaPointer.base[column] }
+                    destination[column] = value
+                }
             }
         }
         return result
@@ -29,19 +34,23 @@ extension Tensor {
         let spatial = count / Swift.max(batch * channels, 1)
         let channelsPerGroup = channels / groups
         let input = contiguous()
-        let result = Tensor(zeros: shape)
+        let result = Tensor(unfilled: shape)
         let gamma = weight?.contiguous(), beta = bias?.contiguous()
-        for sample in 0..<batch {
-            for group in 0..<groups {
+        let (gammaPointer, betaPointer) = (gamma.map { SharedFloatPointer($0.pointer) }, beta.map { SharedFloatPointer($0.pointer) })
+        let (inputPointer, resultPointer) = (SharedFloatPointer(input.pointer), SharedFloatPointer(result.pointer))
+        // Each (sample, group) is independent: split over the cores, the same values whatever the split.
+        Tensor.forEachRange(count: batch * groups, workers: Tensor.workerCount(count: count, grain: Tensor.elementwiseGrain)) { _, range in
+            for pair in range {
+                let (sample, group) = pair.quotientAndRemainder(dividingBy: groups)
                 let start = (sample * channels + group * channelsPerGroup) * spatial
-                let (mean, inverseStd) = Tensor.meanAndInverseStd(input.pointer + start, count: channelsPerGroup * spatial,
+                let (mean, inverseStd) = Tensor.meanAndInverseStd(inputPointer.base + start, count: channelsPerGroup * spatial,
                                                                   epsilon: epsilon)
                 for localChannel in 0..<channelsPerGroup {
                     let channel = group * channelsPerGroup + localChannel
-                    let scale = inverseStd * (gamma?.pointer[channel] ?? 1)
-                    let shift = (beta?.pointer[channel] ?? 0) - mean * scale
-                    let source = input.pointer + start + localChannel * spatial
-                    let destination = result.pointer + start + localChannel * spatial
+                    let scale = inverseStd * (gammaPointer?.base[channel] ?? 1)
+                    let shift = (betaPointer?.base[channel] ?? 0) - mean * scale
+                    let source = inputPointer.base + start + localChannel * spatial
+                    let destination = resultPointer.base + start + localChannel * spatial
                     for position in 0..<spatial { destination[position] = source[position] * scale + shift }
                 }
             }

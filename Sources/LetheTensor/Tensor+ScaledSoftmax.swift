@@ -1,3 +1,4 @@
+import CLetheKernels
 import Foundation
 
 extension Tensor {
@@ -25,6 +26,10 @@ extension Tensor {
     static let processorCount = ProcessInfo.processInfo.activeProcessorCount
 
     static func softmaxRows(_ base: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int, scale: Float) {
+        if VectorKernels.useAVX2 {
+            lethe_softmax_rows_avx2(base + rows.lowerBound * width, rows.count, width, scale)
+            return
+        }
         for row in rows {
             let values = base + row * width
             let maximum = scaledMaximum(values, count: width, scale: scale)

@@ -56,7 +56,7 @@ extension Tensor {
 
     /// A new tensor with its own storage holding this view's elements in row-major order.
     public func copy() -> Tensor {
-        let result = Tensor(zeros: shape)
+        let result = Tensor(unfilled: shape)
         copyStrided(into: result.pointer)
         return result
     }
@@ -68,7 +68,8 @@ extension Tensor {
         source.copyStrided(into: pointer)
     }
 
-    /// Writes this view's elements densely to `destination`, innermost axis in a tight loop.
+    /// Writes this view's elements densely to `destination`, innermost axis in a tight loop; large views are split
+    /// over the cores by rows of the innermost axis.
     func copyStrided(into destination: UnsafeMutablePointer<Float>) {
         let total = count
         if total == 0 { return }
@@ -80,20 +81,28 @@ extension Tensor {
         let innerStride = strides.last ?? 1
         let outerShape = Array(shape.dropLast())
         let outerStrides = Array(strides.dropLast())
-        var index = [Int](repeating: 0, count: outerShape.count)
-        var written = 0
-        let source = storage.base
-        while written < total {
-            var position = offset
-            for axis in 0..<index.count { position += index[axis] * outerStrides[axis] }
-            for inner in 0..<innerSize { destination[written &+ inner] = source[position &+ inner &* innerStride] }
-            written += innerSize
-            var axis = index.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outerShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
+        let (source, target) = (SharedFloatPointer(storage.base), SharedFloatPointer(destination))
+        let offset = self.offset
+        let rows = total / innerSize
+        Tensor.forEachRange(count: rows, workers: Tensor.workerCount(count: total, grain: Tensor.elementwiseGrain)) { _, range in
+            // The multi-index of the range's first row, then counted up row by row.
+            var index = [Int](repeating: 0, count: outerShape.count)
+            var remainder = range.lowerBound
+            for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
+                (remainder, index[axis]) = remainder.quotientAndRemainder(dividingBy: outerShape[axis])
+            }
+            for row in range {
+                var position = offset
+                for axis in 0..<index.count { position += index[axis] * outerStrides[axis] }
+                let written = row * innerSize
+                for inner in 0..<innerSize { target.base[written &+ inner] = source.base[position &+ inner &* innerStride] }
+                var axis = index.count - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    if index[axis] < outerShape[axis] { break }
+                    index[axis] = 0
+                    axis -= 1
+                }
             }
         }
     }

@@ -12,12 +12,13 @@ public enum ConvolutionAlgorithm: String, CaseIterable, Sendable {
 
 extension Tensor {
     /// Whether `conv2d` runs in the Winograd domain: 3×3 kernels at stride 1 only. Automatic picks it where it was
-    /// measured faster than im2col (2 cores, one layer at a time, `lethe bench unet --convolution`): at least 1024
-    /// output tiles (a 64×64 output at batch 1) and at least 32 input channels. There the 16 products of
-    /// [Cout, Cin]·[Cin, tiles] do 2.25× fewer multiplications at near sgemm's peak (SD 1.5's 640→320 channels at
-    /// 64×64: 0.66× im2col's time; the VAE decoder's 256 channels at 128×128: 0.66×). Below that the kernel's
-    /// transform, 16/9 of the weights written anew on every call, and products too narrow to keep sgemm busy cost more
-    /// than the saving (1280 channels at 16×16: 2.9×, at 8×8: 7.8× im2col's time; 32×32 about even).
+    /// measured faster than im2col (2 cores, one layer at a time): at least 256 output tiles (a 32×32 output at batch
+    /// 1) and at least 32 input channels. There the 16 products of [Cout, Cin]·[Cin, tiles] do 2.25× fewer
+    /// multiplications at near sgemm's peak (SD 1.5's 640→320 channels at 64×64: 0.66× im2col's time; 640→640 at
+    /// 32×32: 0.78× at batch 1, 0.62× at batch 2; the VAE decoder's 256 channels at 128×128: 0.66×). Below that the
+    /// kernel's transform, 16/9 of the weights written anew on every call, and products too narrow to keep sgemm busy
+    /// cost more than the saving (1280 channels at 16×16: 1.9× im2col's time at batch 1, about even at batch 2; at
+    /// 8×8: 7.8×).
     static func usesWinograd(kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, batch: Int, inChannels: Int,
                              outHeight: Int, outWidth: Int) -> Bool {
         guard kernelHeight == 3, kernelWidth == 3, geometry.stride == (1, 1), outHeight >= 2, outWidth >= 2 else {
@@ -28,7 +29,7 @@ extension Tensor {
         case .winograd: return true
         case .automatic:
             let tiles = batch * ((outHeight + 1) / 2) * ((outWidth + 1) / 2)
-            return inChannels >= 32 && tiles >= 1024
+            return inChannels >= 32 && tiles >= 256
         }
     }
 
@@ -55,7 +56,7 @@ extension Tensor {
         // fewer multiplications it does: GFLOP/s figures then compare time for the same work.
         FLOPCounter.addMatrixProduct(m: outChannels, n: batch * outHeight * outWidth, k: inChannels * 9)
         let input = contiguous()
-        let result = Tensor(zeros: [batch, outChannels, outHeight, outWidth])
+        let result = Tensor(unfilled: [batch, outChannels, outHeight, outWidth])
         // Every element of these three buffers is written before it is read: no zero-filling.
         let transformedKernel = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outChannels * inChannels)
         let transformedInput = UnsafeMutablePointer<Float>.allocate(capacity: 16 * inChannels * bandTiles)

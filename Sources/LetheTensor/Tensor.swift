@@ -29,6 +29,12 @@ public struct Tensor: Sendable {
         self.init(storage: TensorStorage(count: shape.reduce(1, *)), shape: shape)
     }
 
+    /// A new tensor whose elements are not set: every one must be written before it is read (see
+    /// `TensorStorage.init(unfilledCount:)`).
+    public init(unfilled shape: [Int]) {
+        self.init(storage: TensorStorage(unfilledCount: shape.reduce(1, *)), shape: shape)
+    }
+
     /// A new tensor filled with `value`.
     public init(shape: [Int], repeating value: Float) {
         self.init(zeros: shape)

@@ -25,6 +25,18 @@ public final class TensorStorage: @unchecked Sendable {
         ownsMemory = true
     }
 
+    /// A new buffer of `count` floats left as the allocator hands them over, for results whose every element is
+    /// written before anything reads it (a product's output, a normalised copy): zero-filling them first was a
+    /// separate pass over every activation of a UNet step.
+    public init(unfilledCount count: Int) {
+        precondition(count >= 0, "negative storage size")
+        TensorStorage.heapKeepsFreedMemory.ensure()
+        base = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        self.count = count
+        owner = nil
+        ownsMemory = true
+    }
+
     /// Borrows `count` floats at `pointer`, kept valid for as long as `owner` lives.
     public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
         base = pointer

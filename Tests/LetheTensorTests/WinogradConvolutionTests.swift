@@ -60,12 +60,13 @@ import LetheTensor
         #expect(winogradError.value <= 4 * im2colError.value + 1e-7, "Winograd \(winogradError), im2col \(im2colError)")
     }
 
-    /// The automatic choice gives exactly what the forced Winograd path gives for a layer at a UNet's largest
-    /// resolution, and exactly im2col for the layers it leaves alone (a small output, stride 2), so the tests of each
+    /// The automatic choice gives exactly what the forced Winograd path gives for layers at a UNet's two largest
+    /// resolutions (64×64 and 32×32 at batch 1), and exactly im2col for the layers it leaves alone (a small output, stride 2), so the tests of each
     /// path cover what models run.
     @Test func automaticChoosesWinogradWhereItPays() {
         var values = TestValues(seed: 99)
         let large = values.tensor([1, 32, 64, 64])
+        let medium = values.tensor([1, 32, 32, 32])
         let small = values.tensor([1, 64, 12, 12])
         let (largeWeight, smallWeight) = (values.tensor([32, 32, 3, 3], scale: 0.06), values.tensor([64, 64, 3, 3], scale: 0.04))
         let geometry = Conv2DGeometry(stride: 1, padding: 1)
@@ -77,6 +78,8 @@ import LetheTensor
         }
         #expect(large.conv2d(weight: largeWeight, bias: nil, geometry: geometry).toArray()
             == forced(.winograd, large, largeWeight, geometry))
+        #expect(medium.conv2d(weight: largeWeight, bias: nil, geometry: geometry).toArray()
+            == forced(.winograd, medium, largeWeight, geometry))
         #expect(small.conv2d(weight: smallWeight, bias: nil, geometry: geometry).toArray()
             == forced(.im2col, small, smallWeight, geometry))
         #expect(forced(.im2col, large, largeWeight, geometry) != forced(.winograd, large, largeWeight, geometry),

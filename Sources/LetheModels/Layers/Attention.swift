@@ -67,10 +67,10 @@ public struct Attention: Sendable {
     /// probabilities: one block's products are too small to hand to OpenBLAS's threads and back.
     func attendBlockwise(query: Tensor, key: Tensor, value: Tensor) -> Tensor {
         let (slices, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
-        let output = Tensor(zeros: [slices, queries, headDimension])
+        let output = Tensor(unfilled: [slices, queries, headDimension])
         let rowsPerBlock = rowsPerBlock(queries: queries, keys: keys)
         let blocksPerSlice = (queries + rowsPerBlock - 1) / rowsPerBlock
-        let scratch = (0..<Swift.max(1, BLASThreads.count)).map { _ in Tensor(zeros: [rowsPerBlock, keys]) }
+        let scratch = (0..<Swift.max(1, BLASThreads.count)).map { _ in Tensor(unfilled: [rowsPerBlock, keys]) }
         BLASThreads.parallel(tasks: slices * blocksPerSlice) { worker, task in
             let (slice, start) = (task / blocksPerSlice, (task % blocksPerSlice) * rowsPerBlock)
             let rows = Swift.min(rowsPerBlock, queries - start)
