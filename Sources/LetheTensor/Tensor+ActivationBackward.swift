@@ -22,7 +22,7 @@ extension Tensor {
         precondition(shape == Array(input.shape.dropLast()) + [width],
                      "gegluBackward: output gradient \(shape) does not match input \(input.shape)")
         let values = input.contiguous(), outputGradient = contiguous()
-        let result = Tensor(zeros: input.shape)
+        let result = Tensor(unfilled: input.shape)
         let rows = input.count / Swift.max(2 * width, 1)
         Tensor.forEachRange(count: rows, workers: Tensor.workerCount(count: count, grain: 1 << 15)) { _, range in
             let source = values.pointer, gradient = outputGradient.pointer, destination = result.pointer
@@ -57,7 +57,7 @@ extension Tensor {
     private func multipliedByDerivative<Function: ActivationDerivative>(of _: Function.Type, at input: Tensor) -> Tensor {
         precondition(shape == input.shape, "activation backward: output gradient \(shape) does not match input \(input.shape)")
         let values = input.contiguous(), outputGradient = contiguous()
-        let result = Tensor(zeros: shape)
+        let result = Tensor(unfilled: shape)
         Tensor.forEachRange(count: count, workers: Tensor.workerCount(count: count, grain: 1 << 15)) { _, range in
             let x = values.pointer, dy = outputGradient.pointer, dx = result.pointer
             var index = range.lowerBound

@@ -47,15 +47,22 @@ extension Tensor {
         precondition(other.shape == shape, "addInPlace: shape \(other.shape) does not match \(shape)")
         let source = other.contiguous()
         withUnsafeMutableBufferPointer { destination in
-            let s = source.pointer
-            for index in 0..<destination.count { destination[index] += alpha * s[index] }
+            let (s, d) = (SharedFloatPointer(source.pointer), SharedFloatPointer(destination.baseAddress ?? pointer))
+            Tensor.forEachRange(count: destination.count,
+                                workers: Tensor.workerCount(count: destination.count, grain: Tensor.elementwiseGrain)) { _, range in
+                for index in range { d.base[index] += alpha * s.base[index] }
+            }
         }
     }
 
     /// self *= factor, in place.
     public func scaleInPlace(by factor: Float) {
         withUnsafeMutableBufferPointer { values in
-            for index in 0..<values.count { values[index] *= factor }
+            let v = SharedFloatPointer(values.baseAddress ?? pointer)
+            Tensor.forEachRange(count: values.count,
+                                workers: Tensor.workerCount(count: values.count, grain: Tensor.elementwiseGrain)) { _, range in
+                for index in range { v.base[index] *= factor }
+            }
         }
     }
 

@@ -30,7 +30,7 @@ extension Tensor {
             biasGradient.accumulate(columnSums: outputGradient.contiguous(), rows: rows, columns: outFeatures)
         }
         guard computeInputGradient else { return nil }
-        let result = Tensor(zeros: input.shape)
+        let result = Tensor(unfilled: input.shape)
         Tensor.gemm(outputGradient, transposeA: false, weight, transposeB: false, into: result.pointer,
                     m: rows, n: inFeatures, k: outFeatures, alpha: 1, beta: 0)
         return result

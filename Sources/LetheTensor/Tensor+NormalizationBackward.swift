@@ -20,7 +20,7 @@ extension Tensor {
         let groupCount = Double(channelsPerGroup * spatial)
         let values = input.contiguous(), outputGradient = contiguous()
         let gamma = weight?.contiguous() ?? Tensor(shape: [channels], repeating: 1)
-        let result = Tensor(zeros: shape)
+        let result = Tensor(unfilled: shape)
         let units = batch * groups
         let workers = Swift.min(Tensor.workerCount(count: input.count, grain: 1 << 16), Swift.max(units, 1))
         // Each worker's Σ dy·x̂ and Σ dy per channel.
@@ -94,7 +94,7 @@ extension Tensor {
         let rows = width == 0 ? 0 : input.count / width
         let values = input.contiguous(), outputGradient = contiguous()
         let gamma = weight?.contiguous() ?? Tensor(shape: [width], repeating: 1)
-        let result = Tensor(zeros: shape)
+        let result = Tensor(unfilled: shape)
         let wantsAffine = weightGradient != nil || biasGradient != nil
         let workers = Swift.min(Tensor.workerCount(count: input.count, grain: 1 << 16), Swift.max(rows, 1))
         // Each worker's Σ dy·x̂ and Σ dy per column.

@@ -206,14 +206,15 @@ extension Attention {
     private func headGradientsBlockwise(outputGradient: Tensor, query: Tensor, key: Tensor,
                                         value: Tensor) -> (Tensor, Tensor, Tensor) {
         let (slices, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
-        let queryGradient = Tensor(zeros: query.shape)
-        let keyGradient = Tensor(zeros: key.shape)
-        let valueGradient = Tensor(zeros: value.shape)
+        // Every row of these is written by its block's products (dk and dv: the first block's, then added to).
+        let queryGradient = Tensor(unfilled: query.shape)
+        let keyGradient = Tensor(unfilled: key.shape)
+        let valueGradient = Tensor(unfilled: value.shape)
         let rowsPerBlock = rowsPerBlock(queries: queries, keys: keys)
         // Per worker: a block of probabilities, one of their gradients, and the later blocks' dk or dv, added on.
         let scratch = (0..<Swift.max(1, BLASThreads.count)).map { _ in
-            (p: Tensor(zeros: [rowsPerBlock, keys]), dS: Tensor(zeros: [rowsPerBlock, keys]),
-             partial: Tensor(zeros: [keys, headDimension]))
+            (p: Tensor(unfilled: [rowsPerBlock, keys]), dS: Tensor(unfilled: [rowsPerBlock, keys]),
+             partial: Tensor(unfilled: [keys, headDimension]))
         }
         BLASThreads.parallel(tasks: slices) { worker, slice in
             let (q, k, v) = (query[index: slice], key[index: slice], value[index: slice])
