@@ -37,9 +37,9 @@ extension Tensor {
             && Tensor.usesWinograd(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry, batch: batch,
                                    inChannels: outChannels, outHeight: height, outWidth: width)
         let turnedInputGradient = winogradInputGradient
-            ? outputGradient.conv2dWinograd(weight: Tensor.turnedKernel(weight), bias: nil,
+            ? outputGradient.conv2dWinograd(weight: weight.contiguous(), bias: nil,
                                             padding: (2 - geometry.padding.0, 2 - geometry.padding.1),
-                                            tileElements: 4 * tileElements)
+                                            tileElements: 4 * tileElements, turned: true)
             : nil
         guard weightGradient != nil || (computeInputGradient && !winogradInputGradient) else { return turnedInputGradient }
 
@@ -98,23 +98,6 @@ extension Tensor {
             backpropagateBands(weightGradientInto: nil)
         }
         return inputGradient ?? turnedInputGradient
-    }
-
-    /// W′ [Cin, Cout, 3, 3] with W′[i, o, y, x] = W[o, i, 2 − y, 2 − x]: the kernel whose convolution of dY is dX.
-    static func turnedKernel(_ weight: Tensor) -> Tensor {
-        let (outChannels, inChannels) = (weight.shape[0], weight.shape[1])
-        let source = weight.contiguous()
-        let turned = Tensor(zeros: [inChannels, outChannels, 3, 3])
-        let (from, to) = (SharedFloatPointer(source.pointer), SharedFloatPointer(turned.pointer))
-        let pairs = outChannels * inChannels
-        forEachRange(count: pairs, workers: workerCount(count: 9 * pairs, grain: 1 << 16)) { _, range in
-            for pair in range {
-                let (output, input) = pair.quotientAndRemainder(dividingBy: inChannels)
-                let (g, t) = (from.base + pair * 9, to.base + (input * outChannels + output) * 9)
-                for k in 0..<9 { t[k] = g[8 - k] }
-            }
-        }
-        return turned
     }
 
     /// Adds the per-channel sums of a dense [N, C, positions] tensor (accumulated in float64) into this target [C].

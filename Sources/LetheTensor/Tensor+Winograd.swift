@@ -43,9 +43,16 @@ extension Tensor {
     /// Tiles of every image in the batch are numbered row by row and handled in bands of tile rows, so that V and
     /// the products M stay near `tileElements` floats; a band may span images, which keeps the products wide
     /// when the images are small. The 16 products of a band run in parallel, each single-threaded.
-    func conv2dWinograd(weight: Tensor, bias: Tensor?, padding: (Int, Int), tileElements: Int = 1 << 23) -> Tensor {
+    ///
+    /// With `turned`, the kernel is `weight` [Cin, Cout, 3, 3] turned 180° with its channel axes swapped, the
+    /// convolution whose result is a convolution's input gradient. G·rot(g)·Gᵀ = P·(G g Gᵀ)·Pᵀ, where P swaps the
+    /// tile's first and last rows (G's middle rows are palindromes, its outer rows each other's reverse), so the
+    /// turned kernel's transform is `weight`'s own at position (p(r), p(c)), read transposed by sgemm: no turned copy
+    /// of the weights is written.
+    func conv2dWinograd(weight: Tensor, bias: Tensor?, padding: (Int, Int), tileElements: Int = 1 << 23,
+                        turned: Bool = false) -> Tensor {
         let (batch, inChannels, height, width) = (shape[0], shape[1], shape[2], shape[3])
-        let outChannels = weight.shape[0]
+        let outChannels = turned ? weight.shape[1] : weight.shape[0]
         let (outHeight, outWidth) = (height + 2 * padding.0 - 2, width + 2 * padding.1 - 2)
         let (tilesHigh, tilesWide) = ((outHeight + 1) / 2, (outWidth + 1) / 2)
         let totalTileRows = batch * tilesHigh
@@ -75,17 +82,31 @@ extension Tensor {
             let tiles = tileRows.count * tilesWide
             Tensor.winogradInput(input, tileRows: tileRows, tilesHigh: tilesHigh, tilesWide: tilesWide,
                                  padding: padding, into: transformedInput, rowStride: tiles)
-            // M[ξ] [Cout, tiles] = U[ξ] [Cout, Cin] · V[ξ] [Cin, tiles].
+            // M[ξ] [Cout, tiles] = U[ξ] [Cout, Cin] · V[ξ] [Cin, tiles]; turned, U[ξ] = U_weight[p(ξ)]ᵀ.
             BLASThreads.parallel(tasks: 16) { _, position in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(tiles), Int32(inChannels),
-                            1, kernelPointer.base + position * outChannels * inChannels, Int32(inChannels),
-                            inputPointer.base + position * inChannels * tiles, Int32(tiles),
-                            0, productPointer.base + position * outChannels * tiles, Int32(tiles))
+                if turned {
+                    let (row, column) = position.quotientAndRemainder(dividingBy: 4)
+                    let source = 4 * Tensor.winogradMirror(row) + Tensor.winogradMirror(column)
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outChannels), Int32(tiles), Int32(inChannels),
+                                1, kernelPointer.base + source * outChannels * inChannels, Int32(outChannels),
+                                inputPointer.base + position * inChannels * tiles, Int32(tiles),
+                                0, productPointer.base + position * outChannels * tiles, Int32(tiles))
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(tiles), Int32(inChannels),
+                                1, kernelPointer.base + position * outChannels * inChannels, Int32(inChannels),
+                                inputPointer.base + position * inChannels * tiles, Int32(tiles),
+                                0, productPointer.base + position * outChannels * tiles, Int32(tiles))
+                }
             }
             Tensor.winogradOutput(products, tiles: tiles, tileRows: tileRows, tilesHigh: tilesHigh,
                                   tilesWide: tilesWide, bias: biasValues, into: result)
         }
         return result
+    }
+
+    /// P's row map: the tile's rows (and columns) 0 and 3 swap, 1 and 2 stay.
+    @inline(__always) static func winogradMirror(_ index: Int) -> Int {
+        index == 0 ? 3 : (index == 3 ? 0 : index)
     }
 
     /// U = G g Gᵀ for every [Cout, Cin] 3×3 kernel, laid out [16, Cout, Cin] (ξ = 4·row + column of the 4×4 tile)
