@@ -31,13 +31,22 @@ swift build -c release --product lethe >&2
 lethe="$(swift build -c release --show-bin-path)/lethe"
 args=(--size "$size" --steps "$steps" --scheduler "$scheduler" --guidance "$guidance" --iterations "$iterations")
 
+# Both sides start from a warm page cache: the weights' files are read once before each, so that whichever runs
+# first does not pay for the disk (or a cache the other side's run filled) in its load and first step.
+warm_page_cache() {
+    if [[ -d $1 ]]; then find "$1" -name '*.safetensors' -exec cat {} + > /dev/null; fi
+}
+
 # Lethe first: without --model it writes (once) and names the random folder, which diffusers then loads.
 if [[ -z $model ]]; then
-    ours=$(OPENBLAS_NUM_THREADS=$threads "$lethe" bench generate --preset "$preset" "${args[@]}" --loading "$loading" --json)
     model=$(python3 -c 'import os, sys; print(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"))')/lethe/bench/random-$preset-seed0
+    warm_page_cache "$model"
+    ours=$(OPENBLAS_NUM_THREADS=$threads "$lethe" bench generate --preset "$preset" "${args[@]}" --loading "$loading" --json)
 else
+    warm_page_cache "$model"
     ours=$(OPENBLAS_NUM_THREADS=$threads "$lethe" bench generate --model "$model" "${args[@]}" --loading "$loading" --json)
 fi
+warm_page_cache "$model"
 theirs=$(python3 Scripts/bench/generate_torch.py --model "$model" "${args[@]}" --threads "$threads")
 echo "$ours"
 echo "$theirs"
