@@ -206,10 +206,11 @@ extension Attention {
     private func headGradientsBlockwise(outputGradient: Tensor, query: Tensor, key: Tensor,
                                         value: Tensor) -> (Tensor, Tensor, Tensor) {
         let (slices, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
-        // Every row of these is written by its block's products (dk and dv: the first block's, then added to).
+        // Every row of these is written by its block's products (dk and dv: the first block's, then added to); with
+        // no query rows there is no block, and dk, dv are zero.
         let queryGradient = Tensor(unfilled: query.shape)
-        let keyGradient = Tensor(unfilled: key.shape)
-        let valueGradient = Tensor(unfilled: value.shape)
+        let keyGradient = queries == 0 ? Tensor(zeros: key.shape) : Tensor(unfilled: key.shape)
+        let valueGradient = queries == 0 ? Tensor(zeros: value.shape) : Tensor(unfilled: value.shape)
         let rowsPerBlock = rowsPerBlock(queries: queries, keys: keys)
         // Per worker: a block of probabilities, one of their gradients, and the later blocks' dk or dv, added on.
         let scratch = (0..<Swift.max(1, BLASThreads.count)).map { _ in
