@@ -37,7 +37,7 @@ extension Tensor {
             && Tensor.usesWinograd(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry, batch: batch,
                                    inChannels: outChannels, outHeight: height, outWidth: width)
         let turnedInputGradient = winogradInputGradient
-            ? outputGradient.conv2dWinograd(weight: weight.contiguous(), bias: nil,
+            ? outputGradient.conv2dWinograd(weight: weight, bias: nil,
                                             padding: (2 - geometry.padding.0, 2 - geometry.padding.1),
                                             tileElements: 4 * tileElements, turned: true)
             : nil

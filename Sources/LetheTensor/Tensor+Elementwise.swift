@@ -6,15 +6,11 @@ extension Tensor {
         let input = contiguous()
         let result = Tensor(unfilled: shape)
         let (source, destination) = (SharedFloatPointer(input.pointer), SharedFloatPointer(result.pointer))
-        Tensor.forEachRange(count: count, workers: Tensor.workerCount(count: count, grain: Tensor.elementwiseGrain)) { _, range in
+        Tensor.forEachElementRange(count: count) { range in
             for index in range { destination.base[index] = body(source.base[index]) }
         }
         return result
     }
-
-    /// Elements per worker below which an elementwise pass stays on one core (handing work to another costs
-    /// microseconds; a SiLU over 64 K values takes about as long).
-    static let elementwiseGrain = 1 << 16
 
     /// Combines two tensors elementwise with broadcasting, producing a new dense tensor.
     @inline(__always)
@@ -26,8 +22,7 @@ extension Tensor {
         let rhs = other.shape == outShape ? other.contiguous() : other.broadcasted(to: outShape).copy()
         let result = Tensor(unfilled: outShape)
         let (a, b, destination) = (SharedFloatPointer(lhs.pointer), SharedFloatPointer(rhs.pointer), SharedFloatPointer(result.pointer))
-        Tensor.forEachRange(count: result.count,
-                            workers: Tensor.workerCount(count: result.count, grain: Tensor.elementwiseGrain)) { _, range in
+        Tensor.forEachElementRange(count: result.count) { range in
             for index in range { destination.base[index] = body(a.base[index], b.base[index]) }
         }
         return result
@@ -48,8 +43,7 @@ extension Tensor {
         let source = other.contiguous()
         withUnsafeMutableBufferPointer { destination in
             let (s, d) = (SharedFloatPointer(source.pointer), SharedFloatPointer(destination.baseAddress ?? pointer))
-            Tensor.forEachRange(count: destination.count,
-                                workers: Tensor.workerCount(count: destination.count, grain: Tensor.elementwiseGrain)) { _, range in
+            Tensor.forEachElementRange(count: destination.count) { range in
                 for index in range { d.base[index] += alpha * s.base[index] }
             }
         }
@@ -59,8 +53,7 @@ extension Tensor {
     public func scaleInPlace(by factor: Float) {
         withUnsafeMutableBufferPointer { values in
             let v = SharedFloatPointer(values.baseAddress ?? pointer)
-            Tensor.forEachRange(count: values.count,
-                                workers: Tensor.workerCount(count: values.count, grain: Tensor.elementwiseGrain)) { _, range in
+            Tensor.forEachElementRange(count: values.count) { range in
                 for index in range { v.base[index] *= factor }
             }
         }

@@ -6,6 +6,16 @@ extension Tensor {
         Swift.max(1, Swift.min(processorCount, count / Swift.max(grain, 1)))
     }
 
+    /// Elements per worker below which an elementwise pass stays on one core (handing work to another costs
+    /// microseconds; a SiLU over 64 K values takes about as long).
+    static let elementwiseGrain = 1 << 16
+
+    /// `forEachRange` over `count` elements of an elementwise pass: one worker per `elementwiseGrain` elements, at
+    /// most one per core.
+    static func forEachElementRange(count: Int, _ body: @Sendable (_ range: Range<Int>) -> Void) {
+        forEachRange(count: count, workers: workerCount(count: count, grain: elementwiseGrain)) { _, range in body(range) }
+    }
+
     /// Splits 0..<count into `workers` contiguous ranges and runs `body(worker, range)` for each, concurrently when
     /// there are several. Bodies must write disjoint memory (or per-worker scratch).
     static func forEachRange(count: Int, workers: Int, _ body: @Sendable (_ worker: Int, _ range: Range<Int>) -> Void) {

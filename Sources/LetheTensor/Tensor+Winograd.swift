@@ -84,19 +84,14 @@ extension Tensor {
                                  padding: padding, into: transformedInput, rowStride: tiles)
             // M[ξ] [Cout, tiles] = U[ξ] [Cout, Cin] · V[ξ] [Cin, tiles]; turned, U[ξ] = U_weight[p(ξ)]ᵀ.
             BLASThreads.parallel(tasks: 16) { _, position in
-                if turned {
-                    let (row, column) = position.quotientAndRemainder(dividingBy: 4)
-                    let source = 4 * Tensor.winogradMirror(row) + Tensor.winogradMirror(column)
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outChannels), Int32(tiles), Int32(inChannels),
-                                1, kernelPointer.base + source * outChannels * inChannels, Int32(outChannels),
-                                inputPointer.base + position * inChannels * tiles, Int32(tiles),
-                                0, productPointer.base + position * outChannels * tiles, Int32(tiles))
-                } else {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(tiles), Int32(inChannels),
-                                1, kernelPointer.base + position * outChannels * inChannels, Int32(inChannels),
-                                inputPointer.base + position * inChannels * tiles, Int32(tiles),
-                                0, productPointer.base + position * outChannels * tiles, Int32(tiles))
-                }
+                let (row, column) = position.quotientAndRemainder(dividingBy: 4)
+                let (kernelPosition, kernelOrder, kernelStride) = turned
+                    ? (4 * Tensor.winogradMirror(row) + Tensor.winogradMirror(column), CblasTrans, outChannels)
+                    : (position, CblasNoTrans, inChannels)
+                cblas_sgemm(CblasRowMajor, kernelOrder, CblasNoTrans, Int32(outChannels), Int32(tiles), Int32(inChannels),
+                            1, kernelPointer.base + kernelPosition * outChannels * inChannels, Int32(kernelStride),
+                            inputPointer.base + position * inChannels * tiles, Int32(tiles),
+                            0, productPointer.base + position * outChannels * tiles, Int32(tiles))
             }
             Tensor.winogradOutput(products, tiles: tiles, tileRows: tileRows, tilesHigh: tilesHigh,
                                   tilesWide: tilesWide, bias: biasValues, into: result)

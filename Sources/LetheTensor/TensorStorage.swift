@@ -14,15 +14,9 @@ public final class TensorStorage: @unchecked Sendable {
     private let ownsMemory: Bool
 
     /// A new zero-filled buffer of `count` floats.
-    public init(count: Int) {
-        precondition(count >= 0, "negative storage size")
-        TensorStorage.heapKeepsFreedMemory.ensure()
-        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-        base = pointer
-        self.count = count
-        owner = nil
-        ownsMemory = true
+    public convenience init(count: Int) {
+        self.init(unfilledCount: count)
+        base.initialize(repeating: 0, count: max(count, 1))
     }
 
     /// A new buffer of `count` floats left as the allocator hands them over, for results whose every element is
