@@ -34,9 +34,11 @@ python3 - "$ours" "$theirs" <<'PY'
 import json, sys
 ours, theirs = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"{ours['mode']}" + (f", training {ours['train']}" if ours.get('train') else ""))
-print(f"{'':12}{'seconds':>12}{'GFLOP/s':>10}{'peak RSS GiB':>14}")
+phases = "backward_seconds" in ours
+print(f"{'':12}{'seconds':>12}" + (f"{'forward':>10}{'backward':>10}" if phases else "") + f"{'GFLOP/s':>10}{'peak RSS GiB':>14}")
 for r in (ours, theirs):
-    print(f"{r['implementation'][:12]:12}{r['seconds']:12.3f}{r['gflop_per_second']:10.1f}{r['peak_rss_bytes'] / 2**30:14.2f}")
+    split = f"{r['seconds'] - r['backward_seconds']:10.3f}{r['backward_seconds']:10.3f}" if phases else ""
+    print(f"{r['implementation'][:12]:12}{r['seconds']:12.3f}{split}{r['gflop_per_second']:10.1f}{r['peak_rss_bytes'] / 2**30:14.2f}")
 print(f"speed: Lethe takes {ours['seconds'] / theirs['seconds']:.2f}× PyTorch's time; "
       f"memory: {ours['peak_rss_bytes'] / theirs['peak_rss_bytes']:.2f}× PyTorch's peak RSS; "
       f"FLOPs counted: {ours['gflops']:.1f} vs {theirs['gflops']:.1f} GFLOP")

@@ -73,7 +73,10 @@ def main():
 
         def run():
             unet.zero_grad(set_to_none=True)
-            (unet(sample, timestep, encoder_hidden_states=context).sample * upstream).sum().backward()
+            loss = (unet(sample, timestep, encoder_hidden_states=context).sample * upstream).sum()
+            start = time.perf_counter()
+            loss.backward()
+            return time.perf_counter() - start
         context_manager = torch.enable_grad
     else:
         def run():
@@ -84,18 +87,19 @@ def main():
         with FlopCounterMode(display=False) as counter:
             run()
         flops = counter.get_total_flops()
-        times = []
+        times, backward_times = [], []
         for _ in range(args.iterations):
             start = time.perf_counter()
-            run()
+            backward_times.append(run())
             times.append(time.perf_counter() - start)
     best = min(times)
+    phases = {"backward_seconds": backward_times[times.index(best)]} if args.backward else {}
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     mode = "forward+backward" if args.backward else "forward"
     print(json.dumps({"implementation": f"PyTorch {torch.__version__}", "mode": mode,
                       "train": args.train if args.backward else None, "preset": args.preset, "latent": args.latent,
                       "batch": args.batch, "threads": args.threads, "seconds": best, "all_seconds": times,
-                      "gflops": flops / 1e9, "gflop_per_second": flops / 1e9 / best, "peak_rss_bytes": peak_rss}))
+                      "gflops": flops / 1e9, "gflop_per_second": flops / 1e9 / best, "peak_rss_bytes": peak_rss, **phases}))
 
 
 if __name__ == "__main__":

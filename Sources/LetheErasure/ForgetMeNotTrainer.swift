@@ -134,7 +134,7 @@ public final class ForgetMeNotTrainer {
         }
         let loss = Double(attentionLoss.loss)
         _ = Activity.measure(.backward, "UNet backward") {
-            unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
+            unet.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients, inputGradients: [])
         }
         return loss
     }

@@ -63,9 +63,12 @@ public struct DiffusionObjective: Sendable {
                                                        sampleWeights: lossWeights(timesteps: batch.timesteps))
         }
         let inputGradients = Activity.measure(.backward, "UNet backward") {
-            unet.backward(predictionGradient, tape: tape, gradients: gradients)
+            unet.backward(predictionGradient, tape: tape, gradients: gradients, inputGradients: .encoderHiddenStates)
         }
-        return (loss, inputGradients.encoderHiddenStates)
+        guard let contextGradient = inputGradients.encoderHiddenStates else {
+            preconditionFailure("the UNet backward returned no encoder-hidden-states gradient although asked for one")
+        }
+        return (loss, contextGradient)
     }
 
     /// mean((a − b)²) in double and its gradient 2(a − b)/n with respect to `a`; with `sampleWeights` (one per

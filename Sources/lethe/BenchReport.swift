@@ -12,13 +12,15 @@ struct BenchReport: BenchJSONLine {
     var threads: Int
     var seconds: Double
     var allSeconds: [Double]
+    /// With a backward pass: the backward's share of the best iteration (the rest is the forward).
+    var backwardSeconds: Double? = nil
     var gflops: Double
     var parameters: Int
     var peakRSSBytes: Int
 
     enum CodingKeys: String, CodingKey {
         case implementation, mode, train, preset, latent, batch, threads, seconds, gflops, parameters
-        case allSeconds = "all_seconds", peakRSSBytes = "peak_rss_bytes", gflopPerSecond = "gflop_per_second"
+        case allSeconds = "all_seconds", backwardSeconds = "backward_seconds", peakRSSBytes = "peak_rss_bytes", gflopPerSecond = "gflop_per_second"
     }
 
     var gflopPerSecond: Double { seconds > 0 ? gflops / seconds : 0 }
@@ -34,6 +36,7 @@ struct BenchReport: BenchJSONLine {
         try container.encode(threads, forKey: .threads)
         try container.encode(seconds, forKey: .seconds)
         try container.encode(allSeconds, forKey: .allSeconds)
+        try container.encodeIfPresent(backwardSeconds, forKey: .backwardSeconds)
         try container.encode(gflops, forKey: .gflops)
         try container.encode(gflopPerSecond, forKey: .gflopPerSecond)
         try container.encode(parameters, forKey: .parameters)
@@ -42,9 +45,10 @@ struct BenchReport: BenchJSONLine {
 
     func text() -> String {
         String(format: "%@ unet %@, latent %d×%d, batch %d, %d BLAS threads, %.1f M parameters%@\n"
-               + "  %.3f s per %@ (best of %d), %.1f GFLOP → %.1f GFLOP/s, peak RSS %.2f GiB",
+               + "  %.3f s per %@ (best of %d%@), %.1f GFLOP → %.1f GFLOP/s, peak RSS %.2f GiB",
                implementation, preset, latent, latent, batch, threads, Double(parameters) / 1e6,
-               train.map { ", training \($0)" } ?? "", seconds, mode, allSeconds.count, gflops, gflopPerSecond,
+               train.map { ", training \($0)" } ?? "", seconds, mode, allSeconds.count,
+               backwardSeconds.map { String(format: "; backward %.3f s", $0) } ?? "", gflops, gflopPerSecond,
                Double(peakRSSBytes) / Double(1 << 30))
     }
 }

@@ -13,8 +13,9 @@ struct BenchUNet: ParsableCommand {
             Prints seconds per forward, or per forward+backward with --backward (the best of --iterations), GFLOP/s \
             of the matrix products (the operations PyTorch's FlopCounterMode counts) and peak resident memory, as \
             one JSON line with --json. The backward pass is that of sum(output·R) for a fixed random R, with the \
-            gradients of the parameters chosen by --train. Scripts/bench/unet.sh runs this beside the same model \
-            in PyTorch.
+            gradients of the parameters chosen by --train and none for the sample or the text (as in PyTorch, where \
+            neither requires a gradient: layers before the first trained one are not differentiated); the backward's \
+            share of the time is reported too. Scripts/bench/unet.sh runs this beside the same model in PyTorch.
             """)
 
     @Option(help: "Architecture: sd15 (SD 1.x UNet), sd21 (SD 2.x UNet) or tiny.")
@@ -71,6 +72,7 @@ struct BenchUNet: ParsableCommand {
         let outputGradient = RandomStream(seed: 3, purpose: "bench", id: 0).normalTensor(shape: [batch, 4, latent, latent])
 
         var seconds: [Double] = []
+        var backwardSeconds: [Double] = []
         var flops = 0
         for _ in 0..<iterations {
             FLOPCounter.reset()
@@ -79,7 +81,9 @@ struct BenchUNet: ParsableCommand {
                 let tape = ActivationTape(checkpointing: gradientCheckpointing ? .blocks : .none)
                 gradients.zero()
                 _ = try unet.forward(sample: sample, timesteps: [999], encoderHiddenStates: context, tape: tape)
-                _ = unet.backward(outputGradient, tape: tape, gradients: gradients)
+                let backwardStart = Date()
+                _ = unet.backward(outputGradient, tape: tape, gradients: gradients, inputGradients: [])
+                backwardSeconds.append(Date().timeIntervalSince(backwardStart))
             } else {
                 _ = try unet.forward(sample: sample, timestep: 999, encoderHiddenStates: context)
             }
@@ -87,10 +91,12 @@ struct BenchUNet: ParsableCommand {
             flops = FLOPCounter.count
         }
         let best = seconds.min() ?? 0
+        let bestIndex = seconds.firstIndex(of: best) ?? 0
         let report = BenchReport(implementation: "Lethe", mode: backward ? "forward+backward" : "forward",
                                  train: backward ? patterns.joined(separator: ",") : nil,
                                  preset: preset.rawValue, latent: latent, batch: batch,
                                  threads: Int(openblas_get_num_threads()), seconds: best, allSeconds: seconds,
+                                 backwardSeconds: backwardSeconds.isEmpty ? nil : backwardSeconds[bestIndex],
                                  gflops: Double(flops) / 1e9, parameters: store.parameterCount,
                                  peakRSSBytes: PeakMemory.residentBytes())
         print(json ? try report.jsonLine() : report.text())

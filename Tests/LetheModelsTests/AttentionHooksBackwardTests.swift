@@ -55,7 +55,7 @@ import Testing
         #expect(RelativeError(try #require(inputGradients.context), plain).value > 1e-2)
     }
 
-    /// Self-attention over 600 positions takes two blocks of query rows (436 + 164); its blockwise backward,
+    /// Self-attention over 900 positions takes two blocks of query rows (582 + 318); its blockwise backward,
     /// which recomputes the probabilities, gives the gradients of the backward through the kept probabilities that
     /// a hook without a loss term makes the layer take.
     @Test func blockwiseBackwardMatchesKeptProbabilities() throws {
@@ -64,9 +64,9 @@ import Testing
                           heads: 2, headDimension: 8, projectionBias: true)
         }
         let stream = RandomStream(seed: 12, purpose: "inputs", id: 0)
-        let hidden = stream.normalTensor(shape: [1, 600, 16])
-        let upstream = stream.normalTensor(shape: [1, 600, 16], startingAt: 1 << 20)
-        #expect(Attention.probabilityBlockElements / 600 < 600)
+        let hidden = stream.normalTensor(shape: [1, 900, 16])
+        let upstream = stream.normalTensor(shape: [1, 900, 16], startingAt: 1 << 20)
+        #expect(Attention.probabilityBlockElements / 900 == 582)
 
         func run(hooked: Bool) throws -> (output: Tensor, input: Tensor, gradients: ParameterGradients) {
             let gradients = try ParameterGradients(store: store, selection: .all)

@@ -4,9 +4,16 @@ import LetheTensor
 /// Keeps a copy of the probabilities every hooked layer shows it.
 final class ProbabilityRecorder: AttentionHook {
     private(set) var captured: [String: Tensor] = [:]
+    /// The layers whose backward pass asked for a probability gradient (none is added), in order.
+    private(set) var backedThrough: [String] = []
 
     func capture(layer: String, probabilities: Tensor) {
         captured[layer] = probabilities.copy()
+    }
+
+    func probabilityGradient(layer: String) -> Tensor? {
+        backedThrough.append(layer)
+        return nil
     }
 }
 

@@ -25,8 +25,9 @@ import LetheTensor
         let output = try model.forward(
             sample: references.tensor(named: "inputs.sample"), timesteps: references.tensor(named: "inputs.timesteps").toArray(),
             encoderHiddenStates: references.tensor(named: "inputs.encoder_hidden_states"), tape: tape)
-        let (sample, context) = model.backward(try references.tensor(named: "loss.weights"), tape: tape, gradients: gradients)
-        return Pass(output: output, sampleGradient: sample, contextGradient: context, gradients: gradients, tape: tape)
+        let inputs = model.backward(try references.tensor(named: "loss.weights"), tape: tape, gradients: gradients)
+        return Pass(output: output, sampleGradient: try #require(inputs.sample),
+                    contextGradient: try #require(inputs.encoderHiddenStates), gradients: gradients, tape: tape)
     }
 
     @Test(arguments: ["sd1-tiny", "sd2-tiny"])
@@ -99,6 +100,49 @@ import LetheTensor
         }
         #expect(RelativeError(crossAttention.sampleGradient, all.sampleGradient).value <= 1e-6)
         #expect(RelativeError(crossAttention.contextGradient, all.contextGradient).value <= 1e-6)
+    }
+
+    /// Without the sample gradient (and with or without the context's), the backward pass stops in the down path
+    /// where nothing before trains: the trained parameters get bit-for-bit the gradients of the whole pass, the
+    /// context gradient is the same, and the tape is emptied, with and without block checkpointing. A recorder on
+    /// the first self-attention shows that its backward pass was skipped when nothing before it needs a gradient.
+    @Test(arguments: [("attn2", GradientCheckpointing.none), ("attn2", .blocks), ("attn2.to_v", .none),
+                      ("up_blocks", .none), ("down_blocks.1", .blocks), ("down_blocks.0.resnets.0", .none)])
+    func skippedInputGradientsLeaveTheTrainedGradients(pattern: String, checkpointing: GradientCheckpointing) throws {
+        let (model, store) = try UNetGradientFixtures.model("sd1-tiny")
+        let references = try UNetGradientFixtures.references("sd1-tiny")
+        let firstSelfAttention = try #require(model.downBlocks.first?.attentions.first?.transformerBlocks.first?.selfAttention.name)
+
+        func run(_ wanted: UNetInputGradients) throws -> (inputs: (sample: Tensor?, encoderHiddenStates: Tensor?),
+                                                          gradients: ParameterGradients, backedThrough: [String]) {
+            let gradients = try ParameterGradients(store: store, selection: ParameterSelection([pattern]))
+            let recorder = ProbabilityRecorder()
+            let tape = ActivationTape(checkpointing: checkpointing)
+            tape.hooks.register(recorder, on: firstSelfAttention)
+            _ = try model.forward(
+                sample: references.tensor(named: "inputs.sample"), timesteps: references.tensor(named: "inputs.timesteps").toArray(),
+                encoderHiddenStates: references.tensor(named: "inputs.encoder_hidden_states"), tape: tape)
+            let inputs = model.backward(try references.tensor(named: "loss.weights"), tape: tape, gradients: gradients,
+                                        inputGradients: wanted)
+            #expect(tape.count == 0 && tape.savedElements == 0, "\(wanted): \(tape.count) values left on the tape")
+            return (inputs, gradients, recorder.backedThrough)
+        }
+        let whole = try run(.all)
+        #expect(whole.backedThrough == [firstSelfAttention])
+        let firstBlockTrains = pattern == "down_blocks.0.resnets.0"
+        for wanted: UNetInputGradients in [.encoderHiddenStates, []] {
+            let partial = try run(wanted)
+            #expect(partial.inputs.sample == nil)
+            #expect(partial.gradients.flat.toArray() == whole.gradients.flat.toArray(), "\(pattern), \(wanted)")
+            if wanted.contains(.encoderHiddenStates) {
+                let context = try #require(partial.inputs.encoderHiddenStates)
+                let wholeContext = try #require(whole.inputs.encoderHiddenStates)
+                #expect(context.toArray() == wholeContext.toArray())
+            } else {
+                #expect(partial.inputs.encoderHiddenStates == nil)
+            }
+            #expect(partial.backedThrough == (firstBlockTrains ? [firstSelfAttention] : []), "\(pattern), \(wanted)")
+        }
     }
 
     @Test func inferenceIsTheForwardPass() throws {

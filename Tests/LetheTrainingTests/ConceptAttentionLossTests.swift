@@ -100,8 +100,9 @@ import Testing
         let output = try model.forward(
             sample: references.tensor(named: "inputs.sample"), timesteps: references.tensor(named: "inputs.timesteps").toArray(),
             encoderHiddenStates: text, tape: tape)
-        let (sample, context) = model.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
-        return Step(loss: loss, sampleGradient: sample, contextGradient: context, gradients: gradients, tape: tape)
+        let inputs = model.backward(Tensor(zeros: output.shape), tape: tape, gradients: gradients)
+        return Step(loss: loss, sampleGradient: try #require(inputs.sample),
+                    contextGradient: try #require(inputs.encoderHiddenStates), gradients: gradients, tape: tape)
     }
 
     @Test(arguments: [("sd1-tiny", "all"), ("sd2-tiny", "attn2")])

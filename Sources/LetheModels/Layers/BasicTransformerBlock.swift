@@ -4,6 +4,8 @@ import LetheTensor
 /// cross-attention to the text, a feed-forward (GEGLU unless told otherwise), each on a layer-normed input and added
 /// back.
 public struct BasicTransformerBlock: Sendable {
+    /// The diffusers module path, e.g. `down_blocks.0.attentions.0.transformer_blocks.0`.
+    public let name: String
     public let norm1: LayerNorm
     public let selfAttention: Attention
     public let norm2: LayerNorm
@@ -15,6 +17,7 @@ public struct BasicTransformerBlock: Sendable {
     public init(_ store: WeightStore, _ prefix: String, width: Int, heads: Int, headDimension: Int,
                 crossAttentionDimension: Int, normEpsilon: Float = 1e-5,
                 activation: FeedForward.Activation = .geglu) throws {
+        name = prefix
         norm1 = try LayerNorm(store, "\(prefix).norm1", width: width, epsilon: normEpsilon)
         selfAttention = try Attention(store, name: "\(prefix).attn1", kind: .selfAttention, queryDimension: width,
                                       contextDimension: width, heads: heads, headDimension: headDimension)
@@ -44,12 +47,27 @@ extension BasicTransformerBlock {
     /// Gradients with respect to the hidden states and the context.
     public func backward(_ outputGradient: Tensor, tape: ActivationTape,
                          gradients: ParameterGradients) -> (hiddenStates: Tensor, context: Tensor) {
+        let result = backward(outputGradient, tape: tape, gradients: gradients, needsInputGradient: true)
+        guard let hiddenStates = result.hiddenStates else {
+            preconditionFailure("\(name): no hidden-state gradient although asked for one")
+        }
+        return (hiddenStates, result.context)
+    }
+
+    /// The backward pass above; without `needsInputGradient`, stops after the cross-attention when nothing before it
+    /// trains (the hidden-state gradient is then nil, and what norm1, attn1 and norm2 saved stays on the tape for
+    /// the caller to discard), as PyTorch's autograd skips what leads to no trained parameter.
+    public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients,
+                         needsInputGradient: Bool) -> (hiddenStates: Tensor?, context: Tensor) {
         let feedForwardGradient = feedForward.backward(outputGradient, tape: tape, gradients: gradients)
         let afterCross = norm3.backward(feedForwardGradient, tape: tape, gradients: gradients)
         afterCross.addInPlace(outputGradient)
         let cross = crossAttention.backward(afterCross, tape: tape, gradients: gradients)
         guard let context = cross.context else {
             preconditionFailure("\(crossAttention.name): cross-attention backward returned no context gradient")
+        }
+        guard needsInputGradient || ["norm1", "attn1", "norm2"].contains(where: { gradients.trainsAny(under: "\(name).\($0)") }) else {
+            return (nil, context)
         }
         let afterSelf = norm2.backward(cross.hiddenStates, tape: tape, gradients: gradients)
         afterSelf.addInPlace(afterCross)

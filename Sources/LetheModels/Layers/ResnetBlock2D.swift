@@ -4,6 +4,8 @@ import LetheTensor
 /// norm2, silu, conv2, added to the input (through a 1×1 conv_shortcut when the channels change), divided by
 /// output_scale_factor.
 public struct ResnetBlock2D: Sendable {
+    /// The diffusers module path, e.g. `down_blocks.0.resnets.0`.
+    public let name: String
     public let norm1: GroupNorm
     public let conv1: Conv2D
     public let timeEmbeddingProjection: Linear?
@@ -16,6 +18,7 @@ public struct ResnetBlock2D: Sendable {
     /// `timeEmbeddingChannels` is nil (the VAE), no conv_shortcut when the channels stay the same.
     public init(_ store: WeightStore, _ prefix: String, inChannels: Int, outChannels: Int, timeEmbeddingChannels: Int?,
                 groups: Int, epsilon: Float, outputScaleFactor: Float = 1) throws {
+        name = prefix
         norm1 = try GroupNorm(store, "\(prefix).norm1", groups: groups, channels: inChannels, epsilon: epsilon)
         conv1 = try Conv2D(store, "\(prefix).conv1", inChannels: inChannels, outChannels: outChannels, kernel: 3, padding: 1)
         timeEmbeddingProjection = try timeEmbeddingChannels.map {

@@ -4,6 +4,8 @@ import LetheTensor
 /// (1×1 convolution, or linear with `use_linear_projection`), transformer blocks over the H·W positions, proj_out,
 /// plus the input.
 public struct Transformer2DModel: Sendable {
+    /// The diffusers module path, e.g. `down_blocks.0.attentions.0`.
+    public let name: String
     public let norm: GroupNorm
     public let projectInConvolution: Conv2D?
     public let projectInLinear: Linear?
@@ -18,6 +20,7 @@ public struct Transformer2DModel: Sendable {
                 activation: FeedForward.Activation = .geglu) throws {
         let headDimension = channels / heads
         let inner = heads * headDimension
+        name = prefix
         norm = try GroupNorm(store, "\(prefix).norm", groups: groups, channels: channels, epsilon: 1e-6)
         if useLinearProjection {
             projectInLinear = try Linear(store, "\(prefix).proj_in", inFeatures: channels, outFeatures: inner)
@@ -62,27 +65,41 @@ extension Transformer2DModel {
     /// Gradients with respect to the input and the context (summed over the transformer blocks).
     public func backward(_ outputGradient: Tensor, tape: ActivationTape,
                          gradients: ParameterGradients) -> (input: Tensor, context: Tensor) {
+        let result = backward(outputGradient, tape: tape, gradients: gradients, needsInputGradient: true)
+        guard let input = result.input else { preconditionFailure("Transformer2DModel: no input gradient although asked for one") }
+        return (input, result.context)
+    }
+
+    /// The backward pass above; without `needsInputGradient`, stops where nothing before trains: the input gradient
+    /// is then nil, and what the skipped layers saved stays on the tape for the caller to discard.
+    public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients,
+                         needsInputGradient: Bool) -> (input: Tensor?, context: Tensor) {
         let (height, width) = (outputGradient.shape[2], outputGradient.shape[3])
         var gradient = outputGradient
         if let projectOutConvolution { gradient = projectOutConvolution.inputGradient(gradient, tape: tape, gradients: gradients) }
         gradient = Self.tokens(fromImage: gradient)
         if let projectOutLinear { gradient = projectOutLinear.inputGradient(gradient, tape: tape, gradients: gradients) }
         var contextGradient: Tensor?
-        for block in transformerBlocks.reversed() {
-            let blockGradient = block.backward(gradient, tape: tape, gradients: gradients)
-            gradient = blockGradient.hiddenStates
+        let inputTrains = ["norm", "proj_in"].contains { gradients.trainsAny(under: "\(name).\($0)") }
+        for (index, block) in transformerBlocks.enumerated().reversed() {
+            let blockGradient = block.backward(gradient, tape: tape, gradients: gradients,
+                                               needsInputGradient: needsInputGradient || inputTrains || index > 0)
             if let contextGradient {
                 contextGradient.addInPlace(blockGradient.context)
             } else {
                 contextGradient = blockGradient.context
             }
+            // Only the first block, asked for no input gradient, stops; the guard below then returns.
+            guard let hiddenStates = blockGradient.hiddenStates else { break }
+            gradient = hiddenStates
         }
+        guard let contextGradient else { preconditionFailure("Transformer2DModel has no transformer blocks") }
+        guard needsInputGradient || inputTrains else { return (nil, contextGradient) }
         if let projectInLinear { gradient = projectInLinear.inputGradient(gradient, tape: tape, gradients: gradients) }
         gradient = Self.image(fromTokens: gradient, height: height, width: width)
         if let projectInConvolution { gradient = projectInConvolution.inputGradient(gradient, tape: tape, gradients: gradients) }
         let input = norm.backward(gradient, tape: tape, gradients: gradients)
         input.addInPlace(outputGradient)
-        guard let contextGradient else { preconditionFailure("Transformer2DModel has no transformer blocks") }
         return (input, contextGradient)
     }
 

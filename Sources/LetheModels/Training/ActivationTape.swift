@@ -44,6 +44,16 @@ public final class ActivationTape {
         return value
     }
 
+    /// Drops every value saved after the last `Mark` (a marker type a layer saves where its forward pass begins) and
+    /// the mark itself: for a backward pass that stops early because nothing before that point needs a gradient.
+    public func discard<Mark>(through mark: Mark.Type) {
+        while let last = entries.popLast() {
+            savedElements -= Self.elements(in: last)
+            if last is Mark { return }
+        }
+        preconditionFailure("backward pass discarded past the start of the activation tape looking for \(Mark.self)")
+    }
+
     /// Values still saved (zero after a complete backward pass).
     public var count: Int { entries.count }
 

@@ -98,6 +98,12 @@ public final class ParameterGradients {
     /// Whether any weight gradient of `parameter` is wanted.
     public func trains(_ parameter: Tensor) -> Bool { entry(for: parameter) != nil }
 
+    /// Whether any parameter of the module at `prefix` (e.g. `down_blocks.0.resnets.0`) trains: a backward pass
+    /// skips the gradients that no trained parameter before it needs.
+    public func trainsAny(under prefix: String) -> Bool {
+        entries.contains { $0.name.hasPrefix(prefix) && $0.name.dropFirst(prefix.count).first == "." }
+    }
+
     /// The gradient of the parameter named `name`, shaped like the parameter (whole) or [rows, width…] (rows).
     public func gradient(named name: String) -> Tensor? {
         guard let entry = entries.first(where: { $0.name == name }) else { return nil }

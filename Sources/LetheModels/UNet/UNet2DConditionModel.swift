@@ -93,6 +93,7 @@ extension UNet2DConditionModel {
             downscaleFrequencyShift: configuration.freqShift)
         let embedding = timeEmbedding.forward(projection, tape: tape)
         let context = encoderHiddenStates.contiguous()
+        tape?.save(DownPathStart())
 
         x = convIn.forward(x, tape: tape)
         var skips = [x]
@@ -117,8 +118,13 @@ extension UNet2DConditionModel {
     /// Gradients of a loss with respect to `sample` and `encoderHiddenStates` from dL/d(output) (zeros for a loss on
     /// attention probabilities alone, which the hooks on the tape add); accumulates the trained parameters'
     /// gradients into `gradients`. Pops everything `forward` saved on `tape`. The timesteps are not differentiated.
-    public func backward(_ outputGradient: Tensor, tape: ActivationTape,
-                         gradients: ParameterGradients) -> (sample: Tensor, encoderHiddenStates: Tensor) {
+    ///
+    /// `inputGradients` says which of the two the caller wants (nil for the others). Without the sample gradient,
+    /// the down path stops where nothing before it trains or, with the context gradient, attends to the text: for
+    /// attn2-only training that skips conv_in, the first resnet and the first self-attention, as PyTorch's autograd
+    /// does for a sample and layers that need no gradient.
+    public func backward(_ outputGradient: Tensor, tape: ActivationTape, gradients: ParameterGradients,
+                         inputGradients: UNetInputGradients = .all) -> (sample: Tensor?, encoderHiddenStates: Tensor?) {
         guard var gradient = convOut.backward(outputGradient, tape: tape, gradients: gradients) else {
             preconditionFailure("conv_out returned no input gradient")
         }
@@ -141,31 +147,68 @@ extension UNet2DConditionModel {
         timeGradient = timeGradient.adding(middle.timeEmbedding)
         contextGradient = contextGradient.adding(middle.context)
 
+        // The time embedding's gradient gathers from every resnet: when it trains, the whole down path runs.
+        let wantsContext = inputGradients.contains(.encoderHiddenStates)
+        let beforeDownPath = inputGradients.contains(.sample) || gradients.trainsAny(under: "time_embedding")
+            || gradients.trainsAny(under: "conv_in")
         // Skip 0 is conv_in's output; down block i saved the next savedTensorCount ones.
         var end = skipGradients.count
-        for block in downBlocks.reversed() {
+        var reachedStart = true
+        for (index, block) in downBlocks.enumerated().reversed() {
+            let needsInput = beforeDownPath
+                || downBlocks[..<index].contains { $0.needsGradient(gradients, wantsContext: wantsContext) }
+            guard needsInput || block.needsGradient(gradients, wantsContext: wantsContext) else {
+                reachedStart = false
+                break
+            }
             let start = end - block.savedTensorCount
             let result = block.backward(gradient, skipGradients: Array(skipGradients[start..<end]), tape: tape,
-                                        gradients: gradients)
+                                        gradients: gradients, wantsContextGradient: wantsContext,
+                                        needsInputGradient: needsInput)
             end = start
-            gradient = result.input
             timeGradient = timeGradient.adding(result.timeEmbedding)
             contextGradient = contextGradient.adding(result.context)
+            guard let input = result.input else {
+                reachedStart = false
+                break
+            }
+            gradient = input
         }
-        precondition(end == 1, "the down blocks saved \(skipGradients.count - end) of the \(skipGradients.count - 1) tensors the up blocks used")
-        gradient = gradient + skipGradients[0]
-        guard var sampleGradient = convIn.backward(gradient, tape: tape, gradients: gradients) else {
-            preconditionFailure("conv_in returned no input gradient")
+        var sampleGradient: Tensor?
+        if reachedStart && beforeDownPath {
+            precondition(end == 1, "the down blocks saved \(skipGradients.count - end) of the \(skipGradients.count - 1) tensors the up blocks used")
+            gradient = gradient + skipGradients[0]
+            sampleGradient = convIn.backward(gradient, tape: tape, gradients: gradients,
+                                             computeInputGradient: inputGradients.contains(.sample))
+            if configuration.centerInputSample { sampleGradient = sampleGradient.map { $0 * 2 } }
+            _ = tape.restore(DownPathStart.self)
+        } else {
+            tape.discard(through: DownPathStart.self)
         }
-        if configuration.centerInputSample { sampleGradient = sampleGradient * 2 }
 
         let batch = outputGradient.shape[0]
         timeEmbedding.backward(timeGradient ?? Tensor(zeros: [batch, timeEmbedding.linear2.weight.shape[0]]),
                                tape: tape, gradients: gradients)
         // The mid block always attends to the text, so the context has a gradient.
         guard let contextGradient else { preconditionFailure("no attention layer returned a context gradient") }
-        return (sampleGradient, contextGradient)
+        return (sampleGradient, wantsContext ? contextGradient : nil)
     }
+
+    /// Saved after the time embedding's forward pass, where the down path begins, so that a backward pass that
+    /// stops early can discard what the skipped layers saved.
+    private struct DownPathStart {}
+}
+
+/// The input gradients a UNet backward pass returns.
+public struct UNetInputGradients: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// dL/d(sample): the noisy latents.
+    public static let sample = UNetInputGradients(rawValue: 1)
+    /// dL/d(encoder hidden states): the text encoder's output (textual inversion trains through it).
+    public static let encoderHiddenStates = UNetInputGradients(rawValue: 2)
+    public static let all: UNetInputGradients = [.sample, .encoderHiddenStates]
 }
 
 extension UNet2DConditionModel {

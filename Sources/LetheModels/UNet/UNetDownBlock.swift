@@ -3,6 +3,8 @@ import LetheTensor
 /// diffusers' `CrossAttnDownBlock2D` (a Transformer2DModel after each resnet) or `DownBlock2D` (resnets only),
 /// then a stride-2 Downsample2D except in the last block.
 public struct UNetDownBlock: Sendable {
+    /// The diffusers module path, e.g. `down_blocks.0`.
+    public let name: String
     public let resnets: [ResnetBlock2D]
     /// Empty for a DownBlock2D.
     public let attentions: [Transformer2DModel]
@@ -10,6 +12,7 @@ public struct UNetDownBlock: Sendable {
 
     init(_ store: WeightStore, _ prefix: String, _ plan: UNetArchitecture.DownBlock, timeEmbeddingChannels: Int,
          groups: Int, epsilon: Float, downsamplePadding: Int, useLinearProjection: Bool) throws {
+        name = prefix
         resnets = try (0..<plan.layers).map {
             try ResnetBlock2D(store, "\(prefix).resnets.\($0)", inChannels: $0 == 0 ? plan.inChannels : plan.outChannels,
                               outChannels: plan.outChannels, timeEmbeddingChannels: timeEmbeddingChannels,
@@ -38,12 +41,54 @@ extension UNetDownBlock {
 
     /// Gradients with respect to the input, the time embedding and the context (nil without attention), from
     /// dL/d(output) through the next block and `skipGradients`, dL/d(each saved tensor) through the up path.
+    ///
+    /// Without `needsInputGradient` (nothing before the block trains and no one wants the UNet's sample gradient),
+    /// the pass stops after the last layer (in backward order) that trains or, with `wantsContextGradient`, attends
+    /// to the text; the input gradient is then nil. PyTorch's autograd skips the same layers: none of them leads to
+    /// a trained parameter.
     public func backward(_ outputGradient: Tensor, skipGradients: [Tensor], tape: ActivationTape,
-                         gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
+                         gradients: ParameterGradients, wantsContextGradient: Bool = true,
+                         needsInputGradient: Bool = true) -> (input: Tensor?, timeEmbedding: Tensor?, context: Tensor?) {
         tape.backwardThroughCheckpoint(recomputing: { layersForward($0, tape: $1) }) {
-            layersBackward(outputGradient, skipGradients: skipGradients, tape: $0, gradients: gradients)
+            layersBackward(outputGradient, skipGradients: skipGradients, tape: $0, gradients: gradients,
+                           needs: GradientNeeds(block: self, gradients: gradients, wantsContext: wantsContextGradient,
+                                                input: needsInputGradient))
         }
     }
+
+    /// Whether a backward pass has to enter this block: a parameter in it trains, or it attends to the text and the
+    /// context gradient is wanted.
+    func needsGradient(_ gradients: ParameterGradients, wantsContext: Bool) -> Bool {
+        (wantsContext && !attentions.isEmpty) || gradients.trainsAny(under: name)
+    }
+
+    /// Which of the block's layers still need a gradient from their output, in forward order: resnet 0, attention 0,
+    /// resnet 1, ….
+    private struct GradientNeeds {
+        let resnetBefore: [Bool]
+        let attentionBefore: [Bool]
+        let resnetTrains: [Bool]
+        let attentionNeeds: [Bool]
+
+        init(block: UNetDownBlock, gradients: ParameterGradients, wantsContext: Bool, input: Bool) {
+            var before = input
+            var (resnetBefore, attentionBefore, resnetTrains, attentionNeeds) = ([Bool](), [Bool](), [Bool](), [Bool]())
+            for (index, resnet) in block.resnets.enumerated() {
+                resnetBefore.append(before)
+                resnetTrains.append(gradients.trainsAny(under: resnet.name))
+                before = before || resnetTrains[index]
+                attentionBefore.append(before)
+                let attention = block.attentions.indices.contains(index) ? block.attentions[index] : nil
+                attentionNeeds.append(attention.map { wantsContext || gradients.trainsAny(under: $0.name) } ?? false)
+                before = before || attentionNeeds[index]
+            }
+            (self.resnetBefore, self.attentionBefore) = (resnetBefore, attentionBefore)
+            (self.resnetTrains, self.attentionNeeds) = (resnetTrains, attentionNeeds)
+        }
+    }
+
+    /// Saved first by a block's forward pass, so that a backward pass that stops early can discard the rest.
+    private struct BlockStart {}
 
     /// Tensors the block saves for the up path.
     public var savedTensorCount: Int { resnets.count + (downsampler == nil ? 0 : 1) }
@@ -53,6 +98,7 @@ extension UNetDownBlock {
 
     private func layersForward(_ inputs: Inputs, tape: ActivationTape?) -> (Tensor, [Tensor]) {
         let (timeEmbedding, context) = (inputs.timeEmbedding, inputs.context)
+        tape?.save(BlockStart())
         var x = inputs.input
         var saved: [Tensor] = []
         for (index, resnet) in resnets.enumerated() {
@@ -68,7 +114,8 @@ extension UNetDownBlock {
     }
 
     private func layersBackward(_ outputGradient: Tensor, skipGradients: [Tensor], tape: ActivationTape,
-                                gradients: ParameterGradients) -> (input: Tensor, timeEmbedding: Tensor?, context: Tensor?) {
+                                gradients: ParameterGradients,
+                                needs: GradientNeeds) -> (input: Tensor?, timeEmbedding: Tensor?, context: Tensor?) {
         precondition(skipGradients.count == savedTensorCount,
                      "a down block that saves \(savedTensorCount) tensors got \(skipGradients.count) skip gradients")
         // The output is also the last saved tensor: both paths' gradients meet there.
@@ -78,17 +125,27 @@ extension UNetDownBlock {
         }
         var timeGradient: Tensor?
         var contextGradient: Tensor?
+        // Nothing before this point needs a gradient: drop what the skipped layers saved.
+        func stop() -> (input: Tensor?, timeEmbedding: Tensor?, context: Tensor?) {
+            tape.discard(through: BlockStart.self)
+            return (nil, timeGradient, contextGradient)
+        }
         for index in resnets.indices.reversed() {
             if index < resnets.count - 1 { gradient = gradient + skipGradients[index] }
             if !attentions.isEmpty {
-                let attention = attentions[index].backward(gradient, tape: tape, gradients: gradients)
-                gradient = attention.input
+                guard needs.attentionNeeds[index] || needs.attentionBefore[index] else { return stop() }
+                let attention = attentions[index].backward(gradient, tape: tape, gradients: gradients,
+                                                           needsInputGradient: needs.attentionBefore[index])
                 contextGradient = contextGradient.adding(attention.context)
+                guard let input = attention.input else { return stop() }
+                gradient = input
             }
+            guard needs.resnetTrains[index] || needs.resnetBefore[index] else { return stop() }
             let resnet = resnets[index].backward(gradient, tape: tape, gradients: gradients)
             gradient = resnet.input
             timeGradient = timeGradient.adding(resnet.timeEmbedding)
         }
+        _ = tape.restore(BlockStart.self)
         return (gradient, timeGradient, contextGradient)
     }
 }
