@@ -151,16 +151,13 @@ extension UNet2DConditionModel {
         let wantsContext = inputGradients.contains(.encoderHiddenStates)
         let beforeDownPath = inputGradients.contains(.sample) || gradients.trainsAny(under: "time_embedding")
             || gradients.trainsAny(under: "conv_in")
-        // Skip 0 is conv_in's output; down block i saved the next savedTensorCount ones.
+        // Skip 0 is conv_in's output; down block i saved the next savedTensorCount ones. With `beforeDownPath` every
+        // block runs whole; without it the loop stops where nothing before needs a gradient.
         var end = skipGradients.count
-        var reachedStart = true
         for (index, block) in downBlocks.enumerated().reversed() {
             let needsInput = beforeDownPath
                 || downBlocks[..<index].contains { $0.needsGradient(gradients, wantsContext: wantsContext) }
-            guard needsInput || block.needsGradient(gradients, wantsContext: wantsContext) else {
-                reachedStart = false
-                break
-            }
+            guard needsInput || block.needsGradient(gradients, wantsContext: wantsContext) else { break }
             let start = end - block.savedTensorCount
             let result = block.backward(gradient, skipGradients: Array(skipGradients[start..<end]), tape: tape,
                                         gradients: gradients, wantsContextGradient: wantsContext,
@@ -168,14 +165,11 @@ extension UNet2DConditionModel {
             end = start
             timeGradient = timeGradient.adding(result.timeEmbedding)
             contextGradient = contextGradient.adding(result.context)
-            guard let input = result.input else {
-                reachedStart = false
-                break
-            }
+            guard let input = result.input else { break }
             gradient = input
         }
         var sampleGradient: Tensor?
-        if reachedStart && beforeDownPath {
+        if beforeDownPath {
             precondition(end == 1, "the down blocks saved \(skipGradients.count - end) of the \(skipGradients.count - 1) tensors the up blocks used")
             gradient = gradient + skipGradients[0]
             sampleGradient = convIn.backward(gradient, tape: tape, gradients: gradients,

@@ -62,29 +62,27 @@ extension UNetDownBlock {
         (wantsContext && !attentions.isEmpty) || gradients.trainsAny(under: name)
     }
 
-    /// Which of the block's layers still need a gradient from their output, in forward order: resnet 0, attention 0,
-    /// resnet 1, ….
+    /// Which of the block's layers need a gradient, in forward order (resnet 0, attention 0, resnet 1, …): layer k
+    /// runs backward if it needs one itself or anything before it does, and wants its input gradient only then.
     private struct GradientNeeds {
-        let resnetBefore: [Bool]
-        let attentionBefore: [Bool]
-        let resnetTrains: [Bool]
-        let attentionNeeds: [Bool]
+        /// Per layer in forward order: a parameter of it trains, or (an attention) the context gradient is wanted.
+        let layers: [Bool]
+        /// Whether the block's input gradient is wanted.
+        let input: Bool
 
         init(block: UNetDownBlock, gradients: ParameterGradients, wantsContext: Bool, input: Bool) {
-            var before = input
-            var (resnetBefore, attentionBefore, resnetTrains, attentionNeeds) = ([Bool](), [Bool](), [Bool](), [Bool]())
-            for (index, resnet) in block.resnets.enumerated() {
-                resnetBefore.append(before)
-                resnetTrains.append(gradients.trainsAny(under: resnet.name))
-                before = before || resnetTrains[index]
-                attentionBefore.append(before)
-                let attention = block.attentions.indices.contains(index) ? block.attentions[index] : nil
-                attentionNeeds.append(attention.map { wantsContext || gradients.trainsAny(under: $0.name) } ?? false)
-                before = before || attentionNeeds[index]
+            layers = block.resnets.indices.flatMap { index in
+                [gradients.trainsAny(under: block.resnets[index].name),
+                 block.attentions.indices.contains(index)
+                     && (wantsContext || gradients.trainsAny(under: block.attentions[index].name))]
             }
-            (self.resnetBefore, self.attentionBefore) = (resnetBefore, attentionBefore)
-            (self.resnetTrains, self.attentionNeeds) = (resnetTrains, attentionNeeds)
+            self.input = input
         }
+
+        /// Whether a layer before the `k`th (or the block's input) needs a gradient.
+        func before(_ k: Int) -> Bool { input || layers[..<k].contains(true) }
+        /// Whether the `k`th layer's backward pass has to run.
+        func runs(_ k: Int) -> Bool { layers[k] || before(k) }
     }
 
     /// Saved first by a block's forward pass, so that a backward pass that stops early can discard the rest.
@@ -133,14 +131,14 @@ extension UNetDownBlock {
         for index in resnets.indices.reversed() {
             if index < resnets.count - 1 { gradient = gradient + skipGradients[index] }
             if !attentions.isEmpty {
-                guard needs.attentionNeeds[index] || needs.attentionBefore[index] else { return stop() }
+                guard needs.runs(2 * index + 1) else { return stop() }
                 let attention = attentions[index].backward(gradient, tape: tape, gradients: gradients,
-                                                           needsInputGradient: needs.attentionBefore[index])
+                                                           needsInputGradient: needs.before(2 * index + 1))
                 contextGradient = contextGradient.adding(attention.context)
                 guard let input = attention.input else { return stop() }
                 gradient = input
             }
-            guard needs.resnetTrains[index] || needs.resnetBefore[index] else { return stop() }
+            guard needs.runs(2 * index) else { return stop() }
             let resnet = resnets[index].backward(gradient, tape: tape, gradients: gradients)
             gradient = resnet.input
             timeGradient = timeGradient.adding(resnet.timeEmbedding)
