@@ -80,11 +80,12 @@ static inline int lethe_openblas_set_thread_timeout(int exponent) {
     return openblas_thread_timeout();
 }
 
-// glibc's mallopt (malloc.h, which Swift's Glibc module does not bring in), for LetheTensor's tensor storage: keep
-// freed blocks up to 32 MB on the heap instead of returning them to the kernel (see TensorStorage). Returns whether
-// glibc took both settings.
+// glibc's mallopt (malloc.h, which Swift's Glibc module does not bring in), for LetheTensor's tensor storage: serve
+// every block from the heap, never from a mmap of its own, and keep freed blocks there instead of returning them to
+// the kernel (see TensorStorage). Returns whether glibc took all three settings.
 static inline int lethe_keep_freed_memory(void) {
-    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_MMAP_MAX, 0) == 1
+        && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
 }
 
 // Cholesky factorisation and solve of a symmetric positive-definite matrix.

@@ -27,10 +27,18 @@ extension Tensor {
         let positions = outHeight * outWidth
         let result = Tensor(unfilled: [batch, outChannels, outHeight, outWidth])
         let isPointwise = Tensor.isPointwise(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry)
+        let biasValues = bias?.contiguous()
+        let imagesPerProduct = Tensor.convolutionImagesPerProduct(
+            batch: batch, patchRows: patchRows, inChannels: inChannels, outChannels: outChannels, positions: positions,
+            isPointwise: isPointwise, patchElements: 4 * tileElements)
+        if imagesPerProduct > 1 {
+            conv2dImageGroups(kernel: kernel, bias: biasValues, geometry: geometry, imagesPerProduct: imagesPerProduct,
+                              isPointwise: isPointwise, into: result)
+            return result
+        }
         let bandRows = Tensor.convolutionBandRows(patchRows: patchRows, outHeight: outHeight, outWidth: outWidth,
                                                   tileElements: tileElements, isPointwise: isPointwise)
-        let patches = isPointwise ? nil : Tensor(zeros: [patchRows * bandRows * outWidth])
-        let biasValues = bias?.contiguous()
+        let patches = isPointwise ? nil : Tensor(unfilled: [patchRows * bandRows * outWidth])
         for sample in 0..<batch {
             let image = input.pointer + sample * inChannels * height * width
             let output = result.pointer + sample * outChannels * positions
@@ -60,5 +68,73 @@ extension Tensor {
             }
         }
         return result
+    }
+
+    /// How many whole images one product of an im2col convolution covers: sgemm packs the kernel [Cout, Cin·kH·kW]
+    /// anew on every call, which at small images (SD 1.5's 1280-channel layers at 8×8 and 4×4, its 1920-channel
+    /// up-block inputs) costs as much as the product, and with one product per image a guided step's batch of 2
+    /// packed every kernel twice. Images share a product where the kernel outweighs what sharing adds per image: a
+    /// copy of its output out of the shared product, and for a pointwise convolution (whose patches are otherwise
+    /// the image itself) a copy of its input. The shared patch matrix stays within `patchElements` floats.
+    static func convolutionImagesPerProduct(batch: Int, patchRows: Int, inChannels: Int, outChannels: Int, positions: Int,
+                                            isPointwise: Bool, patchElements: Int) -> Int {
+        guard batch > 1 else { return 1 }
+        let copiedPerImage = (outChannels + (isPointwise ? inChannels : 0)) * positions
+        guard outChannels * patchRows > copiedPerImage else { return 1 }
+        return Swift.max(1, Swift.min(batch, patchElements / Swift.max(patchRows * positions, 1)))
+    }
+
+    /// conv2d by im2col with `imagesPerProduct` whole images side by side in each product: patches [K, images·HW]
+    /// (a pointwise convolution's are the images' channels copied), the product [Cout, images·HW] starting from the
+    /// bias (sgemm's beta = 1, as the one-image path), then copied out image by image into `result`.
+    private func conv2dImageGroups(kernel: Tensor, bias: Tensor?, geometry: Conv2DGeometry, imagesPerProduct: Int,
+                                   isPointwise: Bool, into result: Tensor) {
+        let (batch, inChannels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        let (outChannels, outHeight, outWidth) = (result.shape[1], result.shape[2], result.shape[3])
+        let (kernelHeight, kernelWidth) = (kernel.shape[2], kernel.shape[3])
+        let patchRows = inChannels * kernelHeight * kernelWidth
+        let positions = outHeight * outWidth
+        let widest = imagesPerProduct * positions
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: patchRows * widest)
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * widest)
+        defer {
+            patches.deallocate()
+            product.deallocate()
+        }
+        for firstImage in stride(from: 0, to: batch, by: imagesPerProduct) {
+            let images = Swift.min(imagesPerProduct, batch - firstImage)
+            let columns = images * positions
+            for image in 0..<images {
+                let source = pointer + (firstImage + image) * inChannels * height * width
+                if isPointwise {
+                    for channel in 0..<inChannels {
+                        (patches + channel * columns + image * positions).update(from: source + channel * positions,
+                                                                                 count: positions)
+                    }
+                } else {
+                    Tensor.unfoldBand(source, channels: inChannels, height: height, width: width,
+                                      kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry,
+                                      outWidth: outWidth, rows: 0..<outHeight, into: patches + image * positions,
+                                      rowStride: columns)
+                }
+            }
+            if let bias {
+                for channel in 0..<outChannels {
+                    (product + channel * columns).update(repeating: bias.pointer[channel], count: columns)
+                }
+            }
+            FLOPCounter.addMatrixProduct(m: outChannels, n: columns, k: patchRows)
+            BLASKernels.prepare()
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(columns), Int32(patchRows),
+                        1, kernel.pointer, Int32(patchRows), patches, Int32(columns),
+                        bias == nil ? 0 : 1, product, Int32(columns))
+            for image in 0..<images {
+                let output = result.pointer + (firstImage + image) * outChannels * positions
+                for channel in 0..<outChannels {
+                    (output + channel * positions).update(from: product + channel * columns + image * positions,
+                                                          count: positions)
+                }
+            }
+        }
     }
 }

@@ -17,16 +17,21 @@ extension Tensor {
     }
 
     /// The patch columns of output rows `rows` of one [C, H, W] image: [C·kH·kW, rows.count·outWidth], zeros where
-    /// the kernel overlaps padding. Channels are split over the processor's cores when the band is large.
+    /// the kernel overlaps padding. Each patch row starts `rowStride` floats after the one before (default: the
+    /// band's width), so that the bands of several images can sit side by side in one wider matrix. Channels are
+    /// split over the processor's cores when the band is large.
     static func unfoldBand(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
                            kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, outWidth: Int,
-                           rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
+                           rows: Range<Int>, into columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
         let (source, destination) = (SharedFloatPointer(image), SharedFloatPointer(columns))
-        let rowsPerChannel = kernelHeight * kernelWidth * rows.count * outWidth
+        let rowStride = rowStride ?? rows.count * outWidth
+        let patchRowsPerChannel = kernelHeight * kernelWidth
+        let rowsPerChannel = patchRowsPerChannel * rows.count * outWidth
         Tensor.forEachRange(count: channels, workers: bandWorkers(channels: channels, rowsPerChannel: rowsPerChannel)) { _, range in
             unfoldChannels(source.base + range.lowerBound * height * width, channels: range.count, height: height,
                            width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry,
-                           outWidth: outWidth, rows: rows, into: destination.base + range.lowerBound * rowsPerChannel)
+                           outWidth: outWidth, rows: rows,
+                           into: destination.base + range.lowerBound * patchRowsPerChannel * rowStride, rowStride: rowStride)
         }
     }
 
@@ -53,14 +58,13 @@ extension Tensor {
 
     private static func unfoldChannels(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
                                        kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, outWidth: Int,
-                                       rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
-        let bandPositions = rows.count * outWidth
+                                       rows: Range<Int>, into columns: UnsafeMutablePointer<Float>, rowStride: Int) {
         let (strideY, strideX) = geometry.stride, (padY, padX) = geometry.padding
         for channel in 0..<channels {
             let plane = image + channel * height * width
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
-                    let row = columns + ((channel * kernelHeight + ky) * kernelWidth + kx) * bandPositions
+                    let row = columns + ((channel * kernelHeight + ky) * kernelWidth + kx) * rowStride
                     let (firstX, endX) = insideColumns(kx: kx, width: width, outWidth: outWidth, geometry: geometry)
                     for (bandRow, oy) in rows.enumerated() {
                         let destination = row + bandRow * outWidth

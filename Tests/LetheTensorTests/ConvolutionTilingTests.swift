@@ -22,6 +22,32 @@ import LetheTensor
                               elementwiseFloor: 1).elementwise < 1e-5)
     }
 
+    /// (kernel, stride, padding, height, width, tile elements) where whole images share one product: small images
+    /// with more channels than positions, so that sgemm packs the kernel once for several images. 3×3 with padding,
+    /// stride or neither, 1×1 (whose images are copied side by side), and a patch budget (4 × 864 floats against
+    /// 144 × 12 per image) that splits the batch of 3 into products of 2 images and 1. Every image must come out as
+    /// the direct convolution gives it and as it does alone (a batch of one never shares a product).
+    @Test(arguments: [(3, 1, 1, 3, 4, 1 << 21), (3, 2, 1, 4, 4, 1 << 21), (3, 1, 0, 4, 5, 1 << 21),
+                      (1, 1, 0, 2, 3, 1 << 21), (3, 1, 1, 3, 4, 864)])
+    func imagesSharingAProduct(kernel: Int, stride: Int, padding: Int, height: Int, width: Int, tile: Int) {
+        var values = TestValues(seed: UInt64(500 + kernel * 100 + stride * 10 + padding + tile))
+        let input = values.tensor([3, 16, height, width]), weight = values.tensor([12, 16, kernel, kernel])
+        let bias = values.tensor([12])
+        let geometry = Conv2DGeometry(stride: stride, padding: padding)
+        let output = input.conv2d(weight: weight, bias: bias, geometry: geometry, tileElements: tile)
+        #expect(RelativeError(output.toArray(), referenceConv(input, weight, bias, stride: stride, padding: padding).values,
+                              elementwiseFloor: 1).elementwise < 1e-5)
+        for image in 0..<3 {
+            let alone = input.narrowed(axis: 0, start: image, length: 1).conv2d(weight: weight, bias: bias, geometry: geometry,
+                                                                                tileElements: tile)
+            let shared = output.narrowed(axis: 0, start: image, length: 1).contiguous()
+            #expect(RelativeError(shared, alone, elementwiseFloor: 1).elementwise < 1e-6)
+        }
+        let unbiased = input.conv2d(weight: weight, bias: nil, geometry: geometry, tileElements: tile)
+        #expect(RelativeError(unbiased.toArray(), referenceConv(input, weight, nil, stride: stride, padding: padding).values,
+                              elementwiseFloor: 1).elementwise < 1e-5)
+    }
+
     @Test func stridedInputView() {
         var values = TestValues(seed: 77)
         let base = values.tensor([1, 2, 6, 5])
