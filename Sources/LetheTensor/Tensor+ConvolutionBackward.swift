@@ -50,11 +50,22 @@ extension Tensor {
         let isPointwise = Tensor.isPointwise(kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry)
         let bandRows = Tensor.convolutionBandRows(patchRows: patchRows, outHeight: outHeight, outWidth: outWidth,
                                                   tileElements: tileElements, isPointwise: isPointwise)
+        // As in the forward pass, small images share products (one packing of the kernel, and dW updated once).
+        let imagesPerProduct = Tensor.convolutionImagesPerProduct(
+            batch: batch, patchRows: patchRows, inChannels: inChannels, outChannels: outChannels, positions: positions,
+            isPointwise: isPointwise, patchElements: 4 * tileElements)
         // One buffer holds a band's patches (for dW), then its patch gradient (for dX).
-        let buffer = isPointwise ? nil : Tensor(zeros: [patchRows * bandRows * outWidth])
+        let buffer = isPointwise || imagesPerProduct > 1 ? nil : Tensor(zeros: [patchRows * bandRows * outWidth])
         let imageSize = inChannels * height * width
 
         func backpropagateBands(weightGradientInto target: UnsafeMutablePointer<Float>?) {
+            if imagesPerProduct > 1 {
+                outputGradient.backpropagateImageGroups(
+                    input: image, kernel: kernel, inputShape: input.shape, kernelSize: (kernelHeight, kernelWidth),
+                    geometry: geometry, imagesPerProduct: imagesPerProduct, isPointwise: isPointwise,
+                    weightGradientInto: target, inputGradient: inputGradient)
+                return
+            }
             for sample in 0..<batch {
                 let sampleGradient = outputGradient.offset + sample * outChannels * positions
                 for firstRow in stride(from: 0, to: outHeight, by: bandRows) {
@@ -98,6 +109,72 @@ extension Tensor {
             backpropagateBands(weightGradientInto: nil)
         }
         return inputGradient ?? turnedInputGradient
+    }
+
+    /// The backward of `conv2dImageGroups`, self being the contiguous dL/dy [N, Cout, Ho, Wo] and `kernel` the
+    /// weight as [Cout, Cin·kH·kW]: per group of `imagesPerProduct` whole images, dY's channels are copied side by
+    /// side into [Cout, images·HoWo]; dW += dY · Pᵀ with the images' patches side by side (when `target` is given),
+    /// then the patch gradient Wᵀ · dY is folded back (for a pointwise convolution, copied) into each image of
+    /// `inputGradient`, which starts at zero.
+    private func backpropagateImageGroups(input: Tensor?, kernel: Tensor, inputShape: [Int], kernelSize: (Int, Int),
+                                          geometry: Conv2DGeometry, imagesPerProduct: Int, isPointwise: Bool,
+                                          weightGradientInto target: UnsafeMutablePointer<Float>?, inputGradient: Tensor?) {
+        let (batch, outChannels, outHeight, outWidth) = (shape[0], shape[1], shape[2], shape[3])
+        let (inChannels, height, width) = (inputShape[1], inputShape[2], inputShape[3])
+        let (kernelHeight, kernelWidth) = kernelSize
+        let patchRows = inChannels * kernelHeight * kernelWidth
+        let positions = outHeight * outWidth
+        let imageSize = inChannels * height * width
+        let widest = imagesPerProduct * positions
+        // One buffer holds a group's patches (for dW), then its patch gradient (for dX).
+        let gradients = Tensor(unfilled: [outChannels, widest]), buffer = Tensor(unfilled: [patchRows, widest])
+        for firstImage in stride(from: 0, to: batch, by: imagesPerProduct) {
+            let images = Swift.min(imagesPerProduct, batch - firstImage)
+            let columns = images * positions
+            for image in 0..<images {
+                let source = pointer + (firstImage + image) * outChannels * positions
+                for channel in 0..<outChannels {
+                    (gradients.pointer + channel * columns + image * positions).update(from: source + channel * positions,
+                                                                                       count: positions)
+                }
+            }
+            let groupGradient = Tensor(storage: gradients.storage, shape: [outChannels, columns])
+            let patches = Tensor(storage: buffer.storage, shape: [patchRows, columns])
+            if let target, let input {
+                for image in 0..<images {
+                    let source = input.pointer + (firstImage + image) * imageSize
+                    if isPointwise {
+                        for channel in 0..<inChannels {
+                            (buffer.pointer + channel * columns + image * positions).update(
+                                from: source + channel * positions, count: positions)
+                        }
+                    } else {
+                        Tensor.unfoldBand(source, channels: inChannels, height: height, width: width,
+                                          kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry,
+                                          outWidth: outWidth, rows: 0..<outHeight, into: buffer.pointer + image * positions,
+                                          rowStride: columns)
+                    }
+                }
+                Tensor.gemm(groupGradient, transposeA: false, patches, transposeB: true, into: target,
+                            m: outChannels, n: patchRows, k: columns, alpha: 1, beta: 1)
+            }
+            guard let inputGradient else { continue }
+            Tensor.gemm(kernel, transposeA: true, groupGradient, transposeB: false, into: buffer.pointer,
+                        m: patchRows, n: columns, k: outChannels, alpha: 1, beta: 0)
+            for image in 0..<images {
+                let destination = inputGradient.pointer + (firstImage + image) * imageSize
+                if isPointwise {
+                    for channel in 0..<inChannels {
+                        (destination + channel * positions).update(from: buffer.pointer + channel * columns + image * positions,
+                                                                   count: positions)
+                    }
+                } else {
+                    Tensor.foldBand(buffer.pointer + image * positions, into: destination, channels: inChannels,
+                                    height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                                    geometry: geometry, outWidth: outWidth, rows: 0..<outHeight, rowStride: columns)
+                }
+            }
+        }
     }
 
     /// Adds the per-channel sums of a dense [N, C, positions] tensor (accumulated in float64) into this target [C].

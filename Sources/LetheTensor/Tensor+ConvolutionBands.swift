@@ -38,16 +38,19 @@ extension Tensor {
     /// The adjoint of `unfoldBand` (col2im): adds each patch column of output rows `rows` back onto the input pixel
     /// it was read from, in one [C, H, W] image. Overlapping patches add up; entries over padding are dropped.
     /// Channels are split over the processor's cores when the band is large.
+    /// `rowStride` as in `unfoldBand`.
     static func foldBand(_ columns: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>,
                          channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
-                         geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>) {
+                         geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>, rowStride: Int? = nil) {
         let (source, destination) = (SharedFloatPointer(columns), SharedFloatPointer(image))
-        let rowsPerChannel = kernelHeight * kernelWidth * rows.count * outWidth
+        let rowStride = rowStride ?? rows.count * outWidth
+        let patchRowsPerChannel = kernelHeight * kernelWidth
+        let rowsPerChannel = patchRowsPerChannel * rows.count * outWidth
         Tensor.forEachRange(count: channels, workers: bandWorkers(channels: channels, rowsPerChannel: rowsPerChannel)) { _, range in
-            foldChannels(source.base + range.lowerBound * rowsPerChannel,
+            foldChannels(source.base + range.lowerBound * patchRowsPerChannel * rowStride,
                          into: destination.base + range.lowerBound * height * width, channels: range.count,
                          height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
-                         geometry: geometry, outWidth: outWidth, rows: rows)
+                         geometry: geometry, outWidth: outWidth, rows: rows, rowStride: rowStride)
         }
     }
 
@@ -89,14 +92,13 @@ extension Tensor {
 
     private static func foldChannels(_ columns: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>,
                                      channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
-                                     geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>) {
-        let bandPositions = rows.count * outWidth
+                                     geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>, rowStride: Int) {
         let (strideY, strideX) = geometry.stride, (padY, padX) = geometry.padding
         for channel in 0..<channels {
             let plane = image + channel * height * width
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
-                    let row = columns + ((channel * kernelHeight + ky) * kernelWidth + kx) * bandPositions
+                    let row = columns + ((channel * kernelHeight + ky) * kernelWidth + kx) * rowStride
                     let (firstX, endX) = insideColumns(kx: kx, width: width, outWidth: outWidth, geometry: geometry)
                     guard firstX < endX else { continue }
                     for (bandRow, oy) in rows.enumerated() {

@@ -53,6 +53,47 @@ import LetheTensor
                               centralDifferences(at: b) { loss(x, w, $0) }) <= 1e-4)
     }
 
+    /// (kernel, stride, padding, height, width, channels in, channels out, tile elements) where whole images share
+    /// one product, as in the forward pass (`ConvolutionTilingTests.imagesSharingAProduct`): small images with more
+    /// channels than positions; the last case's budget (4 × 576 floats against 72 × 16 per image) splits the batch
+    /// of 3 into products of 2 images and 1. Each gradient asked for alone is bit for bit the one computed with both.
+    @Test(arguments: [(3, 1, 1, 4, 4, 8, 8, 1 << 21), (3, 2, 1, 5, 5, 8, 8, 1 << 21), (3, 1, 0, 5, 6, 8, 8, 1 << 21),
+                      (1, 1, 0, 2, 3, 16, 16, 1 << 21), (3, 1, 1, 4, 4, 8, 8, 576)])
+    func imagesSharingAProduct(kernel: Int, stride: Int, padding: Int, height: Int, width: Int, inChannels: Int,
+                               outChannels: Int, tile: Int) throws {
+        let s = Shape(batch: 3, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
+                      kernel: kernel, stride: stride, padding: padding)
+        var values = TestValues(seed: UInt64(900 + kernel * 100 + stride * 10 + padding + tile))
+        let input = values.tensor([3, inChannels, height, width]), weight = values.tensor([outChannels, inChannels, kernel, kernel])
+        let outputGradient = values.tensor([3, outChannels, s.outHeight, s.outWidth])
+        let geometry = Conv2DGeometry(stride: stride, padding: padding)
+        let weightGradient = values.tensor(weight.shape), biasGradient = values.tensor([outChannels])
+        let (weightBefore, biasBefore) = (doubles(weightGradient), doubles(biasGradient))
+        let inputGradient = try #require(outputGradient.conv2dBackward(
+            input: input, weight: weight, geometry: geometry, weightGradient: weightGradient, biasGradient: biasGradient,
+            tileElements: tile))
+
+        let (x, w, r) = (doubles(input), doubles(weight), doubles(outputGradient))
+        let loss = { (x: [Double], w: [Double]) in weightedSum(Self.referenceConvolution(x, w, nil, s), r) }
+        #expect(gradientError(inputGradient, centralDifferences(at: x) { loss($0, w) }) <= 1e-4)
+        #expect(gradientError(increment(of: weightGradient, from: weightBefore), centralDifferences(at: w) { loss(x, $0) }) <= 1e-4)
+        let channelSums = (0..<outChannels).map { o in
+            (0..<3).reduce(0.0) { total, n in
+                total + (0..<(s.outHeight * s.outWidth)).reduce(0.0) { $0 + r[(n * outChannels + o) * s.outHeight * s.outWidth + $1] }
+            }
+        }
+        #expect(gradientError(increment(of: biasGradient, from: biasBefore), channelSums) <= 1e-5)
+
+        let weightAlone = Tensor(shape: weight.shape, values: weightBefore.map(Float.init))
+        let none = outputGradient.conv2dBackward(input: input, weight: weight, geometry: geometry, weightGradient: weightAlone,
+                                                 biasGradient: nil, computeInputGradient: false, tileElements: tile)
+        #expect(none == nil)
+        #expect(weightAlone.toArray() == weightGradient.toArray())
+        let inputAlone = try #require(outputGradient.conv2dBackward(
+            input: input, weight: weight, geometry: geometry, weightGradient: nil, biasGradient: nil, tileElements: tile))
+        #expect(inputAlone.toArray() == inputGradient.toArray())
+    }
+
     /// Each gradient alone: a nil target or a declined input gradient skips that work and leaves the rest right.
     @Test(arguments: [(3, 1, 1), (1, 1, 0)])
     func computesOnlyWhatIsAsked(kernel: Int, stride: Int, padding: Int) throws {
