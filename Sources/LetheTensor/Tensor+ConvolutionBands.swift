@@ -37,8 +37,7 @@ extension Tensor {
 
     /// The adjoint of `unfoldBand` (col2im): adds each patch column of output rows `rows` back onto the input pixel
     /// it was read from, in one [C, H, W] image. Overlapping patches add up; entries over padding are dropped.
-    /// Channels are split over the processor's cores when the band is large.
-    /// `rowStride` as in `unfoldBand`.
+    /// Channels are split over the processor's cores when the band is large; `rowStride` as in `unfoldBand`.
     static func foldBand(_ columns: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>,
                          channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                          geometry: Conv2DGeometry, outWidth: Int, rows: Range<Int>, rowStride: Int? = nil) {

@@ -49,9 +49,10 @@ public final class TensorStorage: @unchecked Sendable {
     /// Winograd convolution's time. Serving every block from the heap (no mmaps of its own, so also the buffers
     /// above 32 MB: SD 1.5's feed-forward products at 64×64, 42 MB, and the Winograd kernels of its 1920-channel
     /// up-block convolutions, 79 MB) and not trimming it lets steady-state steps reuse pages, as PyTorch's caching
-    /// allocator does. SD 1.5's forward at 64×64 then faults in about 30 000 fewer pages per step and its first step
-    /// comes closer to the next; peak RSS stayed the same (3.41 GiB forward, 5.07 GiB attn2 training, 6.9 GiB a
-    /// textual-inversion step). A user's own malloc settings (GLIBC_TUNABLES, MALLOC_*_) are kept.
+    /// allocator does. SD 1.5's forward at 64×64 then faults in 20 000–30 000 fewer pages per step and its first
+    /// step comes closer to the next; peak RSS stayed the same (3.41 GiB forward, 5.07 GiB attn2 training, 6.91 GiB a
+    /// Forget-Me-Not attn2 step, 7.05 GiB a textual-inversion step). A user's own malloc settings (GLIBC_TUNABLES,
+    /// MALLOC_*_) are kept.
     static let heapKeepsFreedMemory = HeapSettings()
 
     struct HeapSettings {
