@@ -70,20 +70,6 @@ extension Tensor {
         return result
     }
 
-    /// How many whole images one product of an im2col convolution covers: sgemm packs the kernel [Cout, Cin·kH·kW]
-    /// anew on every call, which at small images (SD 1.5's 1280-channel layers at 8×8 and 4×4, its 1920-channel
-    /// up-block inputs) costs as much as the product, and with one product per image a guided step's batch of 2
-    /// packed every kernel twice. Images share a product where the kernel outweighs what sharing adds per image: a
-    /// copy of its output out of the shared product, and for a pointwise convolution (whose patches are otherwise
-    /// the image itself) a copy of its input. The shared patch matrix stays within `patchElements` floats.
-    static func convolutionImagesPerProduct(batch: Int, patchRows: Int, inChannels: Int, outChannels: Int, positions: Int,
-                                            isPointwise: Bool, patchElements: Int) -> Int {
-        guard batch > 1 else { return 1 }
-        let copiedPerImage = (outChannels + (isPointwise ? inChannels : 0)) * positions
-        guard outChannels * patchRows > copiedPerImage else { return 1 }
-        return Swift.max(1, Swift.min(batch, patchElements / Swift.max(patchRows * positions, 1)))
-    }
-
     /// conv2d by im2col with `imagesPerProduct` whole images side by side in each product: patches [K, images·HW]
     /// (a pointwise convolution's are the images' channels copied), the product [Cout, images·HW] starting from the
     /// bias (sgemm's beta = 1, as the one-image path), then copied out image by image into `result`.
@@ -104,20 +90,10 @@ extension Tensor {
         for firstImage in stride(from: 0, to: batch, by: imagesPerProduct) {
             let images = Swift.min(imagesPerProduct, batch - firstImage)
             let columns = images * positions
-            for image in 0..<images {
-                let source = pointer + (firstImage + image) * inChannels * height * width
-                if isPointwise {
-                    for channel in 0..<inChannels {
-                        (patches + channel * columns + image * positions).update(from: source + channel * positions,
-                                                                                 count: positions)
-                    }
-                } else {
-                    Tensor.unfoldBand(source, channels: inChannels, height: height, width: width,
-                                      kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry,
-                                      outWidth: outWidth, rows: 0..<outHeight, into: patches + image * positions,
-                                      rowStride: columns)
-                }
-            }
+            Tensor.unfoldImages(pointer + firstImage * inChannels * height * width, count: images, channels: inChannels,
+                                height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                                geometry: geometry, outHeight: outHeight, outWidth: outWidth, isPointwise: isPointwise,
+                                into: patches)
             if let bias {
                 for channel in 0..<outChannels {
                     (product + channel * columns).update(repeating: bias.pointer[channel], count: columns)
@@ -129,11 +105,8 @@ extension Tensor {
                         1, kernel.pointer, Int32(patchRows), patches, Int32(columns),
                         bias == nil ? 0 : 1, product, Int32(columns))
             for image in 0..<images {
-                let output = result.pointer + (firstImage + image) * outChannels * positions
-                for channel in 0..<outChannels {
-                    (output + channel * positions).update(from: product + channel * columns + image * positions,
-                                                          count: positions)
-                }
+                Tensor.copyImage(fromColumnsOf: product, columns: columns, at: image, channels: outChannels,
+                                 positions: positions, into: result.pointer + (firstImage + image) * outChannels * positions)
             }
         }
     }

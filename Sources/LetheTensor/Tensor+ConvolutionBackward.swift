@@ -132,29 +132,16 @@ extension Tensor {
             let images = Swift.min(imagesPerProduct, batch - firstImage)
             let columns = images * positions
             for image in 0..<images {
-                let source = pointer + (firstImage + image) * outChannels * positions
-                for channel in 0..<outChannels {
-                    (gradients.pointer + channel * columns + image * positions).update(from: source + channel * positions,
-                                                                                       count: positions)
-                }
+                Tensor.copyImage(pointer + (firstImage + image) * outChannels * positions, channels: outChannels,
+                                 positions: positions, intoColumnsOf: gradients.pointer, columns: columns, at: image)
             }
             let groupGradient = Tensor(storage: gradients.storage, shape: [outChannels, columns])
             let patches = Tensor(storage: buffer.storage, shape: [patchRows, columns])
             if let target, let input {
-                for image in 0..<images {
-                    let source = input.pointer + (firstImage + image) * imageSize
-                    if isPointwise {
-                        for channel in 0..<inChannels {
-                            (buffer.pointer + channel * columns + image * positions).update(
-                                from: source + channel * positions, count: positions)
-                        }
-                    } else {
-                        Tensor.unfoldBand(source, channels: inChannels, height: height, width: width,
-                                          kernelHeight: kernelHeight, kernelWidth: kernelWidth, geometry: geometry,
-                                          outWidth: outWidth, rows: 0..<outHeight, into: buffer.pointer + image * positions,
-                                          rowStride: columns)
-                    }
-                }
+                Tensor.unfoldImages(input.pointer + firstImage * imageSize, count: images, channels: inChannels,
+                                    height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                                    geometry: geometry, outHeight: outHeight, outWidth: outWidth,
+                                    isPointwise: isPointwise, into: buffer.pointer)
                 Tensor.gemm(groupGradient, transposeA: false, patches, transposeB: true, into: target,
                             m: outChannels, n: patchRows, k: columns, alpha: 1, beta: 1)
             }
@@ -164,10 +151,8 @@ extension Tensor {
             for image in 0..<images {
                 let destination = inputGradient.pointer + (firstImage + image) * imageSize
                 if isPointwise {
-                    for channel in 0..<inChannels {
-                        (destination + channel * positions).update(from: buffer.pointer + channel * columns + image * positions,
-                                                                   count: positions)
-                    }
+                    Tensor.copyImage(fromColumnsOf: buffer.pointer, columns: columns, at: image, channels: inChannels,
+                                     positions: positions, into: destination)
                 } else {
                     Tensor.foldBand(buffer.pointer + image * positions, into: destination, channels: inChannels,
                                     height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,

@@ -16,6 +16,56 @@ extension Tensor {
         return Swift.max(1, Swift.min(outHeight, tileElements / Swift.max(patchRows * outWidth, 1)))
     }
 
+    /// How many whole images one product of an im2col convolution covers: sgemm packs the kernel [Cout, Cin·kH·kW]
+    /// anew on every call, which at small images (SD 1.5's 1280-channel layers at 8×8 and 4×4, its 1920-channel
+    /// up-block inputs) costs as much as the product, and with one product per image a guided step's batch of 2
+    /// packed every kernel twice. Images share a product where the kernel outweighs what sharing adds per image: a
+    /// copy of its output out of the shared product, and for a pointwise convolution (whose patches are otherwise
+    /// the image itself) a copy of its input. The shared patch matrix stays within `patchElements` floats.
+    static func convolutionImagesPerProduct(batch: Int, patchRows: Int, inChannels: Int, outChannels: Int, positions: Int,
+                                            isPointwise: Bool, patchElements: Int) -> Int {
+        guard batch > 1 else { return 1 }
+        let copiedPerImage = (outChannels + (isPointwise ? inChannels : 0)) * positions
+        guard outChannels * patchRows > copiedPerImage else { return 1 }
+        return Swift.max(1, Swift.min(batch, patchElements / Swift.max(patchRows * positions, 1)))
+    }
+
+    /// The patch matrices of `count` whole [C, H, W] images (consecutive from `first`) side by side:
+    /// [C·kH·kW, count·Ho·Wo], as a product shared by the images takes them. A pointwise convolution's are the
+    /// images' channels themselves, copied side by side.
+    static func unfoldImages(_ first: UnsafeMutablePointer<Float>, count: Int, channels: Int, height: Int, width: Int,
+                             kernelHeight: Int, kernelWidth: Int, geometry: Conv2DGeometry, outHeight: Int, outWidth: Int,
+                             isPointwise: Bool, into patches: UnsafeMutablePointer<Float>) {
+        let positions = outHeight * outWidth
+        for image in 0..<count {
+            let source = first + image * channels * height * width
+            if isPointwise {
+                copyImage(source, channels: channels, positions: positions, intoColumnsOf: patches,
+                          columns: count * positions, at: image)
+            } else {
+                unfoldBand(source, channels: channels, height: height, width: width, kernelHeight: kernelHeight,
+                           kernelWidth: kernelWidth, geometry: geometry, outWidth: outWidth, rows: 0..<outHeight,
+                           into: patches + image * positions, rowStride: count * positions)
+            }
+        }
+    }
+
+    /// One [C, HW] image as columns index·HW ..< (index + 1)·HW of a [C, columns] matrix (images side by side).
+    static func copyImage(_ image: UnsafeMutablePointer<Float>, channels: Int, positions: Int,
+                          intoColumnsOf matrix: UnsafeMutablePointer<Float>, columns: Int, at index: Int) {
+        for channel in 0..<channels {
+            (matrix + channel * columns + index * positions).update(from: image + channel * positions, count: positions)
+        }
+    }
+
+    /// The other way: columns index·HW ..< (index + 1)·HW of a [C, columns] matrix as one [C, HW] image.
+    static func copyImage(fromColumnsOf matrix: UnsafeMutablePointer<Float>, columns: Int, at index: Int, channels: Int,
+                          positions: Int, into image: UnsafeMutablePointer<Float>) {
+        for channel in 0..<channels {
+            (image + channel * positions).update(from: matrix + channel * columns + index * positions, count: positions)
+        }
+    }
+
     /// The patch columns of output rows `rows` of one [C, H, W] image: [C·kH·kW, rows.count·outWidth], zeros where
     /// the kernel overlaps padding. Each patch row starts `rowStride` floats after the one before (default: the
     /// band's width), so that the bands of several images can sit side by side in one wider matrix. Channels are
