@@ -32,7 +32,7 @@ extension Tensor {
             batch: batch, patchRows: patchRows, inChannels: inChannels, outChannels: outChannels, positions: positions,
             isPointwise: isPointwise, patchElements: 4 * tileElements)
         if imagesPerProduct > 1 {
-            conv2dImageGroups(kernel: kernel, bias: biasValues, geometry: geometry, imagesPerProduct: imagesPerProduct,
+            input.conv2dImageGroups(kernel: kernel, bias: biasValues, geometry: geometry, imagesPerProduct: imagesPerProduct,
                               isPointwise: isPointwise, into: result)
             return result
         }

@@ -48,6 +48,16 @@ import LetheTensor
                               elementwiseFloor: 1).elementwise < 1e-5)
     }
 
+    /// A strided view (not contiguous) in the regime where images share a product: read through its strides.
+    @Test func stridedInputViewSharingAProduct() {
+        var values = TestValues(seed: 78)
+        let input = values.tensor([3, 16, 5, 4]).transposed(2, 3)
+        let weight = values.tensor([12, 16, 3, 3])
+        let output = input.conv2d(weight: weight, bias: nil, geometry: Conv2DGeometry(stride: 1, padding: 1))
+        #expect(RelativeError(output.toArray(), referenceConv(input.copy(), weight, nil, stride: 1, padding: 1).values,
+                              elementwiseFloor: 1).elementwise < 1e-5)
+    }
+
     @Test func stridedInputView() {
         var values = TestValues(seed: 77)
         let base = values.tensor([1, 2, 6, 5])
